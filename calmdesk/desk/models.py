@@ -1,0 +1,223 @@
+"""The help desk's records. Nothing outside ``calmdesk.desk.actions`` (and the mail
+ingest, which calls those actions) writes conversations or messages."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Mailbox(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True)
+    email = models.EmailField(help_text=_("The From address of replies from this mailbox."))
+    is_default = models.BooleanField(default=False)
+    disabled_rules = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "mailboxes"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    website = models.URLField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    website = models.URLField(blank=True)
+    plan = models.CharField(max_length=100, blank=True)
+    monthly_revenue = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    erased_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name or self.primary_email or f"customer {self.pk}"
+
+    @property
+    def primary_email(self) -> str:
+        first = self.emails.order_by("id").first()
+        return first.email if first else ""
+
+
+class CustomerEmail(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="emails")
+    email = models.EmailField(unique=True)
+    bouncing = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PENDING = "pending", _("Pending")
+    CLOSED = "closed", _("Closed")
+    SPAM = "spam", _("Spam")
+
+
+class Conversation(models.Model):
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="conversations")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
+    subject = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    # Public, unguessable reference used in the subject token of outgoing mail.
+    token = models.CharField(max_length=16, unique=True, editable=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    # Set while the customer waits for an answer (their oldest unanswered message);
+    # cleared by a reply. The inbox sorts by it.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField()
+    customer_message_count = models.PositiveIntegerField(default=0)
+    message_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["mailbox", "status", "waiting_since", "id"], name="conv_inbox"),
+            models.Index(fields=["mailbox", "status", "last_message_at", "id"], name="conv_recent"),
+            models.Index(fields=["assignee", "status", "waiting_since", "id"], name="conv_mine"),
+            models.Index(fields=["customer", "last_message_at"], name="conv_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self.token:
+            self.token = uuid.uuid4().hex[:12]
+        super().save(*args, **kwargs)
+
+
+class MessageKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer message")
+    REPLY = "reply", _("Reply")
+    NOTE = "note", _("Internal note")
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(max_length=10, choices=MessageKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL)
+    body_text = models.TextField(blank=True)
+    # Sanitised HTML (never the raw HTML of an email).
+    body_html = models.TextField(blank=True)
+    # The text the engine reads: quotes and signature stripped (F14).
+    analysis_text = models.TextField(blank=True)
+    # RFC 5322 Message-ID: received for customer mail, fixed at writing time for replies.
+    message_id = models.CharField(max_length=998, blank=True, db_index=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at", "id"], name="msg_thread")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+
+class EventKind(models.TextChoices):
+    STATUS = "status", _("Status changed")
+    ASSIGN = "assign", _("Assigned")
+    TAG = "tag", _("Tagged")
+    UNTAG = "untag", _("Tag removed")
+    MERGE = "merge", _("Customers merged")
+    ERASE = "erase", _("Customer erased")
+    SEND = "send", _("Send")
+    CALL = "call", _("Call logged")
+    REPRODUCTION = "reproduction", _("Reproduction recorded")
+
+
+class Event(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+
+class SavedReply(models.Model):
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.CASCADE, related_name="saved_replies"
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "saved replies"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # Stored under a generated name: the customer's file name is never a path.
+    suffix = PurePath(filename).suffix[:10].lower()
+    safe_suffix = suffix if suffix[1:].isalnum() else ""
+    return f"attachments/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{safe_suffix}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255, default="application/octet-stream")
+    size = models.PositiveBigIntegerField(default=0)
+    file = models.FileField(upload_to=_attachment_path, max_length=255)
+    content_id = models.CharField(max_length=255, blank=True)
+    inline = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.filename
