@@ -1,0 +1,96 @@
+"""Outbound actions: a reply is written with its outbox row in one transaction, and can
+be taken back until its undo window ends (F6)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from calmdesk.desk.actions import ActionError, Collision
+from calmdesk.desk.models import Conversation, Event, EventKind, Mailbox, Message, MessageKind
+from calmdesk.mail.models import Outbox, OutboxState
+
+
+def new_message_id(mailbox: Mailbox) -> str:
+    """A Message-ID fixed when a reply is written, so a resend reuses it (F14)."""
+    domain = mailbox.email.rpartition("@")[2] or "calmdesk.localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def _check_collision(conversation: Conversation, agent_user, seen_up_to: int | None) -> None:  # type: ignore[no-untyped-def]
+    if seen_up_to is None:
+        return
+    added = tuple(
+        conversation.messages.filter(
+            id__gt=seen_up_to, kind__in=[MessageKind.REPLY, MessageKind.NOTE]
+        )
+        .exclude(author=agent_user)
+        .order_by("id")
+    )
+    if added:
+        raise Collision(added)
+
+
+@transaction.atomic
+def do_send_reply(
+    conversation: Conversation,
+    agent_user,  # type: ignore[no-untyped-def]
+    body: str,
+    *,
+    seen_up_to: int | None = None,
+    now: datetime | None = None,
+) -> Message:
+    """Write a reply and hand it to the outbox in one transaction. It leaves after the
+    agent's undo window (F6); until then ``do_undo_send`` takes it back.
+
+    ``seen_up_to`` is the id of the newest message the agent had on screen: if a
+    teammate replied or noted since, the send is refused with ``Collision``."""
+    if not body.strip():
+        raise ActionError(_("The reply is empty."))
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    _check_collision(locked, agent_user, seen_up_to)
+    when = now or timezone.now()
+    agent = getattr(agent_user, "agent", None)
+    undo = agent.undo_seconds if agent is not None else settings.DEFAULT_UNDO_SECONDS
+    message = Message.objects.create(
+        conversation=locked,
+        kind=MessageKind.REPLY,
+        author=agent_user,
+        body_text=body,
+        message_id=new_message_id(locked.mailbox),
+        created_at=when,
+    )
+    Outbox.objects.create(message=message, send_at=when + timedelta(seconds=undo))
+    Conversation.objects.filter(pk=locked.pk).update(
+        waiting_since=None,
+        message_count=F("message_count") + 1,
+        updated_at=when,
+        last_message_at=when,
+    )
+    conversation.refresh_from_db()
+    return message
+
+
+def do_undo_send(message: Message, agent_user) -> bool:  # type: ignore[no-untyped-def]
+    """Take a scheduled reply back. One conditional UPDATE: if the worker claimed it
+    first, this returns False and the reply goes out."""
+    with transaction.atomic():
+        undone = Outbox.objects.filter(
+            message=message, state=OutboxState.SCHEDULED, send_at__gt=timezone.now()
+        ).update(state=OutboxState.UNDONE)
+        if undone != 1:
+            return False
+        Event.objects.create(
+            conversation=message.conversation,
+            kind=EventKind.SEND,
+            actor=agent_user,
+            data={"undone": message.pk},
+            created_at=timezone.now(),
+        )
+    return True
