@@ -132,6 +132,7 @@ AXES_FAILURE_LIMIT = env_int("CALMDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out agent can try again after 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
@@ -141,7 +142,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Whitenoise serves the files straight from the package (WHITENOISE_USE_FINDERS), so no
+# collectstatic is needed. Set CALMDESK_STATIC_ROOT to collect them (compressed) instead.
+_static_root = env_optional("CALMDESK_STATIC_ROOT")
+STATIC_ROOT = Path(_static_root).expanduser().resolve() if _static_root else None
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

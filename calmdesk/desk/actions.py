@@ -7,20 +7,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calmdesk.desk.models import (
+    Attachment,
     Conversation,
     Customer,
     CustomerEmail,
+    Event,
+    EventKind,
+    FolderCount,
     Mailbox,
     Message,
     MessageKind,
     Status,
+    Tag,
 )
+
+# Sent inside the erasing transaction with ``customer`` and ``messages`` (a queryset of
+# every message about to be deleted), so the mail app can remove the raw mail it keeps.
+erasing_customer = Signal()
 
 
 class ActionError(Exception):
@@ -70,7 +80,11 @@ def do_receive_message(
     """Store a customer's message, opening a conversation unless one is given. A message
     into a closed or pending conversation makes it active again: the customer waits."""
     when = received_at or timezone.now()
-    if conversation is None:
+    if conversation is not None:
+        before = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if before.status not in {Status.ACTIVE, Status.SPAM}:
+            _move_folder(before, status=Status.ACTIVE)
+    else:
         conversation = Conversation.objects.create(
             mailbox=mailbox,
             customer=customer,
@@ -81,6 +95,7 @@ def do_receive_message(
             last_message_at=when,
             waiting_since=when,
         )
+        _bump_folder(conversation.mailbox_id, Status.ACTIVE, None, +1)
     message = Message.objects.create(
         conversation=conversation,
         kind=MessageKind.CUSTOMER,
@@ -109,3 +124,242 @@ def do_receive_message(
     )
     conversation.refresh_from_db()
     return message
+
+
+# -- folder counts ---------------------------------------------------------------------
+
+
+def _bump_folder(mailbox_id: int, status: str, assignee_id: int | None, delta: int) -> None:
+    key = {"mailbox_id": mailbox_id, "status": status, "assignee_key": assignee_id or 0}
+    if FolderCount.objects.filter(**key).update(count=F("count") + delta):
+        return
+    try:
+        with transaction.atomic():
+            FolderCount.objects.create(**key, count=delta)
+    except IntegrityError:  # another process created the row first
+        FolderCount.objects.filter(**key).update(count=F("count") + delta)
+
+
+def _move_folder(
+    conversation: Conversation, *, status: str | None = None, assignee_id: object = ...
+) -> None:
+    """Count ``conversation`` out of its folder and into the one it is moving to."""
+    new_status = conversation.status if status is None else status
+    new_assignee = conversation.assignee_id if assignee_id is ... else assignee_id
+    _bump_folder(conversation.mailbox_id, conversation.status, conversation.assignee_id, -1)
+    _bump_folder(conversation.mailbox_id, new_status, new_assignee, +1)  # type: ignore[arg-type]
+
+
+@transaction.atomic
+def recount_folders() -> None:
+    """Rebuild every folder count from the conversations (after a bulk load or import)."""
+    FolderCount.objects.all().delete()
+    rows = Conversation.objects.values("mailbox_id", "status", "assignee_id").annotate(
+        n=Count("id")
+    )
+    FolderCount.objects.bulk_create(
+        FolderCount(
+            mailbox_id=row["mailbox_id"],
+            status=row["status"],
+            assignee_key=row["assignee_id"] or 0,
+            count=row["n"],
+        )
+        for row in rows
+    )
+
+
+# -- changing a conversation -----------------------------------------------------------
+
+
+def _event(conversation: Conversation, kind: str, actor, **data: object) -> Event:  # type: ignore[no-untyped-def]
+    return Event.objects.create(
+        conversation=conversation, kind=kind, actor=actor, data=data, created_at=timezone.now()
+    )
+
+
+class StatusConflict(ActionError):
+    """The status changed under the agent: their change is not applied."""
+
+
+@transaction.atomic
+def do_change_status(
+    conversation: Conversation, actor, status: str, *, seen_status: str | None = None
+) -> Conversation:  # type: ignore[no-untyped-def]
+    """Move a conversation to ``status``. ``seen_status`` is the status the agent had on
+    screen: if a teammate changed it meanwhile, nothing is changed and StatusConflict says
+    what it is now."""
+    if status not in Status.values:
+        raise ActionError(_("“%(status)s” is not a status.") % {"status": status})
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if seen_status is not None and locked.status != seen_status:
+        raise StatusConflict(
+            _(
+                "A teammate changed the status to “%(now)s” while you were looking. "
+                "Nothing was changed."
+            )
+            % {"now": locked.get_status_display()}
+        )
+    if locked.status != status:
+        _move_folder(locked, status=status)
+        changes: dict[str, object] = {"status": status, "updated_at": timezone.now()}
+        if status in {Status.CLOSED, Status.SPAM}:
+            changes["waiting_since"] = None  # nobody is waiting on a closed conversation
+        Conversation.objects.filter(pk=locked.pk).update(**changes)
+        _event(locked, EventKind.STATUS, actor, old=locked.status, new=status)
+    conversation.refresh_from_db()
+    return conversation
+
+
+def can_work_in(user, mailbox_id: int) -> bool:  # type: ignore[no-untyped-def]
+    agent = getattr(user, "agent", None)
+    if user.is_superuser or (agent is not None and agent.is_admin):
+        return True
+    return agent is not None and agent.mailboxes.filter(pk=mailbox_id).exists()
+
+
+@transaction.atomic
+def do_assign(conversation: Conversation, actor, assignee) -> Conversation:  # type: ignore[no-untyped-def]
+    """Give the conversation to ``assignee`` (a user), or to nobody with None."""
+    if assignee is not None and not (
+        assignee.is_active and can_work_in(assignee, conversation.mailbox_id)
+    ):
+        raise ActionError(_("%(name)s cannot see this mailbox.") % {"name": assignee})
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    new_id = assignee.pk if assignee is not None else None
+    if locked.assignee_id != new_id:
+        _move_folder(locked, assignee_id=new_id)
+        Conversation.objects.filter(pk=locked.pk).update(
+            assignee_id=new_id, updated_at=timezone.now()
+        )
+        _event(
+            locked,
+            EventKind.ASSIGN,
+            actor,
+            old=locked.assignee_id,
+            new=new_id,
+            name=str(getattr(assignee, "agent", assignee)) if assignee is not None else "",
+        )
+    conversation.refresh_from_db()
+    return conversation
+
+
+def clean_tag_name(name: str) -> str:
+    cleaned = " ".join(name.split()).lower()
+    if not cleaned:
+        raise ActionError(_("A tag needs a name."))
+    if len(cleaned) > 50:
+        raise ActionError(_("A tag name has at most 50 characters."))
+    return cleaned
+
+
+@transaction.atomic
+def do_add_tag(conversation: Conversation, actor, name: str) -> Tag:  # type: ignore[no-untyped-def]
+    tag, _created = Tag.objects.get_or_create(name=clean_tag_name(name))
+    if not conversation.tags.filter(pk=tag.pk).exists():
+        conversation.tags.add(tag)
+        _event(conversation, EventKind.TAG, actor, tag=tag.name)
+    return tag
+
+
+@transaction.atomic
+def do_remove_tag(conversation: Conversation, actor, tag: Tag) -> None:  # type: ignore[no-untyped-def]
+    if conversation.tags.filter(pk=tag.pk).exists():
+        conversation.tags.remove(tag)
+        _event(conversation, EventKind.UNTAG, actor, tag=tag.name)
+
+
+@transaction.atomic
+def do_add_note(conversation: Conversation, author, body: str) -> Message:  # type: ignore[no-untyped-def]
+    """An internal note: teammates see it, the customer never does."""
+    if not body.strip():
+        raise ActionError(_("The note is empty."))
+    when = timezone.now()
+    note = Message.objects.create(
+        conversation=conversation,
+        kind=MessageKind.NOTE,
+        author=author,
+        body_text=body,
+        created_at=when,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(
+        message_count=F("message_count") + 1, updated_at=when
+    )
+    return note
+
+
+# -- customers -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_update_customer_notes(customer: Customer, actor, notes: str) -> Customer:  # type: ignore[no-untyped-def]
+    Customer.objects.filter(pk=customer.pk).update(notes=notes[:20000])
+    customer.refresh_from_db()
+    return customer
+
+
+@transaction.atomic
+def do_merge_customers(source: Customer, target: Customer, actor) -> Customer:  # type: ignore[no-untyped-def]
+    """Fold ``source`` into ``target``: their addresses and conversations move over, and
+    mail from any of the addresses lands with ``target`` from now on."""
+    if source.pk == target.pk:
+        raise ActionError(_("A customer cannot be merged with themselves."))
+    if source.erased_at or target.erased_at:
+        raise ActionError(_("An erased customer cannot be merged."))
+    moved = list(source.conversations.values_list("pk", flat=True))
+    CustomerEmail.objects.filter(customer=source).update(customer=target)
+    Conversation.objects.filter(customer=source).update(customer=target)
+    Message.objects.filter(customer=source).update(customer=target)
+    for field in ("website", "plan"):
+        if not getattr(target, field) and getattr(source, field):
+            setattr(target, field, getattr(source, field))
+    if target.organisation_id is None:
+        target.organisation_id = source.organisation_id
+    if source.notes:
+        target.notes = "\n\n".join(part for part in (target.notes, source.notes) if part)
+    target.name = target.name or source.name
+    target.save()
+    Customer.objects.filter(pk=source.pk).update(merged_into=target)
+    # Re-writing the body fires the search triggers, which re-read the customer's names.
+    Message.objects.filter(conversation_id__in=moved).update(body_text=F("body_text"))
+    for conversation in Conversation.objects.filter(pk__in=moved):
+        _event(conversation, EventKind.MERGE, actor, source=source.pk, target=target.pk)
+    return target
+
+
+@transaction.atomic
+def do_erase_customer(customer: Customer, actor) -> int:  # type: ignore[no-untyped-def]
+    """A data-protection erasure: every message of the customer's conversations, their
+    attachments and raw mail go; the conversations stay, closed and without a subject, each
+    with an audit event naming who erased and when. Returns the number of messages removed."""
+    if customer.erased_at is not None:
+        raise ActionError(_("This customer was already erased."))
+    conversations = list(Conversation.objects.select_for_update().filter(customer=customer))
+    messages = Message.objects.filter(conversation__customer=customer)
+    erasing_customer.send(sender=Customer, customer=customer, messages=messages)
+    stored = [a.file.name for a in Attachment.objects.filter(message__in=messages) if a.file]
+    removed_messages = messages.delete()[1].get("desk.Message", 0)
+    for conversation in conversations:
+        if conversation.status != Status.CLOSED:
+            _move_folder(conversation, status=Status.CLOSED)
+        _event(conversation, EventKind.ERASE, actor, messages=removed_messages)
+    Conversation.objects.filter(customer=customer).update(
+        subject="",
+        status=Status.CLOSED,
+        waiting_since=None,
+        message_count=0,
+        customer_message_count=0,
+        updated_at=timezone.now(),
+    )
+    customer.emails.all().delete()
+    Customer.objects.filter(pk=customer.pk).update(
+        name="", website="", plan="", notes="", organisation=None, erased_at=timezone.now()
+    )
+    customer.refresh_from_db()
+
+    def delete_files() -> None:
+        storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+        for name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return removed_messages

@@ -115,6 +115,9 @@ class Conversation(models.Model):
             models.Index(fields=["mailbox", "status", "last_message_at", "id"], name="conv_recent"),
             models.Index(fields=["assignee", "status", "waiting_since", "id"], name="conv_mine"),
             models.Index(fields=["customer", "last_message_at"], name="conv_customer"),
+            # An agent who sees every mailbox reads these in order without a sort.
+            models.Index(fields=["status", "waiting_since", "id"], name="conv_status_waiting"),
+            models.Index(fields=["status", "last_message_at", "id"], name="conv_status_recent"),
         ]
 
     def __str__(self) -> str:
@@ -124,6 +127,28 @@ class Conversation(models.Model):
         if not self.token:
             self.token = uuid.uuid4().hex[:12]
         super().save(*args, **kwargs)
+
+
+class FolderCount(models.Model):
+    """How many conversations sit in one (mailbox, status, assignee) folder. The actions
+    keep it current so the inbox shows its counts without counting the table; after a
+    bulk load ``calmdesk.desk.actions.recount_folders`` rebuilds it."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    # The assignee's user id, 0 when unassigned (a NULL would defeat the unique key).
+    assignee_key = models.PositiveBigIntegerField(default=0)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "status", "assignee_key"], name="folder_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id}/{self.status}/{self.assignee_key}: {self.count}"
 
 
 class MessageKind(models.TextChoices):

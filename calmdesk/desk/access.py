@@ -1,0 +1,104 @@
+"""What a signed-in person may see. Every desk query starts here, so a conversation,
+customer or attachment of a mailbox the agent cannot see is a 404 — never the data and
+never a hint that it exists."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from calmdesk.accounts.models import Agent, Role
+from calmdesk.desk.models import Attachment, Conversation, Customer, Mailbox
+
+
+def agent_of(user) -> Agent | None:  # type: ignore[no-untyped-def]
+    """The agent profile of ``user``. A superuser made with ``createsuperuser`` gets an
+    admin profile on first use; any other user without a profile sees nothing."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.agent
+    except Agent.DoesNotExist:
+        if not user.is_superuser:
+            return None
+        agent, _created = Agent.objects.get_or_create(user=user, defaults={"role": Role.ADMIN})
+        return agent
+
+
+def sees_every_mailbox(user) -> bool:  # type: ignore[no-untyped-def]
+    agent = agent_of(user)
+    return user.is_superuser or (agent is not None and agent.is_admin)
+
+
+def visible_mailbox_ids(user) -> list[int]:  # type: ignore[no-untyped-def]
+    """Cached on the user object, which lives as long as the request."""
+    cached = getattr(user, "_calmdesk_mailbox_ids", None)
+    if cached is not None:
+        return cached
+    agent = agent_of(user)
+    if agent is None:
+        ids: list[int] = []
+    elif sees_every_mailbox(user):
+        ids = list(Mailbox.objects.values_list("pk", flat=True))
+    else:
+        ids = list(agent.mailboxes.values_list("pk", flat=True))
+    user._calmdesk_mailbox_ids = ids
+    return ids
+
+
+def visible_mailboxes(user) -> QuerySet[Mailbox]:  # type: ignore[no-untyped-def]
+    return Mailbox.objects.filter(pk__in=visible_mailbox_ids(user))
+
+
+def visible_conversations(user) -> QuerySet[Conversation]:  # type: ignore[no-untyped-def]
+    if sees_every_mailbox(user):
+        # No mailbox filter at all, so the planner can walk the (status, …) indexes in order.
+        return Conversation.objects.all()
+    return Conversation.objects.filter(mailbox_id__in=visible_mailbox_ids(user))
+
+
+def visible_customers(user) -> QuerySet[Customer]:  # type: ignore[no-untyped-def]
+    """A customer is visible through a conversation in a mailbox the agent sees."""
+    return Customer.objects.filter(
+        pk__in=visible_conversations(user).values("customer_id")
+    ).distinct()
+
+
+def conversation_or_404(user, pk: int) -> Conversation:  # type: ignore[no-untyped-def]
+    try:
+        return visible_conversations(user).select_related("mailbox", "customer").get(pk=pk)
+    except Conversation.DoesNotExist:
+        raise Http404 from None
+
+
+def customer_or_404(user, pk: int) -> Customer:  # type: ignore[no-untyped-def]
+    try:
+        return visible_customers(user).select_related("organisation").get(pk=pk)
+    except Customer.DoesNotExist:
+        raise Http404 from None
+
+
+def attachment_or_404(user, pk: int) -> Attachment:  # type: ignore[no-untyped-def]
+    try:
+        return Attachment.objects.get(
+            pk=pk, message__conversation__mailbox_id__in=visible_mailbox_ids(user)
+        )
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+
+
+def agent_required(view):  # type: ignore[no-untyped-def]
+    """Signed in and with an agent profile; a user without one gets a plain 403."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if agent_of(request.user) is None:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

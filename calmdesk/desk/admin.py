@@ -1,0 +1,49 @@
+"""Django admin for configuration: mailboxes, tags, saved replies, organisations.
+Conversations and messages are not here: they change only through the actions."""
+
+from django.contrib import admin
+
+from calmdesk.desk.models import Customer, CustomerEmail, Mailbox, Organisation, SavedReply, Tag
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "email", "is_default"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "mailbox"]
+    list_filter = ["mailbox"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "website"]
+    search_fields = ["name"]
+
+
+class CustomerEmailInline(admin.TabularInline):
+    model = CustomerEmail
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    """Profile fields only; merging and erasing happen on the customer page."""
+
+    list_display = ["__str__", "organisation", "plan"]
+    search_fields = ["name", "emails__email"]
+    fields = ["name", "organisation", "website", "plan", "monthly_revenue", "notes"]
+    inlines = [CustomerEmailInline]
+    autocomplete_fields = ["organisation"]
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # erasing leaves an audit trail; use the customer page

@@ -1,0 +1,382 @@
+"""A seeded generator of a believable desk: mailboxes, agents, customers and conversations
+in every status, written with bulk inserts so 100,000 conversations take a minute, not an
+hour. The same seed gives the same words; times are laid out backwards from now so the
+demo always looks current. Folder counts are rebuilt at the end."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from calmdesk.accounts.models import Agent, Role
+from calmdesk.desk.actions import recount_folders
+from calmdesk.desk.demo import texts
+from calmdesk.desk.models import (
+    Conversation,
+    Customer,
+    CustomerEmail,
+    Event,
+    EventKind,
+    Mailbox,
+    Message,
+    MessageKind,
+    Organisation,
+    SavedReply,
+    Status,
+    Tag,
+)
+
+DEMO_PASSWORD = "calmdesk-demo"
+MAILBOXES = (
+    ("support", "Support", "support@fernhill.example"),
+    ("billing", "Billing", "billing@fernhill.example"),
+    ("partners", "Partners", "partners@fernhill.example"),
+)
+# username, first, last, role, mailboxes, time zone
+AGENTS = (
+    ("demo", "Dana", "Demo", Role.ADMIN, ("support", "billing", "partners"), "Europe/London"),
+    ("alice", "Alice", "Moreau", Role.AGENT, ("support",), "Europe/Berlin"),
+    ("bob", "Bob", "Okafor", Role.AGENT, ("support",), "America/New_York"),
+    ("charlie", "Charlie", "Ito", Role.AGENT, ("billing",), "Asia/Kolkata"),
+    ("erin", "Erin", "Walsh", Role.LEAD, ("support", "partners"), "Australia/Sydney"),
+)
+STATUS_SHARE = ((Status.ACTIVE, 30), (Status.PENDING, 22), (Status.CLOSED, 43), (Status.SPAM, 5))
+CHUNK = 1000
+
+
+@dataclass
+class World:
+    mailboxes: dict[str, Mailbox]
+    agents_by_mailbox: dict[str, list]  # slug -> users
+    customers: list[Customer]
+    emails: dict[int, str]
+    spammers: list[Customer]
+    tags: dict[str, Tag]
+    now: datetime
+    rng: random.Random
+    token_bits: set[str] = field(default_factory=set)
+
+
+def generate(
+    conversations: int = 1200, *, seed: int = 2026, progress: bool = True, now=None
+) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    world = _setup(rng, max(300, conversations // 3), now or timezone.now())
+    scenarios = [s for s in texts.SCENARIOS for _ in range(s.weight)]
+    bar = tqdm(total=conversations, desc="conversations", unit="", disable=not progress)
+    for start in range(0, conversations, CHUNK):
+        with transaction.atomic():
+            _write_chunk(world, scenarios, min(CHUNK, conversations - start))
+        bar.update(min(CHUNK, conversations - start))
+    bar.close()
+    recount_folders()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh planner statistics for the inbox indexes
+
+
+@transaction.atomic
+def _setup(rng: random.Random, customer_count: int, now: datetime) -> World:
+    mailboxes = {}
+    for slug, name, email in MAILBOXES:
+        mailboxes[slug], _created = Mailbox.objects.get_or_create(
+            slug=slug, defaults={"name": name, "email": email, "is_default": slug == "support"}
+        )
+    agents_by_mailbox: dict[str, list] = {slug: [] for slug in mailboxes}
+    User = get_user_model()
+    for username, first, last, role, slugs, zone in AGENTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username,
+                f"{username}@fernhill.example",
+                DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
+        agent, _created = Agent.objects.get_or_create(
+            user=user, defaults={"role": role, "time_zone": zone}
+        )
+        agent.mailboxes.set([mailboxes[s] for s in slugs])
+        for slug in slugs:
+            if role != Role.ADMIN:
+                agents_by_mailbox[slug].append(user)
+    tags = {
+        name: Tag.objects.get_or_create(name=name)[0]
+        for name in {t for s in texts.SCENARIOS for t in s.tags} | {"spam"}
+    }
+    for title, slug, body in texts.SAVED_REPLIES:
+        SavedReply.objects.get_or_create(
+            title=title, defaults={"body": body, "mailbox": mailboxes.get(slug or "")}
+        )
+    organisations = Organisation.objects.bulk_create(
+        Organisation(
+            name=f"{rng.choice(texts.COMPANY_WORDS)} {rng.choice(texts.COMPANY_KINDS)}",
+            website=f"https://{rng.choice(texts.COMPANY_WORDS).lower()}{i}.example",
+        )
+        for i in range(max(20, customer_count // 6))
+    )
+    customers: list[Customer] = []
+    addresses: list[str] = []
+    for i in range(customer_count):
+        first, last = rng.choice(texts.FIRST_NAMES), rng.choice(texts.LAST_NAMES)
+        organisation = rng.choice(organisations) if rng.random() < 0.4 else None
+        plan, revenue = rng.choice(texts.PLANS)
+        domain = (
+            organisation.website.removeprefix("https://")
+            if organisation
+            else rng.choice(("mail.example", "post.example", "inbox.example"))
+        )
+        customers.append(
+            Customer(
+                name=f"{first} {last}" if rng.random() < 0.93 else "",
+                organisation=organisation,
+                website=f"https://{first.lower()}-{last.lower().replace(chr(39), '')}.example"
+                if rng.random() < 0.3
+                else "",
+                plan=plan,
+                monthly_revenue=Decimal(revenue) if revenue else None,
+                notes=rng.choice(("", "", "", "Prefers email over calls.", "VIP: early adopter.")),
+            )
+        )
+        addresses.append(f"{first.lower()}.{last.lower().replace(chr(39), '')}.{i}@{domain}")
+    customers = Customer.objects.bulk_create(customers)
+    spammers = Customer.objects.bulk_create(
+        Customer(name=name) for name in ("SEO Experts", "Mr. Williams", "Billing Dept", "Promo")
+    )
+    spam_addresses = [f"offers{i}@spam.example" for i in range(len(spammers))]
+    CustomerEmail.objects.bulk_create(
+        CustomerEmail(customer=c, email=a)
+        for c, a in zip([*customers, *spammers], [*addresses, *spam_addresses], strict=True)
+    )
+    emails = {c.pk: a for c, a in zip(customers, addresses, strict=True)}
+    return World(mailboxes, agents_by_mailbox, customers, emails, spammers, tags, now, rng)
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    return template.format_map(values)
+
+
+def _values(world: World, customer: Customer, agent_name: str) -> dict[str, str]:
+    rng = world.rng
+    first = (customer.name or "there").split()[0]
+    error = rng.choice(texts.ERRORS)
+    email = world.emails.get(customer.pk, "someone@mail.example")
+    values = {
+        "name": first,
+        "full_name": customer.name or first,
+        "agent": agent_name,
+        "version": rng.choice(texts.VERSIONS),
+        "browser": rng.choice(texts.BROWSERS),
+        "order": str(rng.randint(1000, 99999)),
+        "amount": rng.choice(texts.AMOUNTS),
+        "course": rng.choice(texts.COURSES),
+        "domain": email.rpartition("@")[2],
+        "company": customer.organisation.name if customer.organisation else "our company",
+        "shop": first.lower(),
+        "product": rng.choice(texts.PRODUCTS),
+    }
+    values["error"] = error.format_map(values)
+    values["error_short"] = values["error"].split(":")[0].split(" (")[0]
+    return values
+
+
+def _customer_text(world: World, body: str, values: dict[str, str], first: bool) -> str:
+    rng = world.rng
+    text = _fill(body, values)
+    if first:
+        greeting = rng.choice(texts.GREETINGS)
+        text = f"{greeting}\n\n{text}" if greeting else text
+    sign_off = _fill(rng.choice(texts.SIGN_OFFS), values)
+    return f"{text}\n\n{sign_off}" if sign_off else text
+
+
+def _thread_length(rng: random.Random, status: str) -> int:
+    """Active threads end with the customer (odd), pending ones with us (even)."""
+    roll = rng.random()
+    base = (
+        1 if roll < 0.4 else 3 if roll < 0.7 else 5 if roll < 0.88 else rng.choice((7, 9, 11, 13))
+    )
+    if status == Status.SPAM:
+        return 1
+    if status == Status.PENDING:
+        return base + 1
+    if status == Status.CLOSED:
+        return base + 1 if rng.random() < 0.7 else base + 2
+    return base
+
+
+def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> None:
+    rng = world.rng
+    plans = []
+    for _i in range(count):
+        status = rng.choices([s for s, _w in STATUS_SHARE], weights=[w for _s, w in STATUS_SHARE])[
+            0
+        ]
+        scenario = rng.choice(scenarios)
+        plans.append((status, scenario))
+    rows: list[Conversation] = []
+    threads: list[list[tuple[str, object, str, datetime]]] = []
+    tag_links: list[tuple[int, str]] = []
+    events: list[tuple[int, str, object, dict, datetime]] = []
+    for index, (status, scenario) in enumerate(plans):
+        if status == Status.SPAM:
+            customer = rng.choice(world.spammers)
+            subject, body = rng.choice(texts.SPAM)
+            mailbox = world.mailboxes[rng.choice(list(world.mailboxes))]
+            when = world.now - timedelta(hours=rng.uniform(1, 24 * 60))
+            thread = [(MessageKind.CUSTOMER, None, body, when)]
+            assignee = None
+        else:
+            customer = rng.choice(world.customers)
+            mailbox = world.mailboxes[scenario.mailbox]
+            team = world.agents_by_mailbox[scenario.mailbox]
+            helper = rng.choice(team)
+            assignee = helper if rng.random() < (0.85 if status == Status.CLOSED else 0.6) else None
+            values = _values(world, customer, helper.first_name)
+            subject = _fill(rng.choice(scenario.subjects), values)
+            thread = _thread(world, scenario, status, customer, helper, values)
+        rows.append(
+            Conversation(
+                mailbox=mailbox,
+                customer=customer,
+                subject=subject[:500],
+                status=status,
+                assignee=assignee,
+                token=uuid.UUID(int=rng.getrandbits(128)).hex[:12],
+                created_at=thread[0][3],
+                updated_at=thread[-1][3],
+                last_message_at=max(t[3] for t in thread if t[0] != MessageKind.NOTE),
+                waiting_since=_waiting_since(thread) if status == Status.ACTIVE else None,
+                customer_message_count=sum(1 for t in thread if t[0] == MessageKind.CUSTOMER),
+                message_count=len(thread),
+            )
+        )
+        threads.append(thread)
+        tag_names = list(scenario.tags) if status != Status.SPAM else ["spam"]
+        tag_links += [(index, name) for name in tag_names if rng.random() < 0.7]
+        if assignee is not None and len(thread) > 1:
+            name = assignee.get_full_name()
+            events.append(
+                (
+                    index,
+                    EventKind.ASSIGN,
+                    assignee,
+                    {"new": assignee.pk, "name": name},
+                    thread[1][3] - timedelta(minutes=1),
+                )
+            )
+        if status in {Status.CLOSED, Status.PENDING} and len(thread) > 1:
+            actor = assignee or thread[-1][1]
+            events.append(
+                (
+                    index,
+                    EventKind.STATUS,
+                    actor,
+                    {"old": "active", "new": status},
+                    thread[-1][3] + timedelta(seconds=5),
+                )
+            )
+    created = Conversation.objects.bulk_create(rows)
+    messages = []
+    for conversation, thread in zip(created, threads, strict=True):
+        for kind, author, body, when in thread:
+            messages.append(
+                Message(
+                    conversation=conversation,
+                    kind=kind,
+                    author=author if kind != MessageKind.CUSTOMER else None,
+                    customer=conversation.customer if kind == MessageKind.CUSTOMER else None,
+                    body_text=body,
+                    analysis_text=body if kind == MessageKind.CUSTOMER else "",
+                    message_id=f"<{uuid.UUID(int=rng.getrandbits(128)).hex}@demo.fernhill.example>",
+                    created_at=when,
+                )
+            )
+    Message.objects.bulk_create(messages, batch_size=500)
+    Through = Conversation.tags.through
+    Through.objects.bulk_create(
+        Through(conversation_id=created[i].pk, tag_id=world.tags[name].pk) for i, name in tag_links
+    )
+    Event.objects.bulk_create(
+        Event(conversation=created[i], kind=kind, actor=actor, data=data, created_at=when)
+        for i, kind, actor, data, when in events
+    )
+
+
+def _thread(world, scenario, status, customer, helper, values):  # type: ignore[no-untyped-def]
+    """(kind, author, body, when) tuples alternating customer and agent."""
+    rng = world.rng
+    length = _thread_length(rng, status)
+    sign_off = _fill(rng.choice(texts.AGENT_SIGN_OFFS), {"agent": helper.get_full_name()})
+    reply_values = {**values, "sign_off": sign_off}
+    items: list[tuple[str, object, str]] = []
+    for position in range(length):
+        if position % 2 == 0:
+            if position == 0:
+                body = _customer_text(world, rng.choice(scenario.openings), values, True)
+            elif position == length - 1 and status == Status.CLOSED and scenario.closing:
+                body = _customer_text(world, rng.choice(scenario.closing), values, False)
+            else:
+                body = _customer_text(world, rng.choice(scenario.follow_ups), values, False)
+            items.append((MessageKind.CUSTOMER, None, body))
+        else:
+            items.append(
+                (MessageKind.REPLY, helper, _fill(rng.choice(scenario.replies), reply_values))
+            )
+            if rng.random() < 0.12:
+                note = _fill(rng.choice(texts.NOTES), values)
+                items.append(
+                    (MessageKind.NOTE, rng.choice(world.agents_by_mailbox[scenario.mailbox]), note)
+                )
+    if status == Status.ACTIVE and length > 1 and rng.random() < 0.25:
+        items.append(
+            (
+                MessageKind.CUSTOMER,
+                None,
+                _customer_text(world, rng.choice(scenario.follow_ups), values, False),
+            )
+        )
+    gaps = [_gap(rng, items[i - 1][0], kind) for i, (kind, _a, _b) in enumerate(items) if i > 0]
+    # Waiting customers wrote recently; finished conversations may be weeks old.
+    if status == Status.ACTIVE:
+        end = world.now - timedelta(minutes=rng.uniform(3, 60 * 40))
+    else:
+        end = world.now - timedelta(hours=rng.uniform(1, 24 * 75) * rng.random())
+    when = end - sum(gaps, timedelta())
+    thread = []
+    for i, (kind, author, body) in enumerate(items):
+        if i > 0:
+            when += gaps[i - 1]
+        thread.append((kind, author, body, when))
+    return thread
+
+
+def _gap(rng: random.Random, previous: str, kind: str) -> timedelta:
+    if kind == MessageKind.NOTE:
+        return timedelta(minutes=rng.uniform(1, 30))
+    if kind == MessageKind.REPLY:
+        return timedelta(minutes=rng.uniform(8, 60 * 20))
+    if previous == MessageKind.CUSTOMER:  # chasing an answer
+        return timedelta(hours=rng.uniform(2, 30))
+    return timedelta(hours=rng.uniform(1, 72))
+
+
+def _waiting_since(thread) -> datetime | None:  # type: ignore[no-untyped-def]
+    """The first customer message after our last reply."""
+    waiting = None
+    for kind, _author, _body, when in thread:
+        if kind == MessageKind.REPLY:
+            waiting = None
+        elif kind == MessageKind.CUSTOMER and waiting is None:
+            waiting = when
+    return waiting

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from calmdesk.desk.models import Status
+
+# Ids arrive from the page; anything larger than a database integer is simply invalid.
+MAX_ID = 2**62
+MAX_BODY = 500_000  # characters; a long technical report fits many times over
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(max_length=MAX_BODY, strip=False)
+    seen_up_to = forms.IntegerField(min_value=0, max_value=MAX_ID, required=False)
+    then_status = forms.ChoiceField(
+        choices=[("", _("Keep status")), *Status.choices], required=False
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(max_length=MAX_BODY, strip=False)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    seen_status = forms.ChoiceField(choices=Status.choices, required=False)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.IntegerField(min_value=0, max_value=MAX_ID, required=False)
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+
+class CustomerNotesForm(forms.Form):
+    notes = forms.CharField(max_length=20_000, required=False, strip=False)
+
+
+class MergeForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of the duplicate customer"), max_length=254)

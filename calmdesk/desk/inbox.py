@@ -1,0 +1,226 @@
+"""The inbox: filters read from the query string, a keyset page of conversations and the
+folder counts. No OFFSET anywhere: a page starts after the last row of the one before, so
+page 1,000 costs what page 1 costs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from calmdesk.desk.access import visible_conversations, visible_mailboxes
+from calmdesk.desk.models import (
+    Conversation,
+    CustomerEmail,
+    FolderCount,
+    Mailbox,
+    Message,
+    MessageKind,
+    Status,
+    Tag,
+)
+
+PAGE_SIZE = 50
+SORTS = {"waiting": gettext_lazy("Waiting longest"), "recent": gettext_lazy("Most recent")}
+ASSIGNEES = {"mine", "unassigned"}
+_CURSOR = re.compile(r"^(?:(?P<phase>[wr])(?P<micros>-?\d{1,20})\.|q)(?P<id>\d{1,19})$")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: after (time, id) in the timed phase, or after id in the
+    ``q`` phase (conversations nobody is waiting on, at the end of the waiting sort)."""
+
+    phase: str
+    when: datetime | None
+    id: int
+
+    def encode(self) -> str:
+        if self.when is None:
+            return f"q{self.id}"
+        micros = int(self.when.timestamp() * 1_000_000)
+        return f"{self.phase}{micros}.{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str) -> Cursor | None:
+        match = _CURSOR.match(raw)
+        if match is None:
+            return None
+        try:
+            when = (
+                datetime.fromtimestamp(int(match["micros"]) / 1_000_000, tz=UTC)
+                if match["phase"]
+                else None
+            )
+        except (OverflowError, OSError, ValueError):
+            return None
+        return cls(match["phase"] or "q", when, int(match["id"]))
+
+
+@dataclass
+class InboxFilter:
+    status: str = Status.ACTIVE
+    mailbox: Mailbox | None = None
+    assignee: str = ""
+    tag: Tag | None = None
+    sort: str = "waiting"
+    after: Cursor | None = None
+    # Values in the query string that meant nothing, told to the agent, never a 500.
+    problems: list[str] = field(default_factory=list)
+
+    def query(self, **changes: object) -> str:
+        """The query string for this filter with ``changes`` applied (None drops a key)."""
+        values: dict[str, object] = {
+            "status": self.status,
+            "mailbox": self.mailbox.slug if self.mailbox else None,
+            "assignee": self.assignee or None,
+            "tag": self.tag.name if self.tag else None,
+            "sort": self.sort if self.sort != default_sort(self.status) else None,
+        }
+        values.update(changes)
+        return "?" + urlencode({k: v for k, v in values.items() if v})
+
+
+def default_sort(status: str) -> str:
+    return "waiting" if status == Status.ACTIVE else "recent"
+
+
+def parse_filter(user, params) -> InboxFilter:  # type: ignore[no-untyped-def]
+    f = InboxFilter()
+    status = params.get("status", Status.ACTIVE)
+    if status in Status.values:
+        f.status = status
+    else:
+        f.problems.append(_("There is no status “%(value)s”; showing active.") % {"value": status})
+    slug = params.get("mailbox", "")
+    if slug:
+        # A mailbox the agent cannot see reads exactly like one that does not exist.
+        f.mailbox = visible_mailboxes(user).filter(slug=slug[:50]).first()
+        if f.mailbox is None:
+            f.problems.append(_("No mailbox “%(value)s”; showing all yours.") % {"value": slug})
+    assignee = params.get("assignee", "")
+    if assignee in ASSIGNEES:
+        f.assignee = assignee
+    elif assignee:
+        f.problems.append(_("Unknown assignee filter “%(value)s”.") % {"value": assignee})
+    tag = params.get("tag", "")
+    if tag:
+        f.tag = Tag.objects.filter(name=tag[:50]).first()
+        if f.tag is None:
+            f.problems.append(_("No tag “%(value)s”.") % {"value": tag})
+    f.sort = default_sort(f.status)
+    sort = params.get("sort", "")
+    if sort in SORTS:
+        f.sort = sort
+    elif sort:
+        f.problems.append(_("Unknown sort “%(value)s”.") % {"value": sort})
+    after = params.get("after", "")
+    if after:
+        f.after = Cursor.decode(after[:64])
+        if f.after is None or (f.after.phase == "r") != (f.sort == "recent"):
+            f.after = None
+            f.problems.append(_("That page link is out of date; showing the first page."))
+    return f
+
+
+def with_row_details(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """What an inbox or search row shows, in a fixed number of queries for the page."""
+    last_words = Message.objects.filter(
+        conversation_id=OuterRef("pk"), kind=MessageKind.CUSTOMER
+    ).order_by("-created_at", "-id")
+    first_email = CustomerEmail.objects.filter(customer_id=OuterRef("customer_id")).order_by("id")
+    return (
+        conversations.select_related("customer", "mailbox", "assignee")
+        .prefetch_related("tags")
+        .annotate(
+            snippet=Subquery(last_words.annotate(s=Substr("body_text", 1, 180)).values("s")[:1]),
+            customer_email=Subquery(first_email.values("email")[:1]),
+        )
+    )
+
+
+def _filtered(user, f: InboxFilter) -> QuerySet[Conversation]:  # type: ignore[no-untyped-def]
+    rows = visible_conversations(user).filter(status=f.status)
+    if f.mailbox is not None:
+        rows = rows.filter(mailbox=f.mailbox)
+    if f.assignee == "mine":
+        rows = rows.filter(assignee=user)
+    elif f.assignee == "unassigned":
+        rows = rows.filter(assignee__isnull=True)
+    if f.tag is not None:
+        rows = rows.filter(tags=f.tag)
+    return rows
+
+
+def inbox_page(user, f: InboxFilter) -> tuple[list[Conversation], str]:  # type: ignore[no-untyped-def]
+    """One page of conversations and the cursor of the next page ("" on the last)."""
+    rows = _filtered(user, f)
+    wanted = PAGE_SIZE + 1
+    after = f.after
+    page: list[Conversation] = []
+    if f.sort == "recent":
+        timed = rows
+        if after is not None:
+            timed = rows.filter(
+                Q(last_message_at__lt=after.when) | Q(last_message_at=after.when, id__lt=after.id)
+            )
+        page = list(with_row_details(timed.order_by("-last_message_at", "-id"))[:wanted])
+    else:
+        if after is None or after.phase == "w":
+            waiting = rows.filter(waiting_since__isnull=False)
+            if after is not None:
+                waiting = waiting.filter(
+                    Q(waiting_since__gt=after.when) | Q(waiting_since=after.when, id__gt=after.id)
+                )
+            page = list(with_row_details(waiting.order_by("waiting_since", "id"))[:wanted])
+        if len(page) < wanted:
+            quiet = rows.filter(waiting_since__isnull=True)
+            if after is not None and after.phase == "q":
+                quiet = quiet.filter(id__lt=after.id)
+            page += list(with_row_details(quiet.order_by("-id"))[: wanted - len(page)])
+    if len(page) <= PAGE_SIZE:
+        return page, ""
+    last = page[PAGE_SIZE - 1]
+    if f.sort == "recent":
+        cursor = Cursor("r", last.last_message_at, last.pk)
+    elif last.waiting_since is not None:
+        cursor = Cursor("w", last.waiting_since, last.pk)
+    else:
+        cursor = Cursor("q", None, last.pk)
+    return page[:PAGE_SIZE], cursor.encode()
+
+
+@dataclass
+class FolderCounts:
+    by_status: dict[str, int]
+    by_mailbox: dict[int, int]  # active conversations per mailbox
+    mine: int
+    unassigned: int
+    total_active: int
+
+
+def folder_counts(user, f: InboxFilter, mailbox_ids: list[int]) -> FolderCounts:  # type: ignore[no-untyped-def]
+    """From the kept counts: a handful of rows, however many conversations there are."""
+    by_status = dict.fromkeys(Status.values, 0)
+    by_mailbox = dict.fromkeys(mailbox_ids, 0)
+    mine = unassigned = 0
+    rows = FolderCount.objects.filter(mailbox_id__in=mailbox_ids).values_list(
+        "mailbox_id", "status", "assignee_key", "count"
+    )
+    for mailbox_id, status, assignee_key, count in rows:
+        if status == Status.ACTIVE:
+            by_mailbox[mailbox_id] = by_mailbox.get(mailbox_id, 0) + count
+        if f.mailbox is not None and mailbox_id != f.mailbox.pk:
+            continue
+        by_status[status] = by_status.get(status, 0) + count
+        if status == f.status and assignee_key == user.pk:
+            mine += count
+        if status == f.status and assignee_key == 0:
+            unassigned += count
+    return FolderCounts(by_status, by_mailbox, mine, unassigned, sum(by_mailbox.values()))

@@ -1,0 +1,89 @@
+"""Full-text search over subjects, bodies and customer names and addresses, through the
+index the triggers of migration 0003 keep: FTS5 on SQLite, tsvector + GIN on PostgreSQL.
+Results are newest first and only from mailboxes the agent may see."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+
+from calmdesk.desk.access import sees_every_mailbox, visible_mailbox_ids
+from calmdesk.desk.inbox import with_row_details
+from calmdesk.desk.models import Conversation
+
+PAGE_SIZE = 25
+MAX_WORDS = 12
+# Letters and digits only: the same split as SQLite's unicode61 tokenizer, and nothing an
+# agent types can become query syntax on either database.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words_of(query: str) -> list[str]:
+    return [word.lower()[:64] for word in _WORD.findall(query)][:MAX_WORDS]
+
+
+def _match_expression(words: list[str]) -> str:
+    """Every word must appear; the last may be the start of a word (typing as you go)."""
+    if connection.vendor == "postgresql":
+        return " & ".join([*words[:-1], words[-1] + ":*"])
+    return " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
+
+
+@dataclass
+class SearchPage:
+    conversations: list[Conversation]
+    next_before: int | None
+
+
+def search(user, query: str, *, before: int | None = None) -> SearchPage:  # type: ignore[no-untyped-def]
+    words = words_of(query)
+    mailbox_ids = visible_mailbox_ids(user)
+    if not words or not mailbox_ids:
+        return SearchPage([], None)
+    every = sees_every_mailbox(user)
+    fetch = PAGE_SIZE * 4
+    params: list[object] = [_match_expression(words)]
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT s.message_id, s.conversation_id FROM desk_search s"
+            " JOIN desk_conversation c ON c.id = s.conversation_id"
+            " WHERE s.document @@ to_tsquery('simple', %s)"
+        )
+        if before is not None:
+            sql += " AND s.message_id < %s"
+            params.append(before)
+        if not every:
+            sql += " AND c.mailbox_id = ANY(%s)"
+            params.append(mailbox_ids)
+        sql += " ORDER BY s.message_id DESC LIMIT %s"
+    else:
+        sql = (
+            "SELECT desk_search.rowid, desk_search.conversation_id FROM desk_search"
+            " JOIN desk_conversation c ON c.id = desk_search.conversation_id"
+            " WHERE desk_search MATCH %s"
+        )
+        if before is not None:
+            sql += " AND desk_search.rowid < %s"
+            params.append(before)
+        if not every:
+            sql += f" AND c.mailbox_id IN ({', '.join(['%s'] * len(mailbox_ids))})"
+            params.extend(mailbox_ids)
+        sql += " ORDER BY desk_search.rowid DESC LIMIT %s"
+    params.append(fetch)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        hits = cursor.fetchall()
+    order: list[int] = []
+    last_rowid = None
+    for rowid, conversation_id in hits:
+        if len(order) == PAGE_SIZE:
+            break
+        last_rowid = rowid
+        if conversation_id not in order:
+            order.append(conversation_id)
+    found = with_row_details(Conversation.objects.filter(pk__in=order, mailbox_id__in=mailbox_ids))
+    by_id = {c.pk: c for c in found}
+    more = len(order) == PAGE_SIZE or len(hits) == fetch
+    return SearchPage([by_id[pk] for pk in order if pk in by_id], last_rowid if more else None)

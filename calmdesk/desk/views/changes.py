@@ -1,0 +1,167 @@
+"""POST views that change a conversation, each through one action. On success they
+redirect back to the conversation (htmx follows and swaps the page); a refused change
+comes back as a message, and a refused reply keeps its draft on screen."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from calmdesk.desk.access import agent_required, conversation_or_404
+from calmdesk.desk.actions import (
+    ActionError,
+    Collision,
+    do_add_note,
+    do_add_tag,
+    do_assign,
+    do_change_status,
+    do_remove_tag,
+)
+from calmdesk.desk.forms import AssignForm, NoteForm, ReplyForm, StatusForm, TagForm
+from calmdesk.desk.models import Message, MessageKind, Tag
+from calmdesk.desk.views.pages import render_conversation
+from calmdesk.mail.actions import do_send_reply, do_undo_send
+
+
+def _back(conversation) -> HttpResponse:  # type: ignore[no-untyped-def]
+    return redirect("conversation", pk=conversation.pk)
+
+
+def _form_problem(request: HttpRequest, form) -> None:  # type: ignore[no-untyped-def]
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+@agent_required
+@require_POST
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = conversation_or_404(request.user, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return render_conversation(request, conversation, reply_form=form, status=400)
+    if conversation.customer.erased_at is not None:
+        messages.error(request, _("This customer was erased; there is nobody to reply to."))
+        return render_conversation(request, conversation, reply_form=form, status=409)
+    try:
+        sent = do_send_reply(
+            conversation,
+            request.user,
+            form.cleaned_data["body"],
+            seen_up_to=form.cleaned_data["seen_up_to"],
+        )
+        if form.cleaned_data["then_status"]:
+            do_change_status(conversation, request.user, form.cleaned_data["then_status"])
+    except Collision as collision:
+        messages.error(request, str(collision))
+        return render_conversation(
+            request, conversation, reply_form=form, collision=collision.added, status=409
+        )
+    except ActionError as problem:
+        messages.error(request, str(problem))
+        return render_conversation(request, conversation, reply_form=form, status=400)
+    messages.success(
+        request,
+        _("Reply scheduled: it leaves at %(time)s unless you undo it.")
+        % {"time": timezone.localtime(sent.outbox.send_at).strftime("%H:%M:%S")},
+    )
+    return _back(conversation)
+
+
+@agent_required
+@require_POST
+def undo_reply(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    conversation = conversation_or_404(request.user, pk)
+    message = get_object_or_404(
+        Message, pk=message_pk, conversation=conversation, kind=MessageKind.REPLY
+    )
+    if message.author_id != request.user.pk:
+        messages.error(request, _("Only the author of a reply can undo it."))
+    elif do_undo_send(message, request.user):
+        messages.success(request, _("Sending undone. The reply stays in the thread as a draft."))
+    else:
+        messages.error(request, _("Too late to undo: the reply has already left."))
+    return _back(conversation)
+
+
+@agent_required
+@require_POST
+def note(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = conversation_or_404(request.user, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return render_conversation(request, conversation, note_form=form, status=400)
+    try:
+        do_add_note(conversation, request.user, form.cleaned_data["body"])
+    except ActionError as problem:
+        messages.error(request, str(problem))
+        return render_conversation(request, conversation, note_form=form, status=400)
+    return _back(conversation)
+
+
+@agent_required
+@require_POST
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = conversation_or_404(request.user, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        _form_problem(request, form)
+        return _back(conversation)
+    try:
+        do_change_status(
+            conversation,
+            request.user,
+            form.cleaned_data["status"],
+            seen_status=form.cleaned_data["seen_status"] or None,
+        )
+    except ActionError as problem:
+        messages.error(request, str(problem))
+    return _back(conversation)
+
+
+@agent_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = conversation_or_404(request.user, pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        _form_problem(request, form)
+        return _back(conversation)
+    assignee_id = form.cleaned_data["assignee"]
+    assignee = get_user_model().objects.filter(pk=assignee_id).first() if assignee_id else None
+    if assignee_id and assignee is None:
+        messages.error(request, _("That agent does not exist."))
+        return _back(conversation)
+    try:
+        do_assign(conversation, request.user, assignee)
+    except ActionError as problem:
+        messages.error(request, str(problem))
+    return _back(conversation)
+
+
+@agent_required
+@require_POST
+def add_tag(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = conversation_or_404(request.user, pk)
+    form = TagForm(request.POST)
+    if not form.is_valid():
+        _form_problem(request, form)
+        return _back(conversation)
+    try:
+        do_add_tag(conversation, request.user, form.cleaned_data["name"])
+    except ActionError as problem:
+        messages.error(request, str(problem))
+    return _back(conversation)
+
+
+@agent_required
+@require_POST
+def remove_tag(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
+    conversation = conversation_or_404(request.user, pk)
+    do_remove_tag(conversation, request.user, get_object_or_404(Tag, pk=tag_pk))
+    return _back(conversation)

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import re
+
+from django.db.models import Max, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from calmdesk.accounts.models import Agent, Role
+from calmdesk.desk.access import (
+    agent_required,
+    attachment_or_404,
+    conversation_or_404,
+    visible_conversations,
+    visible_mailboxes,
+)
+from calmdesk.desk.forms import NoteForm, ReplyForm
+from calmdesk.desk.inbox import SORTS, folder_counts, inbox_page, parse_filter
+from calmdesk.desk.models import Conversation, SavedReply, Status, Tag
+from calmdesk.desk.search import search as run_search
+
+_SAFE_TYPE = re.compile(r"^[a-z0-9.+-]{1,60}/[a-z0-9.+-]{1,60}$")
+
+
+@agent_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    f = parse_filter(request.user, request.GET)
+    conversations, next_cursor = inbox_page(request.user, f)
+    mailboxes = list(visible_mailboxes(request.user))
+    context = {
+        "f": f,
+        "conversations": conversations,
+        "next_cursor": next_cursor,
+        "counts": folder_counts(request.user, f, [m.pk for m in mailboxes]),
+        "mailboxes": mailboxes,
+        "statuses": Status.choices,
+        "sorts": SORTS,
+        "is_first_page": f.after is None,
+    }
+    return render(request, "desk/inbox.html", context)
+
+
+@agent_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:500]
+    raw_before = request.GET.get("before", "")
+    before = int(raw_before) if raw_before.isdigit() and len(raw_before) < 19 else None
+    page = run_search(request.user, query, before=before)
+    context = {"query": query, "page": page, "conversations": page.conversations}
+    return render(request, "desk/search.html", context)
+
+
+def thread_of(conversation: Conversation) -> list[object]:
+    """Messages and events in the order they happened."""
+    messages = list(
+        conversation.messages.select_related("author", "outbox", "customer").prefetch_related(
+            "attachments"
+        )
+    )
+    events = list(conversation.events.select_related("actor"))
+    return sorted(
+        [*messages, *events],
+        key=lambda item: (item.created_at, 0 if hasattr(item, "body_text") else 1, item.pk),
+    )
+
+
+def assignable_agents(conversation: Conversation) -> list[Agent]:
+    return list(
+        Agent.objects.filter(
+            Q(mailboxes=conversation.mailbox_id) | Q(role=Role.ADMIN), user__is_active=True
+        )
+        .select_related("user")
+        .distinct()
+        .order_by("user__first_name", "user__username")
+    )
+
+
+def render_conversation(
+    request: HttpRequest,
+    conversation: Conversation,
+    *,
+    reply_form: ReplyForm | None = None,
+    note_form: NoteForm | None = None,
+    collision: tuple[object, ...] = (),
+    status: int = 200,
+) -> HttpResponse:
+    customer = conversation.customer
+    others = (
+        visible_conversations(request.user)
+        .filter(customer=customer)
+        .exclude(pk=conversation.pk)
+        .order_by("-last_message_at")[:10]
+    )
+    context = {
+        "conversation": conversation,
+        "customer": customer,
+        "emails": list(customer.emails.order_by("id")),
+        "thread": thread_of(conversation),
+        "latest_id": conversation.messages.aggregate(m=Max("id"))["m"] or 0,
+        "others": list(others),
+        "saved_replies": SavedReply.objects.filter(
+            Q(mailbox=conversation.mailbox_id) | Q(mailbox__isnull=True)
+        ),
+        "agents": assignable_agents(conversation),
+        "tags": list(conversation.tags.all()),
+        "all_tags": Tag.objects.all()[:500],
+        "statuses": Status.choices,
+        "reply_form": reply_form or ReplyForm(),
+        "note_form": note_form or NoteForm(),
+        "collision": collision,
+        "composer": "note" if note_form is not None and not note_form.is_valid() else "reply",
+    }
+    return render(request, "desk/conversation.html", context, status=status)
+
+
+@agent_required
+def conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_conversation(request, conversation_or_404(request.user, pk))
+
+
+@agent_required
+def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+    found = attachment_or_404(request.user, pk)
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    content_type = found.content_type.lower()
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=found.filename or "attachment",
+        content_type=content_type if _SAFE_TYPE.match(content_type) else None,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,86 @@
+// calmdesk keyboard shortcuts and small conveniences. Plain JS, no build step.
+(function () {
+  "use strict";
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+
+  function items() {
+    return Array.from(document.querySelectorAll("[data-row], [data-item]"));
+  }
+
+  function move(step) {
+    const all = items();
+    if (!all.length) return;
+    const current = all.findIndex((el) => el.classList.contains("selected"));
+    const next = all[Math.max(0, Math.min(all.length - 1, current + step))];
+    all.forEach((el) => el.classList.remove("selected"));
+    next.classList.add("selected");
+    next.scrollIntoView({ block: "nearest" });
+  }
+
+  function openComposer(tab) {
+    const composer = document.getElementById("composer");
+    if (!composer) return;
+    composer.querySelectorAll("[data-tab]").forEach((b) => b.classList.toggle("on", b.dataset.tab === tab));
+    composer.querySelectorAll("[data-pane]").forEach((p) => { p.hidden = p.dataset.pane !== tab; });
+    const area = composer.querySelector(`[data-pane="${tab}"] textarea`);
+    if (area) { area.focus(); area.scrollIntoView({ block: "center" }); }
+  }
+
+  function focus(id) {
+    const el = document.getElementById(id);
+    if (el) { el.focus(); if (el.select && el.tagName === "INPUT") el.select(); }
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const help = document.getElementById("help");
+    if (event.key === "Escape" && typing(event.target)) { event.target.blur(); return; }
+    if (event.metaKey || event.ctrlKey || event.altKey || typing(event.target)) return;
+    const actions = {
+      j: () => move(1),
+      k: () => move(-1),
+      r: () => openComposer("reply"),
+      n: () => openComposer("note"),
+      a: () => focus("assign-select"),
+      s: () => focus("status-select"),
+      "/": () => focus("search-box"),
+      "?": () => help && help.showModal(),
+      u: () => { const back = document.querySelector("[data-back]"); if (back) back.click(); },
+      Enter: () => {
+        const selected = document.querySelector(".selected a.row-link, [data-row].selected a");
+        if (selected) selected.click();
+      },
+    };
+    const action = actions[event.key];
+    if (action) { event.preventDefault(); action(); }
+  });
+
+  document.addEventListener("click", (event) => {
+    const tab = event.target.closest("[data-tab]");
+    if (tab) openComposer(tab.dataset.tab);
+    if (event.target.closest("[data-help]")) document.getElementById("help").showModal();
+  });
+
+  document.addEventListener("change", (event) => {
+    const saved = event.target.closest("[data-saved-reply]");
+    if (saved && saved.value) {
+      const template = document.querySelector(`template[data-saved="${saved.value}"]`);
+      const area = document.getElementById("reply-body");
+      if (template && area) {
+        const text = template.content.textContent.trim();
+        area.value = area.value ? `${area.value}\n\n${text}` : text;
+        area.focus();
+      }
+      saved.value = "";
+    }
+    const form = event.target.closest("form[data-autosubmit]");
+    if (form) form.requestSubmit();
+  });
+
+  document.addEventListener("submit", (event) => {
+    const message = event.target.dataset && event.target.dataset.confirm;
+    if (message && !window.confirm(message)) event.preventDefault();
+  }, true);
+})();
