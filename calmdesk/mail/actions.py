@@ -94,3 +94,56 @@ def do_undo_send(message: Message, agent_user) -> bool:  # type: ignore[no-untyp
             created_at=timezone.now(),
         )
     return True
+
+
+def do_edit_scheduled_reply(message: Message, agent_user, body: str) -> bool:  # type: ignore[no-untyped-def]
+    """Change a reply still in its undo window. The outbox row is locked while the body
+    changes, so the worker's claim waits and then sends this last saved version; once
+    claimed, the edit is refused (False)."""
+    if not body.strip():
+        raise ActionError(_("The reply is empty."))
+    with transaction.atomic():
+        row = Outbox.objects.select_for_update().filter(message=message).first()
+        if row is None or row.state != OutboxState.SCHEDULED or row.send_at <= timezone.now():
+            return False
+        Message.objects.filter(pk=message.pk).update(body_text=body)
+        Event.objects.create(
+            conversation=message.conversation,
+            kind=EventKind.SEND,
+            actor=agent_user,
+            data={"edited": message.pk},
+            created_at=timezone.now(),
+        )
+    message.refresh_from_db()
+    return True
+
+
+def do_record_sent(outbox_id: int) -> None:
+    row = Outbox.objects.select_related("message").get(pk=outbox_id)
+    Event.objects.create(
+        conversation_id=row.message.conversation_id,
+        kind=EventKind.SEND,
+        data={"sent": row.message_id, "message_id": row.message.message_id},
+        created_at=timezone.now(),
+    )
+
+
+def do_record_send_failure(outbox_id: int, reason: str) -> None:
+    """A reply that will not go out leaves a note the team sees in the conversation."""
+    row = Outbox.objects.select_related("message").get(pk=outbox_id)
+    now = timezone.now()
+    Message.objects.create(
+        conversation_id=row.message.conversation_id,
+        kind=MessageKind.NOTE,
+        body_text=_("This reply could not be delivered: %(reason)s") % {"reason": reason[:500]},
+        created_at=now,
+    )
+    Conversation.objects.filter(pk=row.message.conversation_id).update(
+        message_count=F("message_count") + 1, updated_at=now
+    )
+    Event.objects.create(
+        conversation_id=row.message.conversation_id,
+        kind=EventKind.SEND,
+        data={"failed": row.message_id, "error": reason[:500]},
+        created_at=now,
+    )

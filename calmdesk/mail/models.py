@@ -1,5 +1,8 @@
-"""Outbound mail. The reply itself is a ``desk.Message``; its outbox row says when it
-may leave and what happened when it tried."""
+"""Mail records beside the desk's: how a message arrived (raw file, headers, loop flags),
+what could not be stored (quarantine), each mailbox's servers, and what the outbox did.
+
+The reply itself is a ``desk.Message``; its outbox row says when it may leave and what
+happened when it tried."""
 
 from __future__ import annotations
 
@@ -34,3 +37,141 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"outbox {self.pk} ({self.state})"
+
+
+class SendOutcome(models.TextChoices):
+    # Written before the SMTP conversation starts: if it is still "started" when the
+    # row is recovered, the server may or may not have accepted the message.
+    STARTED = "started", _("Started")
+    ACCEPTED = "accepted", _("Accepted by the server")
+    TEMPORARY = "temporary", _("Temporary failure")
+    PERMANENT = "permanent", _("Permanent failure")
+
+
+class SendLog(models.Model):
+    """One row per SMTP attempt. ``possible_resend`` marks the attempt that follows a
+    crash after which we cannot know whether the server already took the message: it
+    goes out again under the same Message-ID, at most once."""
+
+    outbox = models.ForeignKey(Outbox, on_delete=models.CASCADE, related_name="log")
+    attempt = models.PositiveIntegerField()
+    worker = models.CharField(max_length=100)
+    message_id = models.CharField(max_length=998)
+    outcome = models.CharField(
+        max_length=10, choices=SendOutcome.choices, default=SendOutcome.STARTED
+    )
+    possible_resend = models.BooleanField(default=False)
+    detail = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["outbox", "attempt"]
+
+    def __str__(self) -> str:
+        return f"send {self.outbox_id}#{self.attempt} {self.outcome}"
+
+
+class Security(models.TextChoices):
+    NONE = "none", _("None (plain text, loopback only)")
+    STARTTLS = "starttls", _("STARTTLS")
+    TLS = "tls", _("TLS from the start")
+
+
+class MailboxMailSettings(models.Model):
+    """A mailbox's own servers. Without an SMTP host the global CALMDESK_SMTP_* settings
+    send its replies; without an IMAP host nothing is polled for it."""
+
+    mailbox = models.OneToOneField(
+        "desk.Mailbox", on_delete=models.CASCADE, related_name="mail_settings"
+    )
+    smtp_host = models.CharField(max_length=255, blank=True)
+    smtp_port = models.PositiveIntegerField(default=587)
+    smtp_security = models.CharField(
+        max_length=10, choices=Security.choices, default=Security.STARTTLS
+    )
+    smtp_user = models.CharField(max_length=255, blank=True)
+    # Fernet token of the password (calmdesk.mail.secrets); never the password itself.
+    smtp_password_encrypted = models.TextField(blank=True)
+    imap_host = models.CharField(max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(default=993)
+    imap_security = models.CharField(max_length=10, choices=Security.choices, default=Security.TLS)
+    imap_user = models.CharField(max_length=255, blank=True)
+    imap_password_encrypted = models.TextField(blank=True)
+    imap_folder = models.CharField(max_length=255, default="INBOX")
+    poll_seconds = models.PositiveIntegerField(default=60)
+    max_attachment_bytes = models.PositiveBigIntegerField(default=25 * 1024 * 1024)
+    # A poll is claimed like an outbox row, so two workers never poll one mailbox at once.
+    poll_claimed_until = models.DateTimeField(null=True, blank=True)
+    poll_claimed_by = models.CharField(max_length=100, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    last_poll_at = models.DateTimeField(null=True, blank=True)
+    last_poll_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "mailbox mail settings"
+        verbose_name_plural = "mailbox mail settings"
+
+    def __str__(self) -> str:
+        return f"mail settings of {self.mailbox}"
+
+
+class InboundMail(models.Model):
+    """How a stored customer message arrived. ``fingerprint`` makes ingest idempotent:
+    the same message twice is stored once, while a different message that reuses a
+    Message-ID has another fingerprint and is stored too."""
+
+    message = models.OneToOneField("desk.Message", on_delete=models.CASCADE, related_name="inbound")
+    mailbox = models.ForeignKey("desk.Mailbox", on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=64)
+    raw_sha256 = models.CharField(max_length=64)
+    raw_path = models.CharField(max_length=255, help_text=_("Relative to RAW_MAIL_DIR."))
+    # Opaque key in the URLs of inline images, so they resolve before the message exists.
+    key = models.CharField(max_length=32, unique=True)
+    from_address = models.CharField(max_length=320)
+    subject = models.CharField(max_length=500, blank=True)
+    in_reply_to = models.TextField(blank=True)
+    references = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    auto_reply = models.BooleanField(default=False)
+    auto_reasons = models.JSONField(default=list, blank=True)
+    bounce = models.BooleanField(default=False)
+    bounced_recipients = models.JSONField(default=list, blank=True)
+    threaded_by = models.CharField(max_length=20, blank=True)
+    skipped_attachments = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=20, default="pipe")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "fingerprint"], name="inbound_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"inbound {self.pk} from {self.from_address}"
+
+
+class Quarantine(models.Model):
+    """Raw mail that could not be parsed or stored, kept with the reason. ``calmdesk
+    ingest --retry`` (or the admin action) tries each again after a fix."""
+
+    mailbox = models.ForeignKey(
+        "desk.Mailbox", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raw_sha256 = models.CharField(max_length=64, unique=True)
+    raw_path = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    reason = models.TextField()
+    source = models.CharField(max_length=20, default="pipe")
+    created_at = models.DateTimeField()
+    retried_at = models.DateTimeField(null=True, blank=True)
+    resolved_message = models.ForeignKey(
+        "desk.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "quarantine"
+
+    def __str__(self) -> str:
+        return f"quarantined {self.raw_sha256[:12]}: {self.reason[:60]}"

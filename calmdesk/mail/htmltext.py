@@ -1,0 +1,64 @@
+"""HTML from email: sanitised with nh3 before it is ever shown, and flattened to plain
+text for the engine when a message has no text part."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import nh3
+
+# Block-level ends become line breaks before the tags go, so paragraphs survive.
+_BLOCK_END = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h[1-6]|/blockquote|hr)\b[^>]*>", re.I)
+_SPACES = re.compile(r"[ \t\xa0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_CID_SRC = re.compile(r"""(src\s*=\s*["']?)cid:([^"'\s>]+)""", re.I)
+
+TAGS = nh3.ALLOWED_TAGS - {"img"} | {"img", "span", "div", "font", "center"}
+ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "img": {"src", "alt", "width", "height"},
+    "a": {"href", "title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+
+
+def _only_our_images(tag: str, attribute: str, value: str) -> str | None:
+    # Remote images in customer mail are trackers at best; only images we serve
+    # ourselves (rewritten inline cid: parts) are kept.
+    if tag == "img" and attribute == "src" and not value.startswith("/mail/"):
+        return None
+    return value
+
+
+def sanitise(html: str, inline_urls: dict[str, str] | None = None) -> str:
+    """Safe HTML; ``cid:`` references found in ``inline_urls`` point at our URLs."""
+    if not html.strip():
+        return ""
+    if inline_urls:
+
+        def replace(match: re.Match[str]) -> str:
+            url = inline_urls.get(match.group(2).strip("<>"))
+            return f"{match.group(1)}{url}" if url else match.group(0)
+
+        html = _CID_SRC.sub(replace, html)
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        attribute_filter=_only_our_images,
+        clean_content_tags={"script", "style", "head", "title"},
+        link_rel="noopener noreferrer nofollow",
+        url_schemes={"http", "https", "mailto"},
+    )
+
+
+def html_to_text(html: str) -> str:
+    if not html.strip():
+        return ""
+    marked = _BLOCK_END.sub("\n", html)
+    bare = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style", "head", "title"})
+    text = html_lib.unescape(bare)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,161 @@
+"""A reply as an RFC 5322 message, and its delivery over SMTP.
+
+smtplib directly rather than Django's mail backend: the worker needs the server's
+answer to tell a temporary failure from a permanent one, per-mailbox servers, and the
+Message-ID fixed when the reply was written."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+from django.conf import settings
+
+from calmdesk.desk.models import Message, MessageKind
+from calmdesk.mail import secrets
+from calmdesk.mail.models import InboundMail, MailboxMailSettings, Security
+from calmdesk.mail.threads import subject_with_token
+
+# References grow with every round trip; servers and clients cope badly past a few KB.
+MAX_REFERENCES = 20
+
+
+class HeaderInjection(ValueError):
+    """A value for a header we write carries CR or LF."""
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    security: str
+    user: str
+    # Kept out of repr so a logged config or a traceback never shows it.
+    password: str = field(repr=False)
+    timeout: int = 30
+
+
+def smtp_config_for(mailbox_id: int) -> SmtpConfig | None:
+    own = MailboxMailSettings.objects.filter(mailbox_id=mailbox_id).exclude(smtp_host="").first()
+    if own is not None:
+        return SmtpConfig(
+            host=own.smtp_host,
+            port=own.smtp_port,
+            security=own.smtp_security,
+            user=own.smtp_user,
+            password=secrets.decrypt(own.smtp_password_encrypted),
+        )
+    if not settings.SMTP_HOST:
+        return None
+    return SmtpConfig(
+        host=settings.SMTP_HOST,
+        port=settings.EMAIL_PORT,
+        security=settings.SMTP_SECURITY,
+        user=settings.EMAIL_HOST_USER,
+        password=settings.EMAIL_HOST_PASSWORD,
+        timeout=settings.EMAIL_TIMEOUT,
+    )
+
+
+def _checked(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise HeaderInjection("a header value contains a line break")
+    return value
+
+
+def _reply_subject(subject: str) -> str:
+    # Customer subjects are decoded text; folding whitespace is encoded away, not sent.
+    subject = " ".join(subject.split())
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}".strip()
+
+
+@dataclass(frozen=True)
+class Envelope:
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+def build_reply(message: Message) -> Envelope:
+    conversation = message.conversation
+    mailbox = conversation.mailbox
+    answered = (
+        Message.objects.filter(
+            conversation=conversation, kind=MessageKind.CUSTOMER, id__lt=message.id
+        )
+        .select_related("inbound")
+        .order_by("-id")
+        .first()
+    )
+    inbound = getattr(answered, "inbound", None) if answered else None
+    recipient = inbound.from_address if isinstance(inbound, InboundMail) else ""
+    recipient = recipient or conversation.customer.primary_email
+    if not recipient:
+        raise PermanentFailure("the customer has no email address")
+    email = EmailMessage(policy=policy.SMTP)
+    email["From"] = _checked(formataddr((mailbox.name, mailbox.email)))
+    email["To"] = _checked(recipient)
+    email["Subject"] = _reply_subject(subject_with_token(conversation.subject, conversation.token))
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = _checked(message.message_id)
+    if answered is not None and answered.message_id:
+        earlier = inbound.references.split() if isinstance(inbound, InboundMail) else []
+        chain = [*earlier, answered.message_id][-MAX_REFERENCES:]
+        email["In-Reply-To"] = _checked(answered.message_id)
+        email["References"] = _checked(" ".join(chain))
+    email.set_content(message.body_text)
+    return Envelope(sender=mailbox.email, recipients=[recipient], data=email.as_bytes())
+
+
+def deliver(config: SmtpConfig, envelope: Envelope) -> None:
+    """Hand the message to the server. Raises TemporaryFailure (try again later) or
+    PermanentFailure (the server said no for good)."""
+    try:
+        if config.security == Security.TLS:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                config.host,
+                config.port,
+                timeout=config.timeout,
+                context=ssl.create_default_context(),
+            )
+        else:
+            client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+        with client:
+            if config.security == Security.STARTTLS:
+                client.starttls(context=ssl.create_default_context())
+            if config.user:
+                client.login(config.user, config.password)
+            client.sendmail(envelope.sender, envelope.recipients, envelope.data)
+    except smtplib.SMTPAuthenticationError as exc:
+        # A wrong password is fixed by an admin, after which the reply should still go.
+        raise TemporaryFailure(f"SMTP authentication failed ({exc.smtp_code})") from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        text = "; ".join(f"{addr}: {code}" for addr, (code, _) in exc.recipients.items())
+        if codes and all(code >= 500 for code in codes):
+            raise PermanentFailure(f"recipient refused: {text}") from None
+        raise TemporaryFailure(f"recipient deferred: {text}") from None
+    except smtplib.SMTPResponseException as exc:
+        reply = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        detail = f"{exc.smtp_code} {reply}"[:500]
+        if exc.smtp_code >= 500:
+            raise PermanentFailure(detail) from None
+        raise TemporaryFailure(detail) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TemporaryFailure(f"{type(exc).__name__}: {exc}"[:500]) from None
