@@ -1,0 +1,191 @@
+"""Facts (F2): what the agent must act on, each with its span.
+
+URLs, email addresses, error messages and codes, versions, dates, times, amounts,
+durations, product/feature names, the steps the customer took, what they expected
+versus what happened, and the questions they asked. Patterns are linear (no nested
+quantifiers); the questions and steps come from the sentence pass in ``reading.py``."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from calmdesk.engine.text import Word, wordset
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("url", re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+")),
+    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    # "Error: could not connect", "Fatal error: …", "TypeError: x is undefined" to the line end.
+    (
+        "error",
+        re.compile(
+            r"(?:\b[A-Z][A-Za-z]*(?:Error|Exception)\b|\b(?:[Ff]atal |[Pp]arse )?[Ee]rror\b"
+            r"|\bERROR\b|\bWarning\b)[ \t]*:[^\n\x22“”]{1,200}"
+        ),
+    ),
+    (
+        "error_code",
+        re.compile(
+            r"\b(?:[Ee]rror|[Cc]ode|HTTP|[Ss]tatus)[ \t]*(?:code[ \t]*)?[#:]?[ \t]*[A-Z]{0,4}"
+            r"-?\d{2,6}\b|\b[1-5]\d\d[ \t]+(?:error|[A-Z][a-z]+ [A-Z][a-z]+)\b"
+            r"|\b0x[0-9A-Fa-f]{4,16}\b"
+            r"|\b[A-Z]{1,5}-?\d{3,6}\b"
+        ),
+    ),
+    (
+        "version",
+        re.compile(r"(?<![\w.])[vV]?\d{1,4}(?:\.\d{1,4}){1,3}(?:-[A-Za-z0-9]{1,12})?(?![\w.]\d)"),
+    ),
+    ("version", re.compile(r"\b[Vv]ersion[ \t]+\d{1,4}(?:\.\d{1,4}){0,3}\b")),
+    (
+        "amount",
+        re.compile(
+            r"[$€£¥][ \t]?\d[\d,]{0,15}(?:\.\d{1,2})?\b"
+            r"|\b\d[\d,]{0,15}(?:\.\d{1,2})?[ \t]?(?:USD|EUR|GBP|dollars|euros|pounds|bucks)\b"
+        ),
+    ),
+    ("date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")),
+    (
+        "date",
+        re.compile(
+            r"\b(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]une?"
+            r"|[Jj]uly?|[Aa]ug(?:ust)?|[Ss]ep(?:t|tember)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?"
+            r"|[Dd]ec(?:ember)?)\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]+\d{4})?\b"
+            r"|\b\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:January|February|March|April|June"
+            r"|July|August|September|October|November|December)(?:[ \t]+\d{4})?\b"
+        ),
+    ),
+    ("time", re.compile(r"\b\d{1,2}:\d{2}(?:[ \t]?[AaPp]\.?[Mm]\.?)?|\b\d{1,2}[ \t]?[AaPp][Mm]\b")),
+    (
+        "duration",
+        re.compile(
+            r"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)"
+            r"[ \t]+(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+        ),
+    ),
+)
+
+_WEEKDAY = {
+    d: i
+    for i, d in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+}
+_RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+_UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+
+# Capitalised words that are not names of products or features.
+_NOT_NAMES = wordset(
+    "i i'm i've i'd i'll the a an and but or so hi hello hey dear thanks thank please "
+    "monday tuesday wednesday thursday friday saturday sunday january february march "
+    "april may june july august september october november december ok okay yes no "
+    "my we our you your it this that when if then also just still why what how where "
+    "can could would should is are was were do does did not sorry regards best cheers "
+    "team support sir madam"
+)
+
+
+def find_pattern_facts(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) for every pattern fact, overlapping matches of a later kind
+    dropped (a URL's digits are not also a version)."""
+    found: list[tuple[str, int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if kind == "url":
+                while e > s and text[e - 1] in ".,;:!?":
+                    e -= 1
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            found.append((kind, s, e))
+            taken.append((s, e))
+    found.sort(key=lambda f: f[1])
+    return found
+
+
+def find_names(text: str, ws: list[Word], sentence_starts: set[int]) -> list[tuple[int, int]]:
+    """Product or feature names: CamelCase words, or capitalised words not opening a
+    sentence (runs of them joined: "Google Calendar")."""
+    out: list[tuple[int, int]] = []
+    run: tuple[int, int] | None = None
+    prev_end = -2
+    for w in ws:
+        token = text[w.start : w.end]
+        is_name = (
+            w.low not in _NOT_NAMES
+            and token[0].isupper()
+            and (w.start not in sentence_starts or _is_camel(token))
+            and not token.isupper()
+        ) or (len(token) > 1 and _is_camel(token))
+        if is_name and w.low not in _NOT_NAMES:
+            if run is not None and text[prev_end : w.start] == " ":
+                run = (run[0], w.end)
+            else:
+                if run is not None:
+                    out.append(run)
+                run = (w.start, w.end)
+            prev_end = w.end
+        elif run is not None:
+            out.append(run)
+            run = None
+    if run is not None:
+        out.append(run)
+    return out
+
+
+def _is_camel(token: str) -> bool:
+    return any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
+
+
+def resolve_date(phrase: str, received_at: datetime | None) -> str:
+    """An ISO date for "yesterday", "since Monday", "two days ago" (or "" if unknown)."""
+    if received_at is None:
+        return ""
+    base = received_at.date()
+    words = phrase.lower().split()
+    if not words:
+        return ""
+    if words[-1] in _RELATIVE_DAYS:
+        return (base + timedelta(days=_RELATIVE_DAYS[words[-1]])).isoformat()
+    if words[-1] in _WEEKDAY:  # the most recent such day before the message
+        back = (base.weekday() - _WEEKDAY[words[-1]]) % 7 or 7
+        return (base - timedelta(days=back)).isoformat()
+    if len(words) >= 3 and words[-1] == "ago" and words[-2] in _UNIT_DAYS:
+        n = _NUMBERS.get(words[-3]) or (int(words[-3]) if words[-3].isdigit() else 0)
+        if n:
+            return (base - timedelta(days=n * _UNIT_DAYS[words[-2]])).isoformat()
+    return ""
+
+
+_RELATIVE = re.compile(
+    r"\b(?:(?:since|last|on|this|next)[ \t]+)?(?:monday|tuesday|wednesday|thursday|friday"
+    r"|saturday|sunday)\b|\b(?:today|yesterday|tomorrow|tonight)\b"
+    r"|\b(?:\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten)[ \t]+"
+    r"(?:days?|weeks?)[ \t]+ago\b",
+    re.IGNORECASE,
+)
+
+
+def find_relative_dates(text: str, received_at: datetime | None) -> list[tuple[int, int, str]]:
+    return [
+        (m.start(), m.end(), resolve_date(m.group(), received_at)) for m in _RELATIVE.finditer(text)
+    ]
+
+
+def today_of(received_at: datetime | None) -> date | None:
+    return received_at.date() if received_at else None

@@ -1,0 +1,35 @@
+"""Text → model terms. Training (``train.py``) and inference (``model.py``) share this
+module, so the words a weight was learned for are the words it is looked up by."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+# Words (letters/digits, with inner apostrophes), "!" and "?" runs, and single emoji.
+# No nested quantifiers: each alternative consumes characters deterministically.
+_TERM = re.compile(
+    r"[^\W_]+(?:['’][^\W_]+)*|!+|\?+|[\U0001F300-\U0001FAFF\u2600-\u27BF]",
+)
+# GoEmotions masks names and religions as [NAME] / [RELIGION]; our messages have real
+# names. Collapse both to the same placeholder token so neither leaks into the weights.
+_MASK = re.compile(r"\[(?:NAME|RELIGION)\]")
+NAME_TOKEN = "name"
+# Bigrams that cross a sentence end carry little; still cheap, so kept (as in the baseline).
+MAX_TERMS = 4000  # caps work on very long texts; the model reads the first 4,000 words
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased model tokens; "!!!" becomes "!" (its length is a cue, not a word)."""
+    text = _MASK.sub(NAME_TOKEN, text)
+    out = _TERM.findall(text.lower())
+    if len(out) > MAX_TERMS:
+        out = out[:MAX_TERMS]
+    return [t[0] if t[0] in "!?" else t.replace("’", "'") for t in out]
+
+
+def terms(toks: list[str]) -> list[str]:
+    """Unigrams and bigrams ("not good" is a term of its own, which handles most negation)."""
+    out = list(toks)
+    out.extend([f"{a} {b}" for a, b in itertools.pairwise(toks)])
+    return out

@@ -1,0 +1,90 @@
+"""Is a sentence a question the customer asked, or a request?
+
+"contains ?" is the baseline (DailyDialog act=question F1 0.878). Two refinements: a
+question without its mark ("how do I export my data") still counts when it opens with a
+question word and an auxiliary; and a request or offer in question form ("could you
+send it again?", "would you like…", "why don't we…") is a request, not a question."""
+
+from __future__ import annotations
+
+from calmdesk.engine.text import wordset
+
+WH = wordset("what what's whats why how how's when where where's which who who's whom whose")
+AUX = wordset(
+    "do does did is are was were can could will would should shall have has had may might "
+    "must am isn't aren't wasn't weren't don't doesn't didn't can't couldn't won't wouldn't "
+    "shouldn't haven't hasn't"
+)
+SUBJECTS = wordset("i you we it they he she this that there these those my your the")
+# Openings of requests/offers/suggestions in question form.
+REQUEST_OPENERS: tuple[tuple[str, ...], ...] = (
+    ("could", "you"),
+    ("can", "you"),
+    ("would", "you"),
+    ("will", "you"),
+    ("why", "don't"),
+    ("why", "not"),
+    ("how", "about"),
+    ("what", "about"),
+    ("shall", "we"),
+    ("shall", "i"),
+    ("would", "you", "mind"),
+    ("do", "you", "mind"),
+    ("let's",),
+    ("please",),
+    ("could", "i"),
+    ("can", "i"),
+    ("may", "i"),
+)
+# Request openers that are still questions when they ask about the other's knowledge or
+# ability to tell ("can you tell me why…", "could you explain…").
+ASKING_VERBS = wordset("tell explain confirm clarify let")
+# Leading words skipped before looking at the opener ("So, how do I…", "Also can you…").
+FILLERS = wordset("so and but also ok okay well oh hi hey then um uh now sorry")
+# Phrases that make a statement a question ("I wonder whether…", "any idea why…").
+EMBEDDED = (
+    ("i", "wonder"),
+    ("i'm", "wondering"),
+    ("i", "was", "wondering"),
+    ("any", "idea"),
+    ("any", "ideas"),
+    ("i'd", "like", "to", "know"),
+    ("i", "would", "like", "to", "know"),
+    ("is", "there", "a", "way"),
+    ("is", "there", "any", "way"),
+    ("not", "sure", "how"),
+    ("not", "sure", "why"),
+    ("not", "sure", "whether"),
+    ("not", "sure", "if"),
+)
+
+
+def classify(sentence: str, low_words: list[str]) -> tuple[bool, bool]:
+    """(is_question, is_request) for one sentence."""
+    lw = low_words
+    k = 0
+    while k < len(lw) - 1 and lw[k] in FILLERS:
+        k += 1
+    head = tuple(lw[k : k + 3])
+    has_mark = "?" in sentence
+    request = any(head[: len(o)] == o for o in REQUEST_OPENERS)
+    if request and len(head) >= 3 and head[2] in ASKING_VERBS:
+        request = False
+    if has_mark:
+        return (not request, request)
+    if any(_contains(lw, e) for e in EMBEDDED):
+        return (True, False)
+    opens_like_question = len(head) >= 2 and (
+        (head[0] in WH and (head[1] in AUX or head[1] in SUBJECTS))
+        or (head[0] in AUX and head[1] in SUBJECTS and not sentence.rstrip().endswith((".", "!")))
+    )
+    if opens_like_question and not sentence.rstrip().endswith("!"):
+        return (not request, request)
+    return (False, request)
+
+
+def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    first = phrase[0]
+    # Embedded questions open a sentence: the first 40 words are enough.
+    return any(w == first and tuple(words[i : i + n]) == phrase for i, w in enumerate(words[:40]))

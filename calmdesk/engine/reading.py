@@ -1,0 +1,344 @@
+"""``read_message``: tone, sentences, facts and stakes of one customer message (F1–F4)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from calmdesk.engine import cues, facts, model, questions
+from calmdesk.engine.features import tokens
+from calmdesk.engine.text import Word, detect_language, sentence_spans, words, wordset
+from calmdesk.engine.tones import DISTRESSED_TONES, TONES
+from calmdesk.engine.types import Fact, Reading, Sentence, Stake, ToneSpan
+from calmdesk.engine.version import ENGINE_VERSION
+
+# Caps on what one reading lists, so a 1 MB paste stays linear and the result readable.
+MAX_SPANS = 50
+MAX_FACTS = 200
+# Capitalised words in a row that read as shouting (not an acronym like "API").
+SHOUT_MIN_LETTERS = 4
+# Intensity boosts, in the spirit of VADER (Hutto & Gilbert 2014), which found capitals and
+# exclamation marks raise perceived intensity by about 0.73 and 0.29 on a 4-point scale;
+# rescaled here to our 0–1 intensity: 0.733/4 ≈ 0.18 and 0.292/4 ≈ 0.07 per mark (max 3).
+CAPS_BOOST = 0.18
+EXCLAMATION_BOOST = 0.07
+MAX_EXCLAMATIONS = 3
+INTENSIFIERS = wordset("so very really extremely absolutely totally completely utterly")
+INTENSIFIER_BOOST = 0.05  # half an exclamation mark: VADER's booster increment is 0.293/4 · ½
+CUE_COUNT_BOOST = 0.05  # each further distinct cue reason adds a little heat
+# A sentence is emotional when its emotional score reaches this (the midpoint of 0–1).
+EMOTIONAL_AT = 0.5
+# Weight of a sentence's informational markers (a URL, an error, a version) against it.
+FACT_DAMPING = 0.5
+# Where the model is silent (no weights shipped), its score is this uninformative prior.
+NO_MODEL_PRIOR = 0.1
+# Only model terms pushing a tone by at least this logit share are shown as its spans.
+MIN_TERM_CONTRIBUTION = 0.15
+# The model may flip to the second tone only when both are within this margin.
+PRIORITY_ORDER = ("low", "normal", "high", "urgent")
+URGENT_STAKES = frozenset({"outage", "data_loss", "legal"})
+HIGH_STAKES = frozenset({"revenue", "clients", "deadline", "churn", "personal"})
+HIGH_INTENSITY = 0.7
+
+
+def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
+    """Read one customer message: tone, intensity and the spans that carry them; each
+    sentence as emotional or informational; facts; stakes and a priority; language and
+    confidence. Never raises on odd input: empty or binary text gives a neutral reading
+    with zero confidence."""
+    if not isinstance(text, str):
+        text = str(text)
+    ws = words(text)
+    lows = [w.low for w in ws]
+    language = detect_language(text, lows)
+    supported = language.code == "en"
+    if not ws:
+        return _empty_reading(text, language.code, supported)
+
+    tone_model = model.load()
+    toks = tokens(text)
+    ids = tone_model.term_ids(toks) if tone_model else []
+
+    # --- tone ---------------------------------------------------------------------
+    cue_hits = cues.TONE_INDEX.find(ws)
+    evidence: dict[str, float] = dict.fromkeys(TONES, 0.0)
+    spans: list[ToneSpan] = []
+    reasons: set[str] = set()
+    sarcastic = False
+    for cue, i, j in cue_hits:
+        tone, weight = cue.tone_for(lows, i)
+        if (lows[i], *lows[i + 1 : i + 3]) in cues.COURTESY:
+            continue
+        evidence[tone] = 1 - (1 - evidence[tone]) * (1 - weight)
+        reasons.add(cue.reason)
+        sarcastic = sarcastic or cue.reason == "sarcasm"
+        if len(spans) < MAX_SPANS:
+            s, e = ws[i].start, ws[j - 1].end
+            spans.append(ToneSpan(s, e, tone, cue.reason, text[s:e]))
+    shout = _shouting(text, ws)
+    exclamations = min(text.count("!"), MAX_EXCLAMATIONS)
+
+    if tone_model is not None:
+        head = tone_model.heads["tones"]
+        probs = tone_model.probs("tones", ids)
+        model_scores = {
+            c: _calibrate(float(p), head.threshold)
+            for c, p in zip(head.classes, probs, strict=True)
+        }
+    else:
+        model_scores = dict.fromkeys(TONES, NO_MODEL_PRIOR)
+    scores: dict[str, float] = {}
+    for t in TONES:
+        if t == "neutral":
+            continue
+        scores[t] = 1 - (1 - model_scores.get(t, 0.0)) * (1 - evidence[t])
+    if sarcastic:  # "thanks for nothing" is not gratitude
+        scores["grateful"] *= SARCASM_DAMPING
+        scores["positive"] *= SARCASM_DAMPING
+    best = max(scores, key=lambda t: scores[t])
+    top = scores[best]
+    scores["neutral"] = round(1 - top, 4)
+    tone = best if top >= 0.5 else "neutral"
+    scores = {t: round(scores[t], 4) for t in TONES}
+
+    if tone_model is not None and tone != "neutral" and len(spans) < MAX_SPANS:
+        spans.extend(_model_spans(tone_model, ids, tone, text, ws, spans))
+    if shout and tone in DISTRESSED_TONES:
+        for s, e in shout[:3]:
+            spans.append(ToneSpan(s, e, tone, "capitals", text[s:e]))
+    spans.sort(key=lambda sp: (sp.start, sp.end))
+
+    intensity = 0.0
+    if tone != "neutral":
+        boost = (
+            (CAPS_BOOST if shout else 0.0)
+            + EXCLAMATION_BOOST * exclamations
+            + INTENSIFIER_BOOST * min(3, sum(1 for w in lows if w in INTENSIFIERS))
+            + CUE_COUNT_BOOST * max(0, len(reasons) - 1)
+        )
+        intensity = min(1.0, top * 0.8 + boost)
+    ordered = sorted(scores.values(), reverse=True)
+    margin = ordered[0] - ordered[1]
+    confidence = (0.5 + 0.5 * min(1.0, margin * 2)) * (language.confidence if supported else 0.3)
+    if tone_model is None:
+        confidence *= 0.5
+
+    # --- sentences, questions, steps ----------------------------------------------
+    sent_spans = sentence_spans(text)
+    sentences, sentence_facts = _sentences(text, ws, sent_spans, tone_model, cue_hits)
+
+    # --- facts ----------------------------------------------------------------------
+    fact_list: list[Fact] = sentence_facts
+    for kind, s, e in facts.find_pattern_facts(text)[:MAX_FACTS]:
+        fact_list.append(Fact(kind, s, e, text[s:e]))
+    for s, e, value in facts.find_relative_dates(text[:200_000], received_at)[:MAX_FACTS]:
+        fact_list.append(Fact("date", s, e, text[s:e], value))
+    starts = {s for s, _ in sent_spans}
+    covered = [(f.start, f.end) for f in fact_list if f.kind not in SENTENCE_FACTS]
+    for s, e in facts.find_names(text, ws[:5000], starts)[:MAX_FACTS]:
+        if not any(a <= s < b for a, b in covered):
+            fact_list.append(Fact("name", s, e, text[s:e]))
+    fact_list.sort(key=lambda f: (f.start, f.end))
+
+    # --- stakes and priority ------------------------------------------------------
+    stakes: list[Stake] = []
+    for cue, i, j in cues.STAKE_INDEX.find(ws)[:MAX_FACTS]:
+        s, e = ws[i].start, ws[j - 1].end
+        stakes.append(Stake(cue.label, s, e, text[s:e]))
+    priority = _priority(tone, intensity, stakes)
+    is_novice = bool(cues.NOVICE_INDEX.find(ws[:2000]))
+
+    notes = []
+    if not supported:
+        notes.append(f"language {language.code!r} is not supported: tone is a guess")
+    if tone_model is None:
+        notes.append("no tone weights shipped: cues only")
+    return Reading(
+        text=text,
+        tone=tone,
+        intensity=round(intensity, 4),
+        scores=scores,
+        tone_spans=tuple(spans[:MAX_SPANS]),
+        sentences=tuple(sentences),
+        facts=tuple(fact_list[: MAX_FACTS * 2]),
+        stakes=tuple(stakes),
+        priority=priority,
+        language=language.code,
+        language_supported=supported,
+        confidence=round(confidence, 4),
+        is_novice=is_novice,
+        notes=tuple(notes),
+        engine_version=ENGINE_VERSION,
+    )
+
+
+SENTENCE_FACTS = frozenset({"question", "request", "step", "expected", "actual"})
+SARCASM_DAMPING = 0.3  # sarcasm leaves a third of the thanks it mocks
+
+
+def _calibrate(p: float, threshold: float) -> float:
+    """Maps a model probability so that its dev-chosen threshold lands on 0.5: the
+    threshold does not transfer, so every tone is compared on the same footing."""
+    if p < threshold:
+        return 0.5 * p / threshold
+    return 0.5 + 0.5 * (p - threshold) / (1 - threshold)
+
+
+def _shouting(text: str, ws: list[Word]) -> list[tuple[int, int]]:
+    """Spans of all-capital words (4+ letters), when at least two are in a row or the
+    message is mostly capitals."""
+    caps = [
+        w
+        for w in ws[:5000]
+        if w.end - w.start >= SHOUT_MIN_LETTERS and text[w.start : w.end].isupper()
+    ]
+    if len(caps) < 2:
+        return []
+    return [(w.start, w.end) for w in caps]
+
+
+def _model_spans(
+    m: model.LinearTextModel,
+    ids: list[int],
+    tone: str,
+    text: str,
+    ws: list[Word],
+    taken: list[ToneSpan],
+) -> list[ToneSpan]:
+    """The terms that pushed the model most towards ``tone``, not already shown by a cue."""
+    contrib = m.contributions("tones", ids, tone)
+    top = sorted((c, i) for i, c in contrib.items() if c >= MIN_TERM_CONTRIBUTION)[-3:]
+    out: list[ToneSpan] = []
+    for _, term_id in reversed(top):
+        parts = m.vocab[term_id].split(" ")
+        for k in range(len(ws) - len(parts) + 1):
+            if ws[k].low == parts[0] and all(ws[k + j].low == p for j, p in enumerate(parts)):
+                s, e = ws[k].start, ws[k + len(parts) - 1].end
+                if not any(o.start < e and s < o.end for o in (*taken, *out)):
+                    out.append(ToneSpan(s, e, tone, "model", text[s:e]))
+                break
+    return out
+
+
+STEP_VERBS = wordset(
+    "tried cleared restarted reinstalled installed uninstalled updated upgraded followed "
+    "checked disabled enabled deleted reset changed logged rebooted removed added ran "
+    "switched contacted emptied downloaded uploaded created edited re-installed"
+)
+EXPECTED = wordset("expected expect expecting should supposed instead")
+ACTUAL = (
+    ("it", "says"),
+    ("it", "shows"),
+    ("i", "get"),
+    ("i", "got"),
+    ("nothing", "happens"),
+    ("but", "it"),
+    ("it", "just"),
+    ("keeps", "showing"),
+    ("it", "returns"),
+)
+
+
+def _sentences(
+    text: str,
+    ws: list[Word],
+    sent_spans: list[tuple[int, int]],
+    m: model.LinearTextModel | None,
+    cue_hits: list[tuple[cues.Cue, int, int]],
+) -> tuple[list[Sentence], list[Fact]]:
+    # Words of each sentence, in one walk.
+    groups: list[list[Word]] = []
+    k = 0
+    for s, e in sent_spans:
+        g: list[Word] = []
+        while k < len(ws) and ws[k].start < s:
+            k += 1
+        while k < len(ws) and ws[k].end <= e:
+            g.append(ws[k])
+            k += 1
+        groups.append(g)
+    emotional_model = [NO_MODEL_PRIOR] * len(sent_spans)
+    if m is not None:
+        ids = [m.term_ids([w.low for w in g]) for g in groups]
+        probs = model.sentence_probs(m, "tones", ids)
+        col = m.heads["tones"].classes.index("neutral")
+        thr = m.heads["tones"].threshold
+        emotional_model = [1 - _calibrate(float(p[col]), thr) for p in probs]
+    cue_by_sentence = [0.0] * len(sent_spans)
+    si = 0
+    for cue, i, _ in cue_hits:
+        while si < len(sent_spans) and sent_spans[si][1] <= ws[i].start:
+            si += 1
+        if si < len(sent_spans):
+            cue_by_sentence[si] = 1 - (1 - cue_by_sentence[si]) * (1 - cue.weight)
+    out: list[Sentence] = []
+    found: list[Fact] = []
+    for n, ((s, e), g) in enumerate(zip(sent_spans, groups, strict=True)):
+        chunk = text[s:e]
+        lows = [w.low for w in g]
+        informational = any(c.isdigit() for c in chunk) or "/" in chunk or "_" in chunk
+        score = 1 - (1 - emotional_model[n]) * (1 - cue_by_sentence[n])
+        if "!" in chunk:
+            score = 1 - (1 - score) * (1 - EXCLAMATION_BOOST * 2)
+        if informational:
+            score *= FACT_DAMPING
+        is_q, is_request = questions.classify(chunk, lows[:12])
+        out.append(
+            Sentence(
+                s,
+                e,
+                "emotional" if score >= EMOTIONAL_AT else "informational",
+                is_q,
+                round(score, 4),
+            )
+        )
+        if len(found) >= MAX_FACTS:
+            continue
+        if is_q:
+            found.append(Fact("question", s, e, chunk))
+        elif is_request:
+            found.append(Fact("request", s, e, chunk))
+        head = lows[:4]
+        if (("i" in head[:2] or "i've" in head[:2]) and any(w in STEP_VERBS for w in head)) or (
+            chunk[:3].rstrip(".) ").isdigit() and len(lows) > 1
+        ):
+            found.append(Fact("step", s, e, chunk))
+        if any(w in EXPECTED for w in lows):
+            found.append(Fact("expected", s, e, chunk))
+        elif any(tuple(lows[i : i + 2]) in ACTUAL for i in range(len(lows) - 1)):
+            found.append(Fact("actual", s, e, chunk))
+    return out, found
+
+
+def _priority(tone: str, intensity: float, stakes: list[Stake]) -> str:
+    kinds = {st.kind for st in stakes}
+    if kinds & URGENT_STAKES or (len(kinds) >= 2 and intensity >= HIGH_INTENSITY):
+        return "urgent"
+    if kinds & HIGH_STAKES or (tone in DISTRESSED_TONES and intensity >= HIGH_INTENSITY):
+        return "high"
+    if tone in {"grateful", "positive"} and not kinds:
+        return "low"
+    return "normal"
+
+
+def _empty_reading(text: str, language: str, supported: bool) -> Reading:
+    return Reading(
+        text=text,
+        tone="neutral",
+        intensity=0.0,
+        scores={t: (1.0 if t == "neutral" else 0.0) for t in TONES},
+        tone_spans=(),
+        sentences=(),
+        facts=(),
+        stakes=(),
+        priority="normal",
+        language=language,
+        language_supported=supported,
+        confidence=0.0,
+        is_novice=False,
+        notes=("no words to read",),
+        engine_version=ENGINE_VERSION,
+    )
+
+
+_ = math  # keeps the import for the formulas' readers (log scales in comments)

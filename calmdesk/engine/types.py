@@ -1,0 +1,154 @@
+"""The engine's values: frozen dataclasses in, frozen dataclasses out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SentenceKind = Literal["emotional", "informational"]
+Reproduced = Literal["not_tried", "reproduced", "not_reproduced"]
+Severity = Literal["info", "warning", "error"]
+Role = Literal["customer", "agent"]
+SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class ToneSpan:
+    """Characters ``[start, end)`` that carry a tone, and why (a cue name or "model")."""
+
+    start: int
+    end: int
+    tone: str
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    kind: SentenceKind
+    is_question: bool
+    emotional_score: float
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something the agent must act on: an error, a version, a URL, a step, a question…"""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    value: str = ""  # a normalised form when there is one (an ISO date for "yesterday")
+
+
+@dataclass(frozen=True)
+class Stake:
+    """What is at risk for the customer (F3): revenue, clients, a deadline, data…"""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the engine read in one customer message. Spans index ``text``."""
+
+    text: str
+    tone: str
+    intensity: float
+    scores: dict[str, float]
+    tone_spans: tuple[ToneSpan, ...]
+    sentences: tuple[Sentence, ...]
+    facts: tuple[Fact, ...]
+    stakes: tuple[Stake, ...]
+    priority: str  # "low" | "normal" | "high" | "urgent"
+    language: str  # ISO 639-1 code, or "und" when the engine cannot tell
+    language_supported: bool
+    confidence: float
+    is_novice: bool
+    notes: tuple[str, ...] = field(default=())
+    engine_version: str = ""
+
+    @property
+    def is_unsure(self) -> bool:
+        """True when the engine says so rather than guessing (F4)."""
+        return not self.language_supported or self.confidence < UNSURE_BELOW
+
+    def to_dict(self, *, include_text: bool = False) -> dict[str, Any]:
+        """A JSON-ready dict (the text itself only when asked: the desk already has it)."""
+        out = asdict(self)
+        if not include_text:
+            out.pop("text")
+        out["is_unsure"] = self.is_unsure
+        return out
+
+
+# Below this confidence the reading says "not sure" (F4). Chosen so that a message whose
+# best tone wins by less than a fifth of the score range is reported as unsure.
+UNSURE_BELOW = 0.35
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The conversation a draft answers. ``messages`` are (role, text), oldest first."""
+
+    customer_name: str = ""
+    messages: tuple[tuple[Role, str], ...] = ()
+    reproduced: Reproduced = "not_tried"
+    product: str = ""
+    known_details: tuple[str, ...] = ()
+
+    @property
+    def customer_texts(self) -> list[str]:
+        return [t for role, t in self.messages if role == "customer"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    start: int
+    end: int
+    message: str
+    suggestion: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Stripped:
+    """Text with quoted replies and the signature removed, and how to map back.
+
+    ``segments`` are ``(kept_start, original_start, length)``: ``text[kept_start:
+    kept_start + length]`` is ``original[original_start: original_start + length]``.
+    Kept pieces are joined by one newline that belongs to no segment."""
+
+    original: str
+    text: str
+    segments: tuple[tuple[int, int, int], ...]
+    removed: tuple[str, ...] = ()  # what went: "quote", "signature", "attribution"
+
+    def original_index(self, i: int) -> int:
+        """The index in ``original`` of ``text[i]`` (a joining newline maps to the end of
+        the piece before it)."""
+        last_end = 0
+        for kept, orig, length in self.segments:
+            if i < kept:
+                return last_end
+            if i < kept + length:
+                return orig + (i - kept)
+            last_end = orig + length
+        return len(self.original) if not self.segments else last_end
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Maps a ``[start, end)`` span of ``text`` to ``original``."""
+        if end <= start:
+            s = self.original_index(start)
+            return (s, s)
+        return (self.original_index(start), self.original_index(end - 1) + 1)
