@@ -142,6 +142,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Whitenoise serves the files straight from the package (WHITENOISE_USE_FINDERS), so no
 # collectstatic is needed. Set CALMDESK_STATIC_ROOT to collect them (compressed) instead.
 _static_root = env_optional("CALMDESK_STATIC_ROOT")

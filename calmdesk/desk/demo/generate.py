@@ -193,7 +193,7 @@ def _values(world: World, customer: Customer, agent_name: str) -> dict[str, str]
 def _customer_text(world: World, body: str, values: dict[str, str], first: bool) -> str:
     rng = world.rng
     text = _fill(body, values)
-    if first:
+    if first and not text.lower().startswith(("hi", "hello", "hey", "dear")):
         greeting = rng.choice(texts.GREETINGS)
         text = f"{greeting}\n\n{text}" if greeting else text
     sign_off = _fill(rng.choice(texts.SIGN_OFFS), values)

@@ -1,0 +1,139 @@
+"""Every URL of the project, requested as four people: anonymous, charlie (an agent of
+another mailbox), alice (an agent of the mailbox) and an admin. A URL that nobody listed
+here fails the suite, so a new view cannot ship without saying who may see it.
+
+To add your URL: add a row to ROUTES with the statuses you expect. ``kwargs`` and
+``data`` receive the ``desk`` fixture (tests/desk/conftest.py) and may create what the
+URL needs. A row whose name ends in ``:*`` covers a whole namespace (Django admin)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from calmdesk.desk.actions import do_add_tag
+from calmdesk.mail.actions import do_send_reply
+
+from .conftest import Desk
+
+
+def _none(desk: Desk) -> dict:
+    return {}
+
+
+def _conversation(desk: Desk) -> dict:
+    return {"pk": desk.conversation.pk}
+
+
+def _customer(desk: Desk) -> dict:
+    return {"pk": desk.customer.pk}
+
+
+def _scheduled_reply(desk: Desk) -> dict:
+    reply = do_send_reply(desk.conversation, desk.alice, "On it.")
+    return {"pk": desk.conversation.pk, "message_pk": reply.pk}
+
+
+def _tag(desk: Desk) -> dict:
+    tag = do_add_tag(desk.conversation, desk.bob, "checkout")
+    return {"pk": desk.conversation.pk, "tag_pk": tag.pk}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str = "get"
+    kwargs: Callable[[Desk], dict] = _none
+    data: Callable[[Desk], dict] = _none
+    anonymous: int = 302  # to the sign-in page
+    stranger: int = 404  # charlie: another mailbox's data does not exist for him
+    agent: int = 200  # alice
+    admin: int = 200
+    name: str = ""  # the URL name to request, for a namespace row
+    notes: list[str] = field(default_factory=list)
+
+
+CHANGE = {"method": "post", "kwargs": _conversation, "agent": 302, "admin": 302}
+
+ROUTES: dict[str, Route] = {
+    "login": Route(anonymous=200, stranger=200),
+    "logout": Route(method="post", stranger=302, agent=302, admin=302),
+    "inbox": Route(stranger=200),
+    "search": Route(data=lambda d: {"q": "checkout"}, stranger=200),
+    "conversation": Route(kwargs=_conversation),
+    "conversation_reply": Route(**CHANGE, data=lambda d: {"body": "Thanks, Maya."}),
+    "conversation_undo": Route(method="post", kwargs=_scheduled_reply, agent=302, admin=302),
+    "conversation_note": Route(**CHANGE, data=lambda d: {"body": "Looks like ENG-12."}),
+    "conversation_status": Route(**CHANGE, data=lambda d: {"status": "pending"}),
+    "conversation_assign": Route(**CHANGE, data=lambda d: {"assignee": d.bob.pk}),
+    "conversation_tag_add": Route(**CHANGE, data=lambda d: {"name": "outage"}),
+    "conversation_tag_remove": Route(method="post", kwargs=_tag, agent=302, admin=302),
+    "customer": Route(kwargs=_customer),
+    "customer_notes": Route(
+        method="post", kwargs=_customer, data=lambda d: {"notes": "VIP"}, agent=302, admin=302
+    ),
+    "customer_merge": Route(
+        method="post",
+        kwargs=_customer,
+        data=lambda d: {"email": "nobody@else.example"},
+        agent=302,
+        admin=302,
+    ),
+    # Erasing is for admins: alice may see the customer but not erase them.
+    "customer_erase": Route(method="post", kwargs=_customer, agent=403, admin=302),
+    "attachment": Route(kwargs=lambda d: {"pk": d.attachment.pk}),
+    # Django admin: staff only; everyone else is sent to its sign-in page.
+    "admin:*": Route(name="admin:index", stranger=302, agent=302),
+}
+
+
+def _all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str) -> None:  # type: ignore[no-untyped-def]
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                names.add(f"{namespace}{pattern.name or f'<{pattern.pattern}>'}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def _listed(name: str) -> bool:
+    return name in ROUTES or any(key.endswith(":*") and name.startswith(key[:-1]) for key in ROUTES)
+
+
+def test_every_url_is_in_the_walk() -> None:
+    missing = sorted(name for name in _all_url_names() if not _listed(name))
+    assert not missing, f"URLs with no row in ROUTES (say who may see them): {missing}"
+
+
+PERSONAS = ("anonymous", "stranger", "agent", "admin")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("route_name", sorted(ROUTES))
+def test_walk(desk: Desk, route_name: str, persona: str) -> None:
+    route = ROUTES[route_name]
+    client = Client()
+    user = {"anonymous": None, "stranger": desk.charlie, "agent": desk.alice, "admin": desk.admin}
+    if user[persona] is not None:
+        client.force_login(user[persona])
+    url = reverse(route.name or route_name, kwargs=route.kwargs(desk) or None)
+    response = getattr(client, route.method)(url, route.data(desk))
+    expected = getattr(route, persona)
+    assert response.status_code == expected, (
+        f"{route.method.upper()} {url} as {persona}: {response.status_code}, expected {expected}"
+    )
+    if persona == "stranger" and expected == 404:
+        # Not a hint: nothing of the conversation or the customer in the page.
+        body = response.content.decode(errors="replace")
+        assert "Maya" not in body and "Checkout broken" not in body
+    if persona == "anonymous" and expected == 302:
+        assert "/login/" in response["Location"]
