@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -158,12 +159,13 @@ def _greets(port: int) -> bool:
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory) -> Iterator[Dovecot]:  # type: ignore[no-untyped-def]
+def dovecot() -> Iterator[Dovecot]:
     if not os.path.exists(DOVECOT):
         pytest.skip("dovecot is not installed (apt-get install -y dovecot-imapd)")
     if os.geteuid() != 0:
         pytest.skip("the throwaway Dovecot needs root (it switches to nobody)")
-    root = tmp_path_factory.mktemp("dovecot")
+    # Not under pytest's tmp dir: that is 0700 root, and Dovecot's imap runs as nobody.
+    root = Path(tempfile.mkdtemp(prefix="calmdesk-dovecot-"))
     root.chmod(0o755)
     port = free_port()
     server = Dovecot(port=port, user="support", password="imap-test-pass", root=root)
@@ -184,6 +186,7 @@ def dovecot(tmp_path_factory) -> Iterator[Dovecot]:  # type: ignore[no-untyped-d
     finally:
         process.terminate()
         process.wait(timeout=30)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

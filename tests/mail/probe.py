@@ -1,0 +1,86 @@
+"""Run in a child process against a scratch database (``python -m tests.mail.probe``):
+sets up what a crash test needs and reports what the database holds, as JSON. The test
+process never opens the scratch database itself, so every process sees one truth."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+
+
+def _setup() -> None:
+    from calmdesk.mail.bootstrap import ensure_migrated, setup_django
+
+    setup_django()
+    ensure_migrated()
+
+
+def setup_outbox(count: int) -> list[str]:
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from calmdesk.accounts.models import Agent
+    from calmdesk.mail.actions import do_send_reply
+    from calmdesk.mail.ingest import default_mailbox, ingest_raw
+    from tests.mail.conftest import make_mail
+
+    mailbox = default_mailbox()
+    user = User.objects.create_user("alice")
+    Agent.objects.create(user=user, undo_seconds=0)
+    conversation = ingest_raw(make_mail(), mailbox).message.conversation
+    past = timezone.now() - timedelta(seconds=5)
+    return [
+        do_send_reply(conversation, user, f"Reply number {n}.", now=past).message_id
+        for n in range(count)
+    ]
+
+
+def setup_imap(port: int, user: str, password: str, folder: str) -> None:
+    from calmdesk.mail.ingest import default_mailbox
+    from calmdesk.mail.models import MailboxMailSettings
+    from calmdesk.mail.secrets import encrypt
+
+    MailboxMailSettings.objects.create(
+        mailbox=default_mailbox(),
+        imap_host="127.0.0.1",
+        imap_port=port,
+        imap_security="none",
+        imap_user=user,
+        imap_password_encrypted=encrypt(password),
+        imap_folder=folder,
+        poll_seconds=1,
+    )
+
+
+def report() -> dict[str, object]:
+    from calmdesk.desk.models import Message, MessageKind
+    from calmdesk.mail.models import Outbox, SendLog
+
+    return {
+        "outbox": {
+            row.message.message_id: row.state for row in Outbox.objects.select_related("message")
+        },
+        "resends": [entry.message_id for entry in SendLog.objects.filter(possible_resend=True)],
+        "received": list(
+            Message.objects.filter(kind=MessageKind.CUSTOMER).values_list("message_id", flat=True)
+        ),
+    }
+
+
+def main(argv: list[str]) -> int:
+    _setup()
+    command, args = argv[0], argv[1:]
+    if command == "setup-outbox":
+        result: object = setup_outbox(int(args[0]))
+    elif command == "setup-imap":
+        setup_imap(int(args[0]), args[1], args[2], args[3])
+        result = "ok"
+    else:
+        result = report()
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
