@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("calmdesk.accounts.urls")),
     path("", include("calmdesk.desk.urls")),
+    path("", include("calmdesk.mail.urls")),
 ]

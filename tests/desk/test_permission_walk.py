@@ -43,6 +43,24 @@ def _tag(desk: Desk) -> dict:
     return {"pk": desk.conversation.pk, "tag_pk": tag.pk}
 
 
+def _send_state(desk: Desk) -> dict:
+    return {"message_pk": do_send_reply(desk.conversation, desk.alice, "On it.").pk}
+
+
+def _inline_image(desk: Desk) -> dict:
+    from calmdesk.mail.ingest import ingest_raw, inline_path
+
+    raw = (
+        b"From: Maya <maya@customer.example>\r\nSubject: Screenshot\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/related; boundary="r"\r\n\r\n--r\r\n'
+        b'Content-Type: text/html\r\n\r\n<img src="cid:s1">\r\n--r\r\n'
+        b"Content-Type: image/png\r\nContent-ID: <s1>\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--r--\r\n"
+    )
+    key = ingest_raw(raw, desk.support).message.inbound.key
+    return {"key": key, "digest": inline_path(key, "s1").rstrip("/").rpartition("/")[2]}
+
+
 @dataclass(frozen=True)
 class Route:
     method: str = "get"
@@ -85,6 +103,8 @@ ROUTES: dict[str, Route] = {
     # Erasing is for admins: alice may see the customer but not erase them.
     "customer_erase": Route(method="post", kwargs=_customer, agent=403, admin=302),
     "attachment": Route(kwargs=lambda d: {"pk": d.attachment.pk}),
+    "mail_send_state": Route(kwargs=_send_state),
+    "mail_inline": Route(kwargs=_inline_image),
     # Django admin: staff only; everyone else is sent to its sign-in page.
     "admin:*": Route(name="admin:index", stranger=302, agent=302),
 }

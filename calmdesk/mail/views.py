@@ -1,0 +1,82 @@
+"""Mail pages: a reply's send state (the countdown, Undo, then sent/failed) as an htmx
+partial, and inline images of received mail. Both are scoped to the mailboxes the
+agent sees; anything else is a 404, never a hint."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from calmdesk.desk.access import agent_required, visible_mailbox_ids
+from calmdesk.desk.models import Attachment, Message, MessageKind
+from calmdesk.mail.ingest import inline_path
+from calmdesk.mail.models import InboundMail, OutboxState
+
+# Inline images are shown in the page; any other type is only ever downloaded.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
+
+
+def send_state_context(message: Message, user) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    outbox = getattr(message, "outbox", None)
+    seconds_left = 0
+    if outbox is not None and outbox.state == OutboxState.SCHEDULED:
+        seconds_left = max(0, int((outbox.send_at - timezone.now()).total_seconds() + 0.999))
+    return {
+        "message": message,
+        "outbox": outbox,
+        "seconds_left": seconds_left,
+        "can_undo": bool(seconds_left) and message.author_id == user.pk,
+        # Still moving: the partial asks again until the state is final.
+        "pending": outbox is not None
+        and outbox.state in (OutboxState.SCHEDULED, OutboxState.SENDING),
+    }
+
+
+@agent_required
+@require_GET
+def send_state(request: HttpRequest, message_pk: int) -> HttpResponse:
+    try:
+        message = Message.objects.select_related("outbox", "conversation").get(
+            pk=message_pk,
+            kind=MessageKind.REPLY,
+            conversation__mailbox_id__in=visible_mailbox_ids(request.user),
+        )
+    except Message.DoesNotExist:
+        raise Http404 from None
+    return render(request, "mail/_send_state.html", send_state_context(message, request.user))
+
+
+@agent_required
+@require_GET
+def inline_image(request: HttpRequest, key: str, digest: str) -> HttpResponse:
+    inbound = (
+        InboundMail.objects.filter(key=key, mailbox_id__in=visible_mailbox_ids(request.user))
+        .select_related("message")
+        .first()
+    )
+    if inbound is None:
+        raise Http404
+    found: Attachment | None = None
+    for attachment in inbound.message.attachments.exclude(content_id=""):
+        if inline_path(key, attachment.content_id) == request.path:
+            found = attachment
+            break
+    if found is None:
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    content_type = found.content_type.lower()
+    shown = content_type in INLINE_TYPES
+    response = FileResponse(
+        handle,
+        as_attachment=not shown,
+        filename=found.filename or "image",
+        content_type=content_type if shown else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
