@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from calmdesk.desk.actions import do_assign, do_change_status, recount_folders
+from calmdesk.desk.inbox import PAGE_SIZE, Cursor, InboxFilter, folder_counts, inbox_page
+from calmdesk.desk.models import Conversation, FolderCount, Status
+
+from .conftest import Desk, receive
+
+
+def _rows(response) -> list[Conversation]:  # type: ignore[no-untyped-def]
+    return list(response.context["conversations"])
+
+
+def test_alice_sees_support_and_not_billing(desk: Desk) -> None:
+    response = desk.client_for(desk.alice).get(reverse("inbox"))
+    assert [c.pk for c in _rows(response)] == [desk.conversation.pk]
+    assert b"Double charge" not in response.content
+
+
+def test_charlie_sees_only_billing(desk: Desk) -> None:
+    response = desk.client_for(desk.charlie).get(reverse("inbox"))
+    assert [c.pk for c in _rows(response)] == [desk.billing_conversation.pk]
+
+
+def test_the_admin_sees_every_mailbox(desk: Desk) -> None:
+    response = desk.client_for(desk.admin).get(reverse("inbox"))
+    assert {c.pk for c in _rows(response)} == {
+        desk.conversation.pk,
+        desk.billing_conversation.pk,
+    }
+
+
+def test_it_sorts_by_how_long_the_customer_has_waited(desk: Desk) -> None:
+    now = timezone.now()
+    newer = receive(desk.support, "new@x.example", "Hello", "new", received_at=now)
+    oldest = receive(
+        desk.support, "old@x.example", "Hello", "old", received_at=now - timedelta(days=2)
+    )
+    rows = _rows(desk.client_for(desk.alice).get(reverse("inbox")))
+    assert [c.pk for c in rows] == [
+        oldest.conversation_id,
+        desk.conversation.pk,
+        newer.conversation_id,
+    ]
+
+
+def test_keyset_pages_visit_every_conversation_once(desk: Desk) -> None:
+    start = timezone.now() - timedelta(days=10)
+    for i in range(PAGE_SIZE * 2 + 7):
+        # Some share a timestamp, so the id must break ties.
+        receive(
+            desk.support,
+            f"c{i}@x.example",
+            "Hi",
+            f"#{i}",
+            received_at=start + timedelta(minutes=i // 3),
+        )
+    # And some nobody is waiting on (replied), which come after the waiting ones.
+    for conversation in Conversation.objects.filter(subject__in=["#1", "#2", "#3"]):
+        Conversation.objects.filter(pk=conversation.pk).update(waiting_since=None)
+    seen: list[int] = []
+    f = InboxFilter()
+    while True:
+        page, cursor = inbox_page(desk.alice, f)
+        seen += [c.pk for c in page]
+        if not cursor:
+            break
+        f = InboxFilter(after=Cursor.decode(cursor))
+    expected = Conversation.objects.filter(mailbox=desk.support, status=Status.ACTIVE)
+    assert sorted(seen) == sorted(expected.values_list("pk", flat=True))
+    assert len(seen) == len(set(seen))
+
+
+def test_recent_sort_pages_too(desk: Desk) -> None:
+    for i in range(PAGE_SIZE + 3):
+        receive(desk.support, f"r{i}@x.example", "Hi", f"r{i}")
+    client = desk.client_for(desk.alice)
+    first = client.get(reverse("inbox"), {"sort": "recent"})
+    second = client.get(reverse("inbox"), {"sort": "recent", "after": first.context["next_cursor"]})
+    pks = [c.pk for c in _rows(first)] + [c.pk for c in _rows(second)]
+    assert len(pks) == len(set(pks)) == PAGE_SIZE + 4
+
+
+def test_filters_mine_unassigned_and_tag(desk: Desk) -> None:
+    other = receive(desk.support, "z@x.example", "Hi", "other").conversation
+    do_assign(desk.conversation, desk.alice, desk.alice)
+    client = desk.client_for(desk.alice)
+    mine = _rows(client.get(reverse("inbox"), {"assignee": "mine"}))
+    unassigned = _rows(client.get(reverse("inbox"), {"assignee": "unassigned"}))
+    assert [c.pk for c in mine] == [desk.conversation.pk]
+    assert [c.pk for c in unassigned] == [other.pk]
+    client.post(reverse("conversation_tag_add", args=[other.pk]), {"name": "Outage"})
+    tagged = _rows(client.get(reverse("inbox"), {"tag": "outage"}))
+    assert [c.pk for c in tagged] == [other.pk]
+
+
+def test_folder_counts_follow_every_change(desk: Desk) -> None:
+    receive(desk.support, "y@x.example", "Hi", "second")
+    do_assign(desk.conversation, desk.bob, desk.alice)
+    do_change_status(desk.conversation, desk.alice, Status.PENDING)
+    kept = {(r.mailbox_id, r.status, r.assignee_key): r.count for r in FolderCount.objects.all()}
+    recount_folders()
+    rebuilt = {(r.mailbox_id, r.status, r.assignee_key): r.count for r in FolderCount.objects.all()}
+    assert {k: v for k, v in kept.items() if v} == rebuilt
+    counts = folder_counts(desk.alice, InboxFilter(), [desk.support.pk])
+    assert counts.by_status[Status.ACTIVE] == 1 and counts.by_status[Status.PENDING] == 1
+    pending = folder_counts(desk.alice, InboxFilter(status=Status.PENDING), [desk.support.pk])
+    assert pending.mine == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "everything"},
+        {"mailbox": "billing"},  # exists, but not alice's: reads like a missing one
+        {"mailbox": "../../etc"},
+        {"assignee": "ceo"},
+        {"tag": "x" * 5000},
+        {"sort": "price"},
+        {"after": "w99999999999999999999.1"},
+        {"after": "q" + "9" * 40},
+        {"after": "not-a-cursor"},
+        {"page": "99999999999999999999999"},
+        {"status": "active\x00"},
+    ],
+)
+def test_bad_filters_get_a_clear_message_not_an_error(desk: Desk, params: dict) -> None:
+    response = desk.client_for(desk.alice).get(reverse("inbox"), params)
+    assert response.status_code == 200
+    if "page" not in params:
+        assert response.context["f"].problems
+    assert b"Double charge" not in response.content
+
+
+def test_a_mailbox_alice_cannot_see_reads_like_one_that_does_not_exist(desk: Desk) -> None:
+    client = desk.client_for(desk.alice)
+    hidden = client.get(reverse("inbox"), {"mailbox": "billing"}).context["f"].problems
+    missing = client.get(reverse("inbox"), {"mailbox": "gilling"}).context["f"].problems
+    assert [p.replace("billing", "X") for p in hidden] == [
+        p.replace("gilling", "X") for p in missing
+    ]
