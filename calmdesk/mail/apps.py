@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class MailConfig(AppConfig):
     name = "calmdesk.mail"
     label = "mail"
+
+    def ready(self) -> None:
+        from calmdesk.mail import checks  # noqa: F401  (registers the system checks)
