@@ -19,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("calmdesk.desk.demo:cmd_demo", "serve a desk with demo data"),
     "worker": ("calmdesk.mail.worker:cmd_worker", "run the outbox, IMAP polling and tasks"),
     "ingest": ("calmdesk.mail.ingest_cli:cmd_ingest", "store raw email from stdin or files"),
+    "reanalyze": (
+        "calmdesk.empathy.reanalyze:cmd_reanalyze",
+        "re-read stored messages after an engine upgrade",
+    ),
     "manage": ("calmdesk.cli:cmd_manage", "Django's manage.py (migrate, check, ...)"),
 }
 

@@ -1,0 +1,140 @@
+"""Writes of the empathy features. Reading a message happens when it is stored
+(synchronously: the engine reads a message in well under a millisecond)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from calmdesk.desk.models import Conversation, Event, EventKind, Message, MessageKind
+from calmdesk.empathy.models import (
+    ConversationCare,
+    FindingDismissal,
+    MessageReading,
+    Reproduction,
+)
+from calmdesk.engine import ENGINE_VERSION, Reading, read_message
+
+# How much each suggested priority weighs in the "needs care first" order. Stakes
+# outrank heat: a calm customer whose shop is down comes before a rude one with a typo.
+PRIORITY_WEIGHT = {"urgent": 3.0, "high": 2.0, "normal": 1.0, "low": 0.0}
+# Distressed tones add their intensity; a grateful or neutral message adds nothing.
+CARE_TONES = frozenset({"angry", "frustrated", "anxious", "sad", "confused"})
+
+
+def care_score(priority: str, tone: str, intensity: float) -> float:
+    heat = intensity if tone in CARE_TONES else 0.0
+    return PRIORITY_WEIGHT.get(priority, 1.0) + heat
+
+
+def _reading_fields(reading: Reading) -> dict[str, object]:
+    return {
+        "engine_version": ENGINE_VERSION,
+        "text": reading.text,
+        "tone": reading.tone,
+        "intensity": round(reading.intensity, 4),
+        "confidence": round(reading.confidence, 4),
+        "language": reading.language,
+        "priority": reading.priority,
+        "data": reading.to_dict(),
+    }
+
+
+def do_read_message(message: Message) -> MessageReading | None:
+    """Read one customer message and keep the reading (with the exact text read)."""
+    if message.kind != MessageKind.CUSTOMER:
+        return None
+    text = message.analysis_text or message.body_text
+    reading = read_message(text, received_at=message.created_at)
+    stored, _created = MessageReading.objects.update_or_create(
+        message=message, defaults=_reading_fields(reading)
+    )
+    refresh_care(message.conversation_id)
+    return stored
+
+
+def refresh_care(conversation_id: int) -> ConversationCare:
+    """The conversation's care row follows its latest customer reading; the stakes are
+    every stake the customer named in it, since a deadline said once still matters."""
+    readings = list(
+        MessageReading.objects.filter(message__conversation_id=conversation_id)
+        .order_by("message__created_at", "message_id")
+        .only("tone", "intensity", "priority", "data")
+    )
+    care, _created = ConversationCare.objects.get_or_create(conversation_id=conversation_id)
+    if not readings:
+        return care
+    latest = readings[-1]
+    stakes: dict[str, str] = {}
+    best_priority = "low"
+    for reading in readings:
+        for stake in reading.data.get("stakes", []):
+            stakes.setdefault(stake["kind"], stake["text"])
+        if PRIORITY_WEIGHT.get(reading.priority, 1.0) > PRIORITY_WEIGHT[best_priority]:
+            best_priority = reading.priority
+    care.latest_tone = latest.tone
+    care.latest_intensity = latest.intensity
+    care.stakes = [{"kind": kind, "text": text} for kind, text in stakes.items()]
+    care.priority = best_priority
+    care.care_score = care_score(best_priority, latest.tone, latest.intensity)
+    care.save(update_fields=["latest_tone", "latest_intensity", "stakes", "priority", "care_score"])
+    return care
+
+
+@transaction.atomic
+def do_record_reproduction(
+    conversation: Conversation,
+    agent_user,  # type: ignore[no-untyped-def]
+    *,
+    state: str,
+    steps: str = "",
+    environment: str = "",
+) -> ConversationCare:
+    if state not in Reproduction.values:
+        raise ValueError(f"unknown reproduction state {state!r}")
+    care, _created = ConversationCare.objects.select_for_update().get_or_create(
+        conversation=conversation
+    )
+    care.reproduction = state
+    care.reproduction_steps = steps.strip()
+    care.reproduction_environment = environment.strip()
+    care.reproduction_by = agent_user
+    care.reproduction_at = timezone.now()
+    care.save()
+    Event.objects.create(
+        conversation=conversation,
+        kind=EventKind.REPRODUCTION,
+        actor=agent_user,
+        data={"state": state, "steps": care.reproduction_steps, "environment": environment},
+        created_at=care.reproduction_at,
+    )
+    return care
+
+
+def do_log_call(
+    conversation: Conversation,
+    agent_user,  # type: ignore[no-untyped-def]
+    *,
+    summary: str,
+    link: str = "",
+) -> Event:
+    """F8: a call or a screencast, logged as an event of the conversation."""
+    return Event.objects.create(
+        conversation=conversation,
+        kind=EventKind.CALL,
+        actor=agent_user,
+        data={"summary": summary.strip()[:2000], "link": link.strip()[:500]},
+        created_at=timezone.now(),
+    )
+
+
+def do_dismiss_finding(
+    conversation: Conversation,
+    agent_user,  # type: ignore[no-untyped-def]
+    *,
+    code: str,
+    excerpt: str = "",
+) -> FindingDismissal:
+    return FindingDismissal.objects.create(
+        conversation=conversation, agent=agent_user, code=code[:10], excerpt=excerpt[:200]
+    )

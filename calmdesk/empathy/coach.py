@@ -1,0 +1,88 @@
+"""The reply coach on the desk: the thread a draft answers, the mailbox's switched-off
+rules, the agent's dismissals, and the cool-down before a heated draft can go (F5, F6)."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from calmdesk.desk.models import Conversation, MessageKind
+from calmdesk.empathy.models import ConversationCare, FindingDismissal
+from calmdesk.engine import Finding, Thread, check_reply
+
+# Findings that mean the draft itself reads heated: Send waits for a re-read (F6).
+HEATED_RULES = frozenset(
+    {"defensive", "blame", "bad-intent", "dismissive", "sarcasm", "reactive-tone"}
+)
+# How many recent messages the coach reads: enough for names, questions and details,
+# bounded so a 200-message thread still checks in milliseconds.
+THREAD_WINDOW = 30
+
+
+@dataclass(frozen=True)
+class Coaching:
+    findings: tuple[Finding, ...]
+    heated: bool
+    cooldown_left: int  # seconds before Send is allowed again; 0 when it is
+
+
+def thread_for(conversation: Conversation) -> Thread:
+    messages = list(
+        conversation.messages.exclude(kind=MessageKind.NOTE)
+        .order_by("-created_at", "-id")
+        .only("kind", "body_text", "analysis_text")[:THREAD_WINDOW]
+    )
+    messages.reverse()
+    turns = tuple(
+        ("customer", m.analysis_text or m.body_text)
+        if m.kind == MessageKind.CUSTOMER
+        else ("agent", m.body_text)
+        for m in messages
+    )
+    care = ConversationCare.objects.filter(conversation=conversation).first()
+    customer = conversation.customer
+    return Thread(
+        customer_name=customer.name if customer.erased_at is None else "",
+        messages=turns,  # type: ignore[arg-type]
+        reproduced=care.reproduction if care else "not_tried",  # type: ignore[arg-type]
+    )
+
+
+def disabled_rules(conversation: Conversation, agent_user) -> set[str]:  # type: ignore[no-untyped-def]
+    disabled = set(conversation.mailbox.disabled_rules or [])
+    disabled |= set(
+        FindingDismissal.objects.filter(conversation=conversation, agent=agent_user).values_list(
+            "code", flat=True
+        )
+    )
+    return disabled
+
+
+def _cooldown_key(conversation: Conversation) -> str:
+    return f"calmdesk.cooldown.{conversation.pk}"
+
+
+def coach_draft(request: HttpRequest, conversation: Conversation, draft: str) -> Coaching:
+    """Check a draft, and start (or continue) the cool-down if it reads heated. The
+    cool-down's start is kept in the session, so the server enforces it on Send too."""
+    findings = tuple(
+        check_reply(
+            draft, thread_for(conversation), disabled=disabled_rules(conversation, request.user)
+        )
+    )
+    heated = any(f.name in HEATED_RULES for f in findings)
+    key = _cooldown_key(conversation)
+    if not heated:
+        request.session.pop(key, None)
+        return Coaching(findings, heated=False, cooldown_left=0)
+    now = time.time()
+    started = request.session.get(key)
+    if started is None:
+        request.session[key] = started = now
+    agent = getattr(request.user, "agent", None)
+    pause = agent.cooldown_seconds if agent is not None else 30
+    left = max(0, math.ceil(pause - (now - float(started))))
+    return Coaching(findings, heated=True, cooldown_left=left)

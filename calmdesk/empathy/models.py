@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageReading(models.Model):
+    """What the engine read in one customer message. The exact text it read is kept,
+    so its spans keep pointing at the right words even if the message is re-parsed."""
+
+    message = models.OneToOneField("desk.Message", on_delete=models.CASCADE, related_name="reading")
+    engine_version = models.CharField(max_length=32)
+    text = models.TextField()
+    tone = models.CharField(max_length=16)
+    intensity = models.FloatField()
+    confidence = models.FloatField()
+    language = models.CharField(max_length=16)
+    priority = models.CharField(max_length=16, blank=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["engine_version", "id"], name="reading_version")]
+
+    def __str__(self) -> str:
+        return f"{self.tone} {self.intensity:.2f} (message {self.message_id})"
+
+
+class Reproduction(models.TextChoices):
+    NOT_TRIED = "not_tried", _("Not tried")
+    REPRODUCED = "reproduced", _("Reproduced")
+    NOT_REPRODUCED = "not_reproduced", _("Could not reproduce")
+
+
+class ConversationCare(models.Model):
+    """Per-conversation state of the empathy features: the latest customer reading (for
+    the inbox gauge and the "needs care first" order) and the reproduction record (F7)."""
+
+    conversation = models.OneToOneField(
+        "desk.Conversation", on_delete=models.CASCADE, related_name="care"
+    )
+    latest_tone = models.CharField(max_length=16, blank=True)
+    latest_intensity = models.FloatField(default=0.0)
+    stakes = models.JSONField(default=list, blank=True)
+    priority = models.CharField(max_length=16, blank=True)
+    # Higher needs care sooner: stakes first, then intensity (see care.care_score).
+    care_score = models.FloatField(default=0.0, db_index=True)
+    reproduction = models.CharField(
+        max_length=16, choices=Reproduction.choices, default=Reproduction.NOT_TRIED
+    )
+    reproduction_steps = models.TextField(blank=True)
+    reproduction_environment = models.TextField(blank=True)
+    reproduction_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reproduction_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"care of conversation {self.conversation_id}"
+
+
+class FindingDismissal(models.Model):
+    """An agent disagreed with the coach. Counted per rule: they show which rules annoy."""
+
+    conversation = models.ForeignKey(
+        "desk.Conversation", on_delete=models.CASCADE, related_name="dismissals"
+    )
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    code = models.CharField(max_length=10, db_index=True)
+    excerpt = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} dismissed"

@@ -1,0 +1,50 @@
+"""``calmdesk reanalyze``: re-read stored customer messages after an engine upgrade.
+
+It works in batches over messages whose reading is missing or from another engine
+version, each batch one transaction, so an interrupted run resumes where it stopped."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def cmd_reanalyze(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="calmdesk reanalyze", description=__doc__)
+    parser.add_argument("--batch", type=int, default=500, help="messages per transaction")
+    parser.add_argument("--all", action="store_true", help="re-read even current readings")
+    args = parser.parse_args(argv)
+    if args.batch < 1:
+        parser.error("--batch must be at least 1")
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calmdesk.settings")
+    import django
+
+    django.setup()
+    from django.db import transaction
+    from django.db.models import Q
+    from tqdm import tqdm
+
+    from calmdesk.desk.models import Message, MessageKind
+    from calmdesk.empathy.actions import do_read_message
+    from calmdesk.engine import ENGINE_VERSION
+
+    todo = Message.objects.filter(kind=MessageKind.CUSTOMER)
+    if not args.all:
+        todo = todo.filter(Q(reading__isnull=True) | ~Q(reading__engine_version=ENGINE_VERSION))
+    total = todo.count()
+    done = 0
+    last_id = 0
+    with tqdm(total=total, unit="msg", desc="reanalyze", disable=None) as bar:
+        while True:
+            batch = list(todo.filter(id__gt=last_id).order_by("id")[: args.batch])
+            if not batch:
+                break
+            with transaction.atomic():
+                for message in batch:
+                    do_read_message(message)
+            last_id = batch[-1].id
+            done += len(batch)
+            bar.update(len(batch))
+    print(f"reanalyzed: {done} messages with engine {ENGINE_VERSION}")
+    return 0

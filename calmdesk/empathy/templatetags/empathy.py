@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from calmdesk.empathy.render import render_reading_text, stake_label
+
+register = template.Library()
+
+
+@register.filter
+def reading_html(reading) -> SafeString:  # type: ignore[no-untyped-def]
+    return render_reading_text(reading.text, reading.data)
+
+
+@register.filter
+def stake_name(kind: str) -> str:
+    return stake_label(kind)
+
+
+@register.filter
+def percent(value: float) -> int:
+    return round(float(value or 0) * 100)
+
+
+@register.filter
+def fact_groups(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Facts grouped by kind, questions last: what the agent must answer."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for fact in data.get("facts", []):
+        groups.setdefault(fact["kind"], []).append(fact)
+    order = sorted(groups, key=lambda kind: (kind == "question", kind))
+    return [(kind.replace("_", " "), groups[kind]) for kind in order]
