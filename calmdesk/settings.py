@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "calmdesk.accounts",
     "calmdesk.desk",
     "calmdesk.mail",
+    "calmdesk.empathy",
     "calmdesk.api",
 ]
 

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("calmdesk.accounts.urls")),
     path("", include("calmdesk.desk.urls")),
     path("", include("calmdesk.mail.urls")),
+    path("", include("calmdesk.empathy.urls")),
 ]
