@@ -105,6 +105,14 @@ ROUTES: dict[str, Route] = {
     "attachment": Route(kwargs=lambda d: {"pk": d.attachment.pk}),
     "mail_send_state": Route(kwargs=_send_state),
     "mail_inline": Route(kwargs=_inline_image),
+    "conversation_coach": Route(
+        method="post", kwargs=_conversation, data=lambda d: {"body": "This is not our fault."}
+    ),
+    "conversation_coach_dismiss": Route(
+        method="post", kwargs=_conversation, data=lambda d: {"code": "CD101"}, agent=204, admin=204
+    ),
+    "conversation_reproduction": Route(**CHANGE, data=lambda d: {"state": "reproduced"}),
+    "conversation_call": Route(**CHANGE, data=lambda d: {"summary": "Walked through checkout"}),
     # Django admin: staff only; everyone else is sent to its sign-in page.
     "admin:*": Route(name="admin:index", stranger=302, agent=302),
 }
