@@ -35,7 +35,7 @@ def test_a_reply_is_saved_and_scheduled_in_the_outbox(desk: Desk) -> None:
     )
     reply = Message.objects.get(kind=MessageKind.REPLY)
     assert reply.outbox.state == OutboxState.SCHEDULED
-    assert "Scheduled" in response.content.decode()
+    assert "Sending in" in response.content.decode()
     desk.conversation.refresh_from_db()
     assert desk.conversation.status == Status.PENDING
     assert desk.conversation.waiting_since is None

@@ -16,8 +16,9 @@ from calmdesk.desk.access import (
 )
 from calmdesk.desk.forms import NoteForm, ReplyForm
 from calmdesk.desk.inbox import SORTS, folder_counts, inbox_page, parse_filter
-from calmdesk.desk.models import Conversation, SavedReply, Status, Tag
+from calmdesk.desk.models import Conversation, MessageKind, SavedReply, Status, Tag
 from calmdesk.desk.search import search as run_search
+from calmdesk.mail.views import send_state_context
 
 _SAFE_TYPE = re.compile(r"^[a-z0-9.+-]{1,60}/[a-z0-9.+-]{1,60}$")
 
@@ -50,13 +51,16 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/search.html", context)
 
 
-def thread_of(conversation: Conversation) -> list[object]:
+def thread_of(conversation: Conversation, user) -> list[object]:  # type: ignore[no-untyped-def]
     """Messages and events in the order they happened."""
     messages = list(
         conversation.messages.select_related("author", "outbox", "customer").prefetch_related(
             "attachments"
         )
     )
+    for message in messages:
+        if message.kind == MessageKind.REPLY:
+            message.send_state = send_state_context(message, user)  # type: ignore[attr-defined]
     events = list(conversation.events.select_related("actor"))
     return sorted(
         [*messages, *events],
@@ -95,7 +99,7 @@ def render_conversation(
         "conversation": conversation,
         "customer": customer,
         "emails": list(customer.emails.order_by("id")),
-        "thread": thread_of(conversation),
+        "thread": thread_of(conversation, request.user),
         "latest_id": conversation.messages.aggregate(m=Max("id"))["m"] or 0,
         "others": list(others),
         "saved_replies": SavedReply.objects.filter(
