@@ -35,6 +35,7 @@ class Cue:
     label: str  # tone for tone cues, kind for stakes, etc.
     weight: float
     reason: str
+    family: str = "tone"  # "tone", "stake", "novice" or a coach rule code
 
     @property
     def tone(self) -> str:
@@ -50,8 +51,12 @@ class Cue:
         return (self.label, self.weight)
 
 
-def _cues(label: str, weight: float, reason: str, phrases: str) -> list[Cue]:
-    return [Cue(tuple(p.split()), label, weight, reason) for p in phrases.split(";") if p.strip()]
+def _cues(label: str, weight: float, reason: str, phrases: str, family: str = "tone") -> list[Cue]:
+    return [
+        Cue(tuple(p.split()), label, weight, reason, family)
+        for p in phrases.split(";")
+        if p.strip()
+    ]
 
 
 def _with_units(template: str) -> str:
@@ -235,6 +240,7 @@ STAKE_CUES: list[Cue] = [
         "revenue;costing us;costing me;can't sell;cannot sell;can't take orders;"
         "can't accept payments;cannot accept payments;checkout is broken;"
         "customers can't buy;customers cannot buy;sales are down;losing business",
+        "stake",
     ),
     *_cues(
         "clients",
@@ -243,6 +249,7 @@ STAKE_CUES: list[Cue] = [
         "my clients;my client;our clients;our client;my customers;our customers;"
         "losing clients;losing customers;client is waiting;clients are complaining;"
         "customers are complaining;users are complaining;our users;my users",
+        "stake",
     ),
     *_cues(
         "deadline",
@@ -251,6 +258,7 @@ STAKE_CUES: list[Cue] = [
         "deadline;by tomorrow;by tonight;by monday;by friday;by end of day;by eod;"
         "due tomorrow;due today;launch;launching;go live;goes live;going live;"
         "presentation tomorrow;exam;exams;in an hour;in # hours;before the weekend",
+        "stake",
     ),
     *_cues(
         "outage",
@@ -261,6 +269,7 @@ STAKE_CUES: list[Cue] = [
         "error 500;crashed;crashing;nobody can log in;no one can log in;can't log in;"
         "cannot log in;can't login;cannot login;locked out;broke my site;"
         "broke my entire;broke my website;not accessible;inaccessible",
+        "stake",
     ),
     *_cues(
         "data_loss",
@@ -269,6 +278,7 @@ STAKE_CUES: list[Cue] = [
         "lost all;lost my data;data is gone;data loss;data lost;deleted all;"
         "all my files;files are gone;everything is gone;wiped;missing data;lost everything;"
         "lost my work;lost all my",
+        "stake",
     ),
     *_cues(
         "churn",
@@ -278,6 +288,7 @@ STAKE_CUES: list[Cue] = [
         "delete my account;switch to;switching to;another provider;a competitor;"
         "take my business;drop the class;dropping the class;going to drop;"
         "not renew;won't renew;will not renew;unsubscribe;refund",
+        "stake",
     ),
     *_cues(
         "legal",
@@ -285,6 +296,7 @@ STAKE_CUES: list[Cue] = [
         "legal",
         "lawyer;attorney;legal action;sue;suing;lawsuit;court;chargeback;"
         "consumer protection;gdpr;data protection;trading standards;ombudsman",
+        "stake",
     ),
     *_cues(
         "personal",
@@ -293,6 +305,7 @@ STAKE_CUES: list[Cue] = [
         "my job;lose my job;get fired;my boss;my family;my kids;my wedding;funeral;"
         "hospital;i'm sick;medical;my health;my rent;can't afford;cannot afford;"
         "my business;my livelihood;my thesis;my grade;my degree",
+        "stake",
     ),
 ]
 
@@ -305,43 +318,68 @@ NOVICE_CUES: list[Cue] = _cues(
     "no idea what;don't know what that means;what does that mean;what is a;what's a;"
     "stupid question;dumb question;i'm not good with;i am not good with;computer illiterate;"
     "where do i find;where do i click;how do i even",
+    "novice",
 )
 
 
 class PhraseIndex:
-    """Finds cue phrases in a word list in one pass: a dict from first word to cues."""
+    """Finds cue phrases in a word list in one pass.
+
+    Plain phrases are looked up as word tuples in a dict per phrase length (a handful of
+    hash lookups per word); phrases with "#"/"*" (or starting with a number) are matched
+    word by word from a bucket keyed by their first word."""
 
     def __init__(self, cues: list[Cue]) -> None:
-        self._by_first: dict[str, list[Cue]] = {}
+        self._plain: dict[tuple[str, ...], list[Cue]] = {}
+        self._lengths: dict[str, list[int]] = {}  # first word -> plain lengths, longest first
+        self._wild: dict[str, list[Cue]] = {}
         self._numeric: list[Cue] = []
         for cue in cues:
             if cue.words[0] == "#":
                 self._numeric.append(cue)
+            elif "#" in cue.words or "*" in cue.words:
+                self._wild.setdefault(cue.words[0], []).append(cue)
             else:
-                self._by_first.setdefault(cue.words[0], []).append(cue)
-        for bucket in self._by_first.values():
-            bucket.sort(key=lambda c: -len(c.words))  # longest match first
+                self._plain.setdefault(cue.words, []).append(cue)
+                lengths = self._lengths.setdefault(cue.words[0], [])
+                if len(cue.words) not in lengths:
+                    lengths.append(len(cue.words))
+        for lengths in self._lengths.values():
+            lengths.sort(reverse=True)
+        self._firsts = frozenset(self._lengths) | frozenset(self._wild)
 
     def find(self, ws: list[Word]) -> list[tuple[Cue, int, int]]:
-        """(cue, first word index, last word index + 1), longest match per position."""
+        """(cue, first word index, last word index + 1). At each position the longest
+        match of each family wins, and matches of one family never overlap; families
+        (tone, stake, …) are found independently in the same pass."""
+        lows = [w.low for w in ws]
         out: list[tuple[Cue, int, int]] = []
-        n = len(ws)
-        by_first = self._by_first
-        i = 0
-        while i < n:
-            low = ws[i].low
-            bucket = by_first.get(low)
-            if bucket is None and self._numeric and _is_number(low):
-                bucket = self._numeric
-            matched = 0
-            if bucket:
-                for cue in bucket:
-                    k = len(cue.words)
-                    if i + k <= n and _match(cue.words, ws, i):
-                        out.append((cue, i, i + k))
-                        matched = k
-                        break
-            i += matched or 1
+        n = len(lows)
+        firsts = self._firsts
+        free_from: dict[str, int] = {}  # family -> first word index not yet covered
+        for i, low in enumerate(lows):
+            if low in firsts:
+                candidates: list[tuple[Cue, int]] = []
+                for k in self._lengths.get(low, ()):
+                    if i + k <= n:
+                        for cue in self._plain.get(tuple(lows[i : i + k]), ()):
+                            candidates.append((cue, k))
+                for cue in self._wild.get(low, ()):
+                    if i + len(cue.words) <= n and _match(cue.words, lows, i):
+                        candidates.append((cue, len(cue.words)))
+            elif self._numeric and _is_number(low):
+                candidates = [
+                    (cue, len(cue.words))
+                    for cue in self._numeric
+                    if i + len(cue.words) <= n and _match(cue.words, lows, i)
+                ]
+            else:
+                continue
+            candidates.sort(key=lambda ck: -ck[1])
+            for cue, k in candidates:
+                if free_from.get(cue.family, 0) <= i:
+                    out.append((cue, i, i + k))
+                    free_from[cue.family] = i + k
         return out
 
 
@@ -349,15 +387,14 @@ def _is_number(low: str) -> bool:
     return low.isdigit() or low in NUMBER_WORDS
 
 
-def _match(pattern: tuple[str, ...], ws: list[Word], i: int) -> bool:
+def _match(pattern: tuple[str, ...], lows: list[str], i: int) -> bool:
     for j, p in enumerate(pattern):
-        low = ws[i + j].low
+        low = lows[i + j]
         if p == low or p == "*" or (p == "#" and _is_number(low)):
             continue
         return False
     return True
 
 
-TONE_INDEX = PhraseIndex(TONE_CUES)
-STAKE_INDEX = PhraseIndex(STAKE_CUES)
-NOVICE_INDEX = PhraseIndex(NOVICE_CUES)
+# One pass over the words finds tone cues, stakes and novice cues together.
+MESSAGE_INDEX = PhraseIndex([*TONE_CUES, *STAKE_CUES, *NOVICE_CUES])

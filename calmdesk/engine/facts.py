@@ -7,14 +7,18 @@ quantifiers); the questions and steps come from the sentence pass in ``reading.p
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import date, datetime, timedelta
 
 from calmdesk.engine.text import Word, wordset
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("url", re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+")),
-    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+# Each pattern runs only when its cheap precondition holds: "digit" (the text has one) or
+# literal substrings separated by "|" (any must occur); most messages skip most patterns.
+_DIGIT = re.compile(r"\d")
+_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("url", re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+"), "://|www."),
+    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "@"),
     # "Error: could not connect", "Fatal error: …", "TypeError: x is undefined" to the line end.
     (
         "error",
@@ -22,6 +26,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:\b[A-Z][A-Za-z]*(?:Error|Exception)\b|\b(?:[Ff]atal |[Pp]arse )?[Ee]rror\b"
             r"|\bERROR\b|\bWarning\b)[ \t]*:[^\n\x22“”]{1,200}"
         ),
+        "rror|xception|ERROR|Warning",
     ),
     (
         "error_code",
@@ -31,20 +36,23 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b0x[0-9A-Fa-f]{4,16}\b"
             r"|\b[A-Z]{1,5}-?\d{3,6}\b"
         ),
+        "digit",
     ),
-    (
-        "version",
-        re.compile(r"(?<![\w.])[vV]?\d{1,4}(?:\.\d{1,4}){1,3}(?:-[A-Za-z0-9]{1,12})?(?![\w.]\d)"),
-    ),
-    ("version", re.compile(r"\b[Vv]ersion[ \t]+\d{1,4}(?:\.\d{1,4}){0,3}\b")),
     (
         "amount",
         re.compile(
             r"[$€£¥][ \t]?\d[\d,]{0,15}(?:\.\d{1,2})?\b"
             r"|\b\d[\d,]{0,15}(?:\.\d{1,2})?[ \t]?(?:USD|EUR|GBP|dollars|euros|pounds|bucks)\b"
         ),
+        "digit",
     ),
-    ("date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b")),
+    (
+        "version",
+        re.compile(r"(?<![\w.])[vV]?\d{1,4}(?:\.\d{1,4}){1,3}(?:-[A-Za-z0-9]{1,12})?(?![\w.]\d)"),
+        "digit",
+    ),
+    ("version", re.compile(r"\b[Vv]ersion[ \t]+\d{1,4}(?:\.\d{1,4}){0,3}\b"), "digit"),
+    ("date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"), "digit"),
     (
         "date",
         re.compile(
@@ -54,16 +62,25 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\b\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:January|February|March|April|June"
             r"|July|August|September|October|November|December)(?:[ \t]+\d{4})?\b"
         ),
+        "digit",
     ),
-    ("time", re.compile(r"\b\d{1,2}:\d{2}(?:[ \t]?[AaPp]\.?[Mm]\.?)?|\b\d{1,2}[ \t]?[AaPp][Mm]\b")),
+    (
+        "time",
+        re.compile(r"\b\d{1,2}:\d{2}(?:[ \t]?[AaPp]\.?[Mm]\.?)?|\b\d{1,2}[ \t]?[AaPp][Mm]\b"),
+        "digit",
+    ),
     (
         "duration",
         re.compile(
             r"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)"
             r"[ \t]+(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
         ),
+        "minute|hour|day|week|month|year",
     ),
 )
+
+# Enough for any real message; a pasted log stops here instead of listing every line.
+MAX_PATTERN_FACTS = 500
 
 _WEEKDAY = {
     d: i
@@ -103,17 +120,27 @@ def find_pattern_facts(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) for every pattern fact, overlapping matches of a later kind
     dropped (a URL's digits are not also a version)."""
     found: list[tuple[str, int, int]] = []
-    taken: list[tuple[int, int]] = []
-    for kind, pattern in _PATTERNS:
+    taken_starts: list[int] = []  # kept sorted; spans taken never overlap
+    taken_ends: list[int] = []
+    has_digit = _DIGIT.search(text) is not None
+    for kind, pattern, needs in _PATTERNS:
+        if needs == "digit" and not has_digit:
+            continue
+        if needs and needs != "digit" and not any(n in text for n in needs.split("|")):
+            continue
         for m in pattern.finditer(text):
             s, e = m.span()
             if kind == "url":
                 while e > s and text[e - 1] in ".,;:!?":
                     e -= 1
-            if any(s < te and ts < e for ts, te in taken):
+            k = bisect.bisect_right(taken_starts, s)
+            if (k > 0 and taken_ends[k - 1] > s) or (k < len(taken_starts) and taken_starts[k] < e):
                 continue
             found.append((kind, s, e))
-            taken.append((s, e))
+            taken_starts.insert(k, s)
+            taken_ends.insert(k, e)
+            if len(found) >= MAX_PATTERN_FACTS:
+                break
     found.sort(key=lambda f: f[1])
     return found
 
@@ -125,14 +152,16 @@ def find_names(text: str, ws: list[Word], sentence_starts: set[int]) -> list[tup
     run: tuple[int, int] | None = None
     prev_end = -2
     for w in ws:
-        token = text[w.start : w.end]
-        is_name = (
-            w.low not in _NOT_NAMES
-            and token[0].isupper()
-            and (w.start not in sentence_starts or _is_camel(token))
-            and not token.isupper()
-        ) or (len(token) > 1 and _is_camel(token))
-        if is_name and w.low not in _NOT_NAMES:
+        first = text[w.start]
+        is_name = False
+        maybe = first.isupper() or (w.end - w.start > 1 and first.islower())
+        if maybe and w.low not in _NOT_NAMES:
+            token = text[w.start : w.end]
+            camel = _is_camel(token)
+            is_name = camel or (
+                first.isupper() and w.start not in sentence_starts and not token.isupper()
+            )
+        if is_name:
             if run is not None and text[prev_end : w.start] == " ":
                 run = (run[0], w.end)
             else:
@@ -149,7 +178,8 @@ def find_names(text: str, ws: list[Word], sentence_starts: set[int]) -> list[tup
 
 
 def _is_camel(token: str) -> bool:
-    return any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
+    rest = token[1:]
+    return rest != rest.lower() and token != token.upper()
 
 
 def resolve_date(phrase: str, received_at: datetime | None) -> str:
@@ -172,6 +202,8 @@ def resolve_date(phrase: str, received_at: datetime | None) -> str:
     return ""
 
 
+# Every relative date contains one of these; most messages contain none and skip the regex.
+_RELATIVE_KEYS = ("day", "ago", "tomorrow", "tonight")
 _RELATIVE = re.compile(
     r"\b(?:(?:since|last|on|this|next)[ \t]+)?(?:monday|tuesday|wednesday|thursday|friday"
     r"|saturday|sunday)\b|\b(?:today|yesterday|tomorrow|tonight)\b"
@@ -182,6 +214,9 @@ _RELATIVE = re.compile(
 
 
 def find_relative_dates(text: str, received_at: datetime | None) -> list[tuple[int, int, str]]:
+    low = text.lower()
+    if not any(k in low for k in _RELATIVE_KEYS):
+        return []
     return [
         (m.start(), m.end(), resolve_date(m.group(), received_at)) for m in _RELATIVE.finditer(text)
     ]

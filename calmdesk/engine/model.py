@@ -22,6 +22,10 @@ POLITENESS_FILE = DATA_DIR / "politeness.npz"
 F32 = npt.NDArray[np.float32]
 
 
+# Terms looked at when explaining a tone: the first few hundred distinct terms suffice.
+MAX_EXPLAINED_TERMS = 400
+
+
 def _blob_to_list(blob: npt.NDArray[np.uint8]) -> list[str]:
     text = blob.tobytes().decode("utf-8")
     return text.split("\n") if text else []
@@ -34,6 +38,7 @@ class Head:
     b: F32
     threshold: float
     softmax: bool  # one distribution over the classes, else a sigmoid per class
+    b_list: tuple[float, ...]  # the bias as Python floats, for the per-message arithmetic
 
 
 class LinearTextModel:
@@ -58,37 +63,59 @@ class LinearTextModel:
                         softmax=bool(z[f"softmax_{name}"][0])
                         if f"softmax_{name}" in z.files
                         else False,
+                        b_list=tuple(float(v) for v in z[f"b_{name}"]),
                     )
 
     def term_ids(self, toks: list[str]) -> list[int]:
         get = self.index.get
         return [i for i in map(get, terms(toks)) if i is not None]
 
-    def vector(self, ids: list[int]) -> tuple[npt.NDArray[np.int64], F32]:
-        """The same arithmetic as training: (1 + log tf) × idf, L2-normalised."""
+    def vector(self, ids: list[int]) -> tuple[list[int], list[float]]:
+        """The same arithmetic as training: (1 + log tf) × idf, L2-normalised.
+
+        Plain Python: a message has tens of distinct terms, where numpy's per-call
+        overhead costs more than the arithmetic."""
         counts = Counter(ids)
-        keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        vals = (1.0 + np.log(tf)) * self.idf[keys]
-        norm = float(np.sqrt(np.dot(vals, vals))) or 1.0
-        return keys, (vals / norm).astype(np.float32)
+        idf = self.idf_list
+        keys = list(counts)
+        vals = [(1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()]
+        norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+        return keys, [v / norm for v in vals]
+
+    def logits(self, head: str, keys: list[int], vals: list[float]) -> list[float]:
+        h = self.heads[head]
+        if not keys:
+            return list(h.b_list)
+        z = np.dot(np.array(vals, dtype=np.float32), h.w[keys])
+        return [float(a) + b for a, b in zip(z.tolist(), h.b_list, strict=True)]
+
+    def probs_list(self, head: str, keys: list[int], vals: list[float]) -> list[float]:
+        return activate_list(self.heads[head], self.logits(head, keys, vals))
 
     def probs(self, head: str, ids: list[int]) -> F32:
-        h = self.heads[head]
-        if not ids:
-            return _activate(h, h.b)
         keys, vals = self.vector(ids)
-        return _activate(h, vals @ h.w[keys] + h.b)
+        return np.array(self.probs_list(head, keys, vals), dtype=np.float32)
 
-    def contributions(self, head: str, ids: list[int], cls: str) -> dict[int, float]:
-        """How much each term id pushed ``cls`` up (for the spans that explain a tone)."""
+    def contributions(
+        self, head: str, keys: list[int], vals: list[float], cls: str, top: int
+    ) -> list[tuple[float, int]]:
+        """The ``top`` terms that pushed ``cls`` up most: (logit share, term id), best first."""
         h = self.heads[head]
-        if not ids:
-            return {}
-        keys, vals = self.vector(ids)
+        if not keys:
+            return []
+        keys, vals = keys[:MAX_EXPLAINED_TERMS], vals[:MAX_EXPLAINED_TERMS]
         col = h.classes.index(cls)
-        contrib = vals * h.w[keys, col]
-        return {int(k): float(c) for k, c in zip(keys, contrib, strict=True)}
+        contrib = (np.array(vals, dtype=np.float32) * h.w[keys, col]).tolist()
+        return sorted(zip(contrib, keys, strict=True), reverse=True)[:top]
+
+
+def activate_list(h: Head, z: list[float]) -> list[float]:
+    if h.softmax:
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        total = sum(e)
+        return [v / total for v in e]
+    return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, v)))) for v in z]
 
 
 def _activate(h: Head, z: F32) -> F32:
@@ -119,25 +146,38 @@ def load(path: Path = TONE_FILE) -> LinearTextModel | None:
 
 
 def sentence_probs(model: LinearTextModel, head: str, ids_per_sentence: list[list[int]]) -> F32:
-    """Probabilities for many sentences in one gather: (n_sentences, classes)."""
+    """Probabilities for many sentences in one gather: (n_sentences, classes). Within a
+    sentence a term counts once (sentences are short; tf is almost always 1)."""
     h = model.heads[head]
     n = len(ids_per_sentence)
-    if n == 0:
-        return np.zeros((0, len(h.classes)), dtype=np.float32)
+    z = np.tile(h.b, (n, 1)).astype(np.float32)
     flat: list[int] = []
-    seg: list[int] = []
+    starts: list[int] = []
+    rows_of: list[int] = []
     weights: list[float] = []
+    idf_list = model.idf_list
     for s, ids in enumerate(ids_per_sentence):
-        uniq = set(ids)
+        uniq = list(dict.fromkeys(ids))
         if not uniq:
             continue
-        idf = [model.idf_list[i] for i in uniq]
+        idf = [idf_list[i] for i in uniq]
         norm = math.sqrt(sum(v * v for v in idf)) or 1.0
+        starts.append(len(flat))
+        rows_of.append(s)
         flat.extend(uniq)
-        seg.extend([s] * len(uniq))
         weights.extend(v / norm for v in idf)
-    z = np.tile(h.b, (n, 1))
     if flat:
-        rows = h.w[np.array(flat, dtype=np.int64)] * np.array(weights, dtype=np.float32)[:, None]
-        np.add.at(z, np.array(seg, dtype=np.int64), rows)
-    return _activate(h, z.astype(np.float32))
+        rows = h.w[flat] * np.array(weights, dtype=np.float32)[:, None]
+        z[rows_of] += np.add.reduceat(rows, starts, axis=0)
+    return _activate(h, z)
+
+
+def politeness(text: str) -> float | None:
+    """How polite a request reads, 0–1 (Stanford Politeness, top vs bottom quartile);
+    None when the weights are not shipped."""
+    from calmdesk.engine.features import tokens
+
+    m = load(POLITENESS_FILE)
+    if m is None:
+        return None
+    return float(m.probs("polite", m.term_ids(tokens(text)))[0])

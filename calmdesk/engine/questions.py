@@ -72,7 +72,8 @@ def classify(sentence: str, low_words: list[str]) -> tuple[bool, bool]:
         request = False
     if has_mark:
         return (not request, request)
-    if any(_contains(lw, e) for e in EMBEDDED):
+    joined = " " + " ".join(lw[:EMBEDDED_WINDOW]) + " "
+    if any(e in joined for e in _EMBEDDED_STRINGS):
         return (True, False)
     opens_like_question = len(head) >= 2 and (
         (head[0] in WH and (head[1] in AUX or head[1] in SUBJECTS))
@@ -83,8 +84,6 @@ def classify(sentence: str, low_words: list[str]) -> tuple[bool, bool]:
     return (False, request)
 
 
-def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    first = phrase[0]
-    # Embedded questions open a sentence: the first 40 words are enough.
-    return any(w == first and tuple(words[i : i + n]) == phrase for i, w in enumerate(words[:40]))
+# Embedded questions open a sentence: the first words are enough.
+EMBEDDED_WINDOW = 40
+_EMBEDDED_STRINGS = tuple(" " + " ".join(e) + " " for e in EMBEDDED)

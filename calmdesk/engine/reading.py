@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 
 from calmdesk.engine import cues, facts, model, questions
@@ -34,6 +35,7 @@ FACT_DAMPING = 0.5
 NO_MODEL_PRIOR = 0.1
 # Only model terms pushing a tone by at least this logit share are shown as its spans.
 MIN_TERM_CONTRIBUTION = 0.15
+MODEL_SPANS = 3  # at most this many model terms are shown per reading
 # The model may flip to the second tone only when both are within this margin.
 PRIORITY_ORDER = ("low", "normal", "high", "urgent")
 URGENT_STAKES = frozenset({"outage", "data_loss", "legal"})
@@ -60,7 +62,8 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     ids = tone_model.term_ids(toks) if tone_model else []
 
     # --- tone ---------------------------------------------------------------------
-    cue_hits = cues.TONE_INDEX.find(ws)
+    all_hits = cues.MESSAGE_INDEX.find(ws)
+    cue_hits = [h for h in all_hits if h[0].family == "tone"]
     evidence: dict[str, float] = dict.fromkeys(TONES, 0.0)
     spans: list[ToneSpan] = []
     reasons: set[str] = set()
@@ -80,7 +83,8 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
 
     if tone_model is not None:
         head = tone_model.heads["tones"]
-        probs = tone_model.probs("tones", ids)
+        keys, vals = tone_model.vector(ids)
+        probs = tone_model.probs_list("tones", keys, vals)
         model_scores = {
             c: _calibrate(float(p), head.threshold)
             for c, p in zip(head.classes, probs, strict=True)
@@ -92,6 +96,13 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
         if t == "neutral":
             continue
         scores[t] = 1 - (1 - model_scores.get(t, 0.0)) * (1 - evidence[t])
+    # A support cue of distress outweighs the model's reading of "want"/"please" as
+    # positive: the model learned from Reddit, the cues from support mail.
+    distress = max(evidence[t] for t in DISTRESSED_TONES)
+    if distress > 0:
+        for t in ("positive", "grateful"):
+            if evidence[t] == 0:
+                scores[t] *= 1 - distress
     if sarcastic:  # "thanks for nothing" is not gratitude
         scores["grateful"] *= SARCASM_DAMPING
         scores["positive"] *= SARCASM_DAMPING
@@ -102,7 +113,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     scores = {t: round(scores[t], 4) for t in TONES}
 
     if tone_model is not None and tone != "neutral" and len(spans) < MAX_SPANS:
-        spans.extend(_model_spans(tone_model, ids, tone, text, ws, spans))
+        spans.extend(_model_spans(tone_model, keys, vals, tone, text, ws, spans))
     if shout and tone in DISTRESSED_TONES:
         for s, e in shout[:3]:
             spans.append(ToneSpan(s, e, tone, "capitals", text[s:e]))
@@ -125,7 +136,10 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
 
     # --- sentences, questions, steps ----------------------------------------------
     sent_spans = sentence_spans(text)
-    sentences, sentence_facts = _sentences(text, ws, sent_spans, tone_model, cue_hits)
+    whole_emotional = 1 - model_scores["neutral"] if tone_model is not None else None
+    sentences, sentence_facts = _sentences(
+        text, ws, sent_spans, tone_model, cue_hits, whole_emotional
+    )
 
     # --- facts ----------------------------------------------------------------------
     fact_list: list[Fact] = sentence_facts
@@ -142,11 +156,11 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
 
     # --- stakes and priority ------------------------------------------------------
     stakes: list[Stake] = []
-    for cue, i, j in cues.STAKE_INDEX.find(ws)[:MAX_FACTS]:
+    for cue, i, j in [h for h in all_hits if h[0].family == "stake"][:MAX_FACTS]:
         s, e = ws[i].start, ws[j - 1].end
         stakes.append(Stake(cue.label, s, e, text[s:e]))
     priority = _priority(tone, intensity, stakes)
-    is_novice = bool(cues.NOVICE_INDEX.find(ws[:2000]))
+    is_novice = any(h[0].family == "novice" for h in all_hits)
 
     notes = []
     if not supported:
@@ -187,6 +201,8 @@ def _calibrate(p: float, threshold: float) -> float:
 def _shouting(text: str, ws: list[Word]) -> list[tuple[int, int]]:
     """Spans of all-capital words (4+ letters), when at least two are in a row or the
     message is mostly capitals."""
+    if _CAPS_RUN.search(text) is None:
+        return []
     caps = [
         w
         for w in ws[:5000]
@@ -199,17 +215,19 @@ def _shouting(text: str, ws: list[Word]) -> list[tuple[int, int]]:
 
 def _model_spans(
     m: model.LinearTextModel,
-    ids: list[int],
+    keys: list[int],
+    vals: list[float],
     tone: str,
     text: str,
     ws: list[Word],
     taken: list[ToneSpan],
 ) -> list[ToneSpan]:
     """The terms that pushed the model most towards ``tone``, not already shown by a cue."""
-    contrib = m.contributions("tones", ids, tone)
-    top = sorted((c, i) for i, c in contrib.items() if c >= MIN_TERM_CONTRIBUTION)[-3:]
+    top = m.contributions("tones", keys, vals, tone, MODEL_SPANS)
     out: list[ToneSpan] = []
-    for _, term_id in reversed(top):
+    for c, term_id in top:
+        if c < MIN_TERM_CONTRIBUTION:
+            break
         parts = m.vocab[term_id].split(" ")
         for k in range(len(ws) - len(parts) + 1):
             if ws[k].low == parts[0] and all(ws[k + j].low == p for j, p in enumerate(parts)):
@@ -239,12 +257,18 @@ ACTUAL = (
 )
 
 
+_ACTUAL_STRINGS = tuple(" " + " ".join(a) + " " for a in ACTUAL)
+_DIGIT = re.compile(r"\d")
+_CAPS_RUN = re.compile(r"[A-Z]{4}")
+
+
 def _sentences(
     text: str,
     ws: list[Word],
     sent_spans: list[tuple[int, int]],
     m: model.LinearTextModel | None,
     cue_hits: list[tuple[cues.Cue, int, int]],
+    whole_emotional: float | None,
 ) -> tuple[list[Sentence], list[Fact]]:
     # Words of each sentence, in one walk.
     groups: list[list[Word]] = []
@@ -258,7 +282,9 @@ def _sentences(
             k += 1
         groups.append(g)
     emotional_model = [NO_MODEL_PRIOR] * len(sent_spans)
-    if m is not None:
+    if whole_emotional is not None and len(sent_spans) == 1:
+        emotional_model = [whole_emotional]  # one sentence: the whole-text reading is it
+    elif m is not None:
         ids = [m.term_ids([w.low for w in g]) for g in groups]
         probs = model.sentence_probs(m, "tones", ids)
         col = m.heads["tones"].classes.index("neutral")
@@ -276,7 +302,7 @@ def _sentences(
     for n, ((s, e), g) in enumerate(zip(sent_spans, groups, strict=True)):
         chunk = text[s:e]
         lows = [w.low for w in g]
-        informational = any(c.isdigit() for c in chunk) or "/" in chunk or "_" in chunk
+        informational = _DIGIT.search(chunk) is not None or "/" in chunk or "_" in chunk
         score = 1 - (1 - emotional_model[n]) * (1 - cue_by_sentence[n])
         if "!" in chunk:
             score = 1 - (1 - score) * (1 - EXCLAMATION_BOOST * 2)
@@ -303,9 +329,10 @@ def _sentences(
             chunk[:3].rstrip(".) ").isdigit() and len(lows) > 1
         ):
             found.append(Fact("step", s, e, chunk))
-        if any(w in EXPECTED for w in lows):
+        joined = " " + " ".join(lows) + " "
+        if not EXPECTED.isdisjoint(lows):
             found.append(Fact("expected", s, e, chunk))
-        elif any(tuple(lows[i : i + 2]) in ACTUAL for i in range(len(lows) - 1)):
+        elif any(a in joined for a in _ACTUAL_STRINGS):
             found.append(Fact("actual", s, e, chunk))
     return out, found
 

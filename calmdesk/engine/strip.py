@@ -35,8 +35,18 @@ def strip_quotes_and_signature(text: str) -> Stripped:
         pos += len(line) + 1
     keep_until = len(lines)
     removed: list[str] = []
+    skip: set[int] = set()
+    seen_text = False
     for n, (_, line) in enumerate(lines):
         low = line.strip().lower()
+        if _is_attribution(lines, n) and not seen_text:
+            # Bottom-posting (Thunderbird): the attribution and quote come first and the
+            # reply follows, so drop the attribution line(s) and keep reading.
+            skip.update(range(n, n + (1 if low.endswith(":") else _ATTRIBUTION_LINES)))
+            removed.append("attribution")
+            continue
+        if n in skip:
+            continue
         if _is_attribution(lines, n) or low in _ORIGINAL_MARKERS or _is_header_block(lines, n):
             keep_until = n
             removed.append("quote")
@@ -49,8 +59,12 @@ def strip_quotes_and_signature(text: str) -> Stripped:
             keep_until = n
             removed.append("signature")
             break
+        if low and not low.startswith(">"):
+            seen_text = True
     pieces: list[tuple[int, str]] = []
-    for start, line in lines[:keep_until]:
+    for n, (start, line) in enumerate(lines[:keep_until]):
+        if n in skip:
+            continue
         if line.lstrip().startswith(">"):
             if "quote" not in removed:
                 removed.append("quote")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 def wordset(words: str) -> frozenset[str]:
@@ -17,17 +18,24 @@ def wordset(words: str) -> frozenset[str]:
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
+    """A word and its span (a named tuple: created for every word, so kept cheap)."""
+
     start: int
     end: int
     low: str  # lower-cased, curly apostrophe straightened
 
 
 def words(text: str) -> list[Word]:
-    return [
-        Word(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in WORD.finditer(text)
-    ]
+    low = text.lower()
+    if len(low) != len(text):  # a few letters change length when lower-cased ("İ")
+        return [
+            Word(m.start(), m.end(), m.group().lower().replace("’", "'"))
+            for m in WORD.finditer(text)
+        ]
+    if "’" in low:
+        low = low.replace("’", "'")
+    return [Word(m.start(), m.end(), m.group()) for m in WORD.finditer(low)]
 
 
 # A sentence ends at . ! ? … (plus closing quotes/brackets) before a space, at a blank

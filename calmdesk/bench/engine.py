@@ -1,0 +1,204 @@
+"""``calmdesk bench engine [--json] [--data DIR]``: the engine's quality and speed, each
+figure beside its anchor (published in ../shared/data/README.md, or measured in this
+same run, like VADER's speed on the same texts).
+
+Quality figures come from the shipped weights and cues; nothing is trained here. Without
+the shared data the bench says what it skipped and still measures speed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# Published anchors (../shared/data/README.md) and this issue's targets.
+ANCHORS: dict[str, tuple[str, float | None]] = {
+    "goemotions_ekman_macro_f1": ("BERT-base 0.64, TF-IDF+LR 0.57", 0.58),
+    "goemotions_sentiment_macro_f1": ("BERT-base 0.69, TF-IDF+LR 0.63", None),
+    "goemotions_all_macro_f1": ("BERT-base 0.46, TF-IDF+LR 0.46", None),
+    "calmdesk_tones_macro_f1": ("(our 8 tones; no published anchor)", None),
+    "subj_accuracy": ("NB-SVM 0.93, TF-IDF+linear 0.91 (supervised)", 0.80),
+    "dailydialog_question_f1": ("'contains ?' 0.878", 0.90),
+    "politeness_wikipedia_accuracy": ("BoW 0.80, linguistic 0.84, humans 0.87 (in-domain)", 0.80),
+    "read_per_s": ("≥ half of vader_per_s", None),
+    "vader_per_s": ("vaderSentiment 3.3.2, same texts, same run", None),
+    "read_median_us": ("typical 120-word message; well under 1,000 µs", 1000),
+    "check_median_us": ("typical draft against its thread", 2000),
+    "peak_rss_mb": ("this process, weights loaded", 150),
+    "read_us_per_kb_1kb": ("µs per KB at 1 KB", None),
+    "read_us_per_kb_1mb": ("µs per KB at 1 MB (linear: close to the 1 KB figure)", None),
+}
+LOWER_IS_BETTER = {"read_median_us", "check_median_us", "peak_rss_mb"}
+
+# A typical customer message (~120 words) and a draft reply, for the per-message figures.
+TYPICAL_MESSAGE = (
+    "Hi, this is the third time I'm writing about this and I'm honestly getting fed up. "
+    "Since your update on Monday our checkout page shows a blank screen for about half "
+    "of our customers, and we're losing sales every hour it stays like this. I already "
+    "cleared the cache, disabled the other plugins and reinstalled version 4.2.1, but it "
+    'still shows "Error: payment gateway timeout" in the log. I expected the old '
+    "behaviour to come back after the rollback. Nothing changed. Our biggest client is "
+    "launching a sale on Friday and I can't tell them the shop is broken. How do I get "
+    "back to 4.1 safely, and will I lose the orders placed since Monday? Please call me "
+    "at 555-0142 if that is quicker. Thanks, Maria"
+)
+TYPICAL_DRAFT = (
+    "Hi Maria, I'm sorry the checkout has been failing since Monday, and right before "
+    "your client's sale. I reproduced the blank screen on 4.2.1 with a payment gateway "
+    "timeout, and 4.1.3 fixes it here. You won't lose the orders placed since Monday: "
+    "they are stored before the payment step. To go back to 4.1.3, open Plugins, choose "
+    "Versions and pick 4.1.3. I'll call you at 555-0142 in ten minutes to go through it "
+    "together."
+)
+SUPPORT_SAMPLES = (
+    TYPICAL_MESSAGE,
+    "Still waiting since Monday. Where is my refund?",
+    "Thank you so much, it works now!",
+    "How do I export my contacts to CSV?",
+    "I've been on hold for 2 hours. This is ridiculous.",
+    "Our site is down and customers can't check out. Please help ASAP.",
+)
+
+
+def _progress(items: Iterable[T], desc: str) -> Iterable[T]:
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="text", leave=False, file=sys.stderr, mininterval=0.5)
+
+
+def _rate(fn: Callable[[str], object], texts: list[str], desc: str) -> float:
+    start = time.perf_counter()
+    for t in _progress(texts, desc):
+        fn(t)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def _median_us(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter_ns()
+        fn()
+        times.append((time.perf_counter_ns() - start) / 1000)
+    return statistics.median(times)
+
+
+def measure(data_dir: Path, repeat: int) -> tuple[dict[str, Any], list[str]]:
+    from calmdesk.engine import Thread, check_reply, evaluate, read_message
+
+    out: dict[str, Any] = {}
+    skipped: list[str] = []
+    read_message("warm up: loads the weights once")
+    have_data = data_dir.is_dir()
+
+    # --- quality ------------------------------------------------------------------
+    if have_data and (data_dir / "goemotions").is_dir():
+        out.update(evaluate.goemotions(data_dir, _progress))
+    else:
+        skipped.append(f"GoEmotions (not found under {data_dir})")
+    if have_data and (data_dir / "subj").is_dir():
+        out["subj_accuracy"] = evaluate.subj_accuracy(data_dir, _progress)
+    else:
+        skipped.append("SUBJ")
+    if have_data and (data_dir / "dailydialog").is_dir():
+        out.update(evaluate.dailydialog_questions(data_dir, _progress))
+    else:
+        skipped.append("DailyDialog")
+    if have_data and (data_dir / "stanford_politeness").is_dir():
+        out["politeness_wikipedia_accuracy"] = evaluate.politeness_accuracy(data_dir, "wikipedia")
+    else:
+        skipped.append("Stanford Politeness")
+
+    # --- speed: calmdesk and VADER on the same texts, in this run ------------------
+    if have_data and (data_dir / "goemotions").is_dir():
+        from calmdesk.engine.datasets import load_goemotions
+
+        texts = load_goemotions(data_dir).test.texts
+        out["speed_corpus"] = f"GoEmotions test, {len(texts)} texts"
+    else:
+        texts = list(SUPPORT_SAMPLES) * 500
+        out["speed_corpus"] = f"built-in support samples, {len(texts)} texts"
+    out["read_per_s"] = round(_rate(read_message, texts, "calmdesk read"))
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        vader = SentimentIntensityAnalyzer()
+        out["vader_per_s"] = round(_rate(vader.polarity_scores, texts, "VADER"))
+        out["read_vs_vader"] = round(out["read_per_s"] / out["vader_per_s"], 3)
+    except ImportError:
+        skipped.append("VADER (vaderSentiment not installed: pip install -r requirements.lock)")
+
+    out["read_median_us"] = round(_median_us(lambda: read_message(TYPICAL_MESSAGE), repeat), 1)
+    thread = Thread(customer_name="Maria", messages=(("customer", TYPICAL_MESSAGE),))
+    out["check_median_us"] = round(
+        _median_us(lambda: check_reply(TYPICAL_DRAFT, thread), repeat), 1
+    )
+
+    kb = (TYPICAL_MESSAGE + "\n\n") * 3
+    one_kb = kb[:1024]
+    one_mb = (kb * (1024 * 1024 // len(kb) + 1))[: 1024 * 1024]
+    out["read_us_per_kb_1kb"] = round(_median_us(lambda: read_message(one_kb), repeat), 1)
+    out["read_us_per_kb_1mb"] = round(_median_us(lambda: read_message(one_mb), 3) / 1024, 1)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out, skipped
+
+
+def _verdict(key: str, value: Any, out: dict[str, Any]) -> str:
+    if key == "read_per_s" and "vader_per_s" in out:
+        return "met" if value >= out["vader_per_s"] / 2 else "MISSED"
+    target = ANCHORS.get(key, ("", None))[1]
+    if target is None or not isinstance(value, int | float):
+        return ""
+    ok = value < target if key in LOWER_IS_BETTER else value >= target
+    return "met" if ok else "MISSED"
+
+
+def render(out: dict[str, Any], skipped: list[str], argv_text: str) -> str:
+    lines = [f"calmdesk bench engine{argv_text}  (engine {out.get('engine_version', '?')})", ""]
+    lines.append(f"{'figure':<32} {'calmdesk':>10}  {'target':>8}  {'':6} anchor")
+    for key, (anchor, target) in ANCHORS.items():
+        if key not in out:
+            continue
+        value = out[key]
+        target_text = (
+            ""
+            if target is None
+            else (f"< {target:g}" if key in LOWER_IS_BETTER else f"≥ {target:g}")
+        )
+        if key == "read_per_s" and "vader_per_s" in out:
+            target_text = f"≥ {out['vader_per_s'] / 2:.0f}"
+        lines.append(
+            f"{key:<32} {value:>10}  {target_text:>8}  {_verdict(key, value, out):6} {anchor}"
+        )
+    extra = [k for k in out if k not in ANCHORS and k != "engine_version"]
+    for key in extra:
+        lines.append(f"{key:<32} {out[key]!s:>10}")
+    for s in skipped:
+        lines.append(f"skipped: {s}")
+    return "\n".join(lines)
+
+
+def run(argv: list[str]) -> int:
+    from calmdesk.engine import ENGINE_VERSION
+    from calmdesk.engine.datasets import DEFAULT_DATA_DIR, default_data_dir
+
+    p = argparse.ArgumentParser(prog="calmdesk bench engine", description=__doc__)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--data", type=Path, default=None, help=f"default: {DEFAULT_DATA_DIR}")
+    p.add_argument("--repeat", type=int, default=200, help="runs per median (default 200)")
+    args = p.parse_args(argv)
+    data_dir = args.data or default_data_dir()
+    out, skipped = measure(data_dir, args.repeat)
+    out["engine_version"] = ENGINE_VERSION
+    if args.json:
+        print(json.dumps({**out, "skipped": skipped}, ensure_ascii=False))
+    else:
+        print(render(out, skipped, (" " + " ".join(argv)) if argv else ""))
+    return 0

@@ -1,0 +1,103 @@
+"""The quality figures of ``calmdesk bench engine``, computed from the shipped engine.
+
+GoEmotions follows the paper's protocol: multi-label, one threshold per model (chosen on
+the dev split when the weights were trained, and stored with them), macro-F1 over the
+classes including neutral. SUBJ and DailyDialog measure the shipped sentence splitter
+and question detector as they are: nothing is trained or tuned on those sets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+
+from calmdesk.engine import datasets, model
+from calmdesk.engine.features import tokens
+from calmdesk.engine.reading import read_message
+
+T = TypeVar("T")
+Progress = Callable[[Iterable[T], str], Iterable[T]]
+
+
+def _plain(items: Iterable[T], desc: str) -> Iterable[T]:
+    return items
+
+
+def goemotions(data_dir: Path, progress: Progress[str] = _plain) -> dict[str, float]:
+    """Macro-F1 on the GoEmotions test split for each head of the shipped tone model."""
+    m = model.load()
+    if m is None:
+        return {}
+    ge = datasets.load_goemotions(data_dir)
+    ids = [m.term_ids(tokens(t)) for t in progress(ge.test.texts, "GoEmotions test")]
+    out: dict[str, float] = {}
+    for head, key in (
+        ("ekman", "goemotions_ekman_macro_f1"),
+        ("sentiment", "goemotions_sentiment_macro_f1"),
+        ("all", "goemotions_all_macro_f1"),
+        ("tones", "calmdesk_tones_macro_f1"),
+    ):
+        h = m.heads[head]
+        probs = np.stack([m.probs(head, i) for i in ids])
+        out[key] = round(datasets.macro_f1(ge.targets(ge.test, head), probs >= h.threshold), 4)
+    return out
+
+
+def subj_accuracy(data_dir: Path, progress: Progress[tuple[str, bool]] = _plain) -> float:
+    """Share of SUBJ sentences the splitter classes right (subjective = emotional)."""
+    rows = datasets.load_subj(data_dir)
+    right = 0
+    for text, subjective in progress(rows, "SUBJ"):
+        r = read_message(text)
+        emotional = any(s.kind == "emotional" for s in r.sentences)
+        right += emotional == subjective
+    return round(right / len(rows), 4)
+
+
+def dailydialog_questions(
+    data_dir: Path, progress: Progress[tuple[str, int, int]] = _plain
+) -> dict[str, float]:
+    """Question detection (act 2) on DailyDialog test: F1 and accuracy, ours and the
+    "contains ?" rule's on the same utterances."""
+    tp = fp = fn = tn = 0
+    btp = bfp = bfn = btn = 0
+    for text, act, _ in progress(list(datasets.iter_dailydialog(data_dir, "test")), "DailyDialog"):
+        truth = act == 2
+        ours = any(s.is_question for s in read_message(text).sentences)
+        base = "?" in text
+        tp, fp, fn, tn = (
+            tp + (ours and truth),
+            fp + (ours and not truth),
+            fn + (truth and not ours),
+            tn + (not ours and not truth),
+        )
+        btp, bfp, bfn, btn = (
+            btp + (base and truth),
+            bfp + (base and not truth),
+            bfn + (truth and not base),
+            btn + (not base and not truth),
+        )
+    n = tp + fp + fn + tn
+    return {
+        "dailydialog_question_f1": round(2 * tp / max(1, 2 * tp + fp + fn), 4),
+        "dailydialog_question_accuracy": round((tp + tn) / max(1, n), 4),
+        "dailydialog_contains_q_f1": round(2 * btp / max(1, 2 * btp + bfp + bfn), 4),
+        "dailydialog_contains_q_accuracy": round((btp + btn) / max(1, n), 4),
+    }
+
+
+def politeness_accuracy(data_dir: Path, community: str = "wikipedia") -> float | None:
+    """Top vs bottom quartile accuracy of the shipped politeness model on a community."""
+    rows = datasets.quartile_extremes(datasets.load_politeness(data_dir, community))
+    right = 0
+    for text, polite in rows:
+        p = model.politeness(text)
+        if p is None:
+            return None
+        right += (p >= POLITE_AT) == polite
+    return round(right / len(rows), 4)
+
+
+POLITE_AT = 0.5  # the model is trained on balanced quartiles, so 0.5 is its midpoint

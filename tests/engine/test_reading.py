@@ -1,0 +1,218 @@
+"""read_message: tone with its spans, sentences, facts, stakes, language — and odd input."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from calmdesk.engine import ENGINE_VERSION, TONES, read_message
+
+
+# Upset customers often use no negative word at all (issue #3).
+@pytest.mark.parametrize(
+    "text,tone,reason",
+    [
+        ("This is the third time I'm writing about this.", "frustrated", "repetition"),
+        ("Still waiting since Monday for an answer.", "frustrated", "waiting"),
+        ("I've been on hold for 2 hours.", "frustrated", "waiting"),
+        ("I want a refund.", "frustrated", "money"),
+        ("My order still hasn't arrived.", "frustrated", "waiting"),
+        ("You promised it would be fixed by Friday.", "frustrated", "broken promise"),
+        ("I want to speak to a manager.", "angry", "escalation"),
+        ("Thanks for nothing.", "angry", "sarcasm"),
+        ("This is ridiculous and unacceptable.", "angry", "hostile word"),
+        ("I'm really worried, please help, the exam is tomorrow.", "anxious", "worry"),
+        ("I don't understand what the settings page wants from me.", "confused", "confusion"),
+        ("Thank you so much, you saved my day!", "grateful", "thanks"),
+        ("I'm heartbroken, I lost everything.", "sad", "sadness"),
+    ],
+)
+def test_support_tones_and_their_cues(text: str, tone: str, reason: str) -> None:
+    r = read_message(text)
+    assert r.tone == tone, r.scores
+    assert any(s.reason == reason for s in r.tone_spans), r.tone_spans
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please send the invoice for March to accounting@example.com.",
+        "How do I export my contacts to CSV?",
+        "The server runs version 4.2.1 on Ubuntu.",
+    ],
+)
+def test_plain_requests_read_calm(text: str) -> None:
+    r = read_message(text)
+    assert r.tone in {"neutral", "confused", "positive"}, r.scores
+    assert r.priority in {"normal", "low"}
+
+
+def test_thanks_in_advance_is_courtesy_not_gratitude() -> None:
+    r = read_message("I've been waiting for 3 days and nobody replied. Thanks in advance.")
+    assert r.tone == "frustrated"
+
+
+def test_negated_praise_is_a_let_down() -> None:
+    assert read_message("I am not happy with this at all.").tone in {"frustrated", "angry", "sad"}
+
+
+def test_spans_index_the_text() -> None:
+    text = "Ünïcode 🎉 first. This is the THIRD time!!! Still waiting since Monday."
+    r = read_message(text)
+    assert r.tone_spans
+    for span in r.tone_spans:
+        assert text[span.start : span.end] == span.text
+    for s in r.sentences:
+        assert 0 <= s.start < s.end <= len(text)
+
+
+@pytest.mark.parametrize(
+    "text,kind,value",
+    [
+        ("See https://shop.example.com/cart?id=3.", "url", "https://shop.example.com/cart?id=3"),
+        ("Mail me at ann.lee+x@example.org please", "email", "ann.lee+x@example.org"),
+        (
+            "It says Error: could not connect to database",
+            "error",
+            "Error: could not connect to database",
+        ),
+        ("I get a 500 error on checkout", "error_code", "500 error"),
+        ("We run v2.3.1 of the plugin", "version", "v2.3.1"),
+        ("I was charged $49.99 twice", "amount", "$49.99"),
+        ("It happened on March 3, 2025 at 14:30", "date", "March 3, 2025"),
+        ("It happened on March 3, 2025 at 14:30", "time", "14:30"),
+        ("It took 3 hours to load", "duration", "3 hours"),
+        ("I tried clearing the cache.", "step", "I tried clearing the cache."),
+        ("I expected a PDF. Instead it shows a blank page.", "expected", "I expected a PDF."),
+        ("How do I cancel the renewal?", "question", "How do I cancel the renewal?"),
+        ("Could you send me the invoice?", "request", "Could you send me the invoice?"),
+        ("The sync with Google Calendar fails.", "name", "Google Calendar"),
+        ("My WooCommerce shop is slow.", "name", "WooCommerce"),
+    ],
+)
+def test_facts(text: str, kind: str, value: str) -> None:
+    facts = [(f.kind, f.text) for f in read_message(text).facts]
+    assert (kind, value) in facts, facts
+
+
+def test_relative_dates_resolve_against_received_at() -> None:
+    r = read_message(
+        "Still waiting since Monday, and I wrote two days ago.",
+        received_at=datetime(2026, 11, 19, 9, 0),  # a Thursday
+    )
+    values = {f.text: f.value for f in r.facts if f.kind == "date"}
+    assert values == {"since Monday": "2026-11-16", "two days ago": "2026-11-17"}
+
+
+@pytest.mark.parametrize(
+    "text,kind,priority",
+    [
+        ("Your update broke my site and I'm losing clients because of this.", "clients", "urgent"),
+        ("The website is down since this morning.", "outage", "urgent"),
+        ("I lost all my data after the update.", "data_loss", "urgent"),
+        ("I need this working by Friday, the launch is set.", "deadline", "high"),
+        ("Checkout is broken, we are losing sales.", "revenue", "high"),
+        ("If this isn't fixed I'll cancel my subscription.", "churn", "high"),
+        ("I will contact my lawyer.", "legal", "urgent"),
+        ("I'm going to drop the class if I can't submit this.", "churn", "high"),
+    ],
+)
+def test_stakes_raise_priority(text: str, kind: str, priority: str) -> None:
+    r = read_message(text)
+    assert kind in {s.kind for s in r.stakes}
+    order = ["low", "normal", "high", "urgent"]
+    assert order.index(r.priority) >= order.index(priority)
+
+
+def test_sentences_separate_emotion_from_information() -> None:
+    r = read_message(
+        "I am so frustrated and angry with this!! The export fails with code 0x80070005 on "
+        "version 4.2.1."
+    )
+    assert [s.kind for s in r.sentences] == ["emotional", "informational"]
+
+
+@pytest.mark.parametrize(
+    "text,is_novice",
+    [("Sorry for the stupid question, I'm not technical.", True), ("The API returns 502.", False)],
+)
+def test_novice(text: str, is_novice: bool) -> None:
+    assert read_message(text).is_novice is is_novice
+
+
+@pytest.mark.parametrize(
+    "text,language",
+    [
+        ("Hola, no puedo entrar a mi cuenta y necesito ayuda con la factura.", "es"),
+        ("Bonjour, je ne peux pas me connecter à mon compte depuis hier.", "fr"),
+        ("Hallo, ich kann mich nicht anmelden und das ist sehr ärgerlich.", "de"),
+        ("Здравствуйте, я не могу войти в свой аккаунт.", "ru"),
+        ("我无法登录我的账户，请帮助我。", "zh"),
+        ("I can't log in to my account since yesterday.", "en"),
+    ],
+)
+def test_not_english_says_so(text: str, language: str) -> None:
+    r = read_message(text)
+    assert r.language == language
+    assert r.tone in TONES
+    if language != "en":
+        assert not r.language_supported and r.is_unsure and r.confidence < 0.35
+        assert r.notes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t  ",
+        "\x00\x01\x02\xff",
+        bytes(range(256)).decode("latin-1"),
+        "🙂" * 1000,
+        "a" * 100_000,
+        "word " * 210_000,  # ~1 MB
+        "Error: " + "x" * 500_000,
+        ">" * 10_000 + "\n" * 10_000,
+        "1.2.3.4.5.6.7.8.9." * 10_000,
+        "Ab" * 200_000,
+        "İ" * 1000 + " still waiting",
+    ],
+)
+def test_odd_input_never_raises(text: str) -> None:
+    r = read_message(text)
+    assert r.tone in TONES and 0.0 <= r.intensity <= 1.0 and 0.0 <= r.confidence <= 1.0
+    json.dumps(r.to_dict())
+
+
+def test_empty_input_is_a_clear_result() -> None:
+    r = read_message("")
+    assert (r.tone, r.confidence, r.sentences, r.facts) == ("neutral", 0.0, (), ())
+    assert r.is_unsure
+
+
+def test_it_is_deterministic() -> None:
+    text = "Third time asking!!! Where is my refund? Order 1234, since Monday."
+    first = read_message(text).to_dict()
+    assert all(read_message(text).to_dict() == first for _ in range(3))
+
+
+def test_to_dict_has_what_the_desk_stores() -> None:
+    d = read_message("Thanks, that fixed it!").to_dict()
+    for key in (
+        "tone",
+        "intensity",
+        "confidence",
+        "language",
+        "scores",
+        "sentences",
+        "facts",
+        "stakes",
+        "tone_spans",
+        "priority",
+        "is_novice",
+        "engine_version",
+    ):
+        assert key in d
+    assert d["engine_version"] == ENGINE_VERSION
+    assert set(d["scores"]) == set(TONES)
