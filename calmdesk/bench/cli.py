@@ -9,6 +9,7 @@ BENCHES = {
     "engine": "calmdesk.bench.engine",
     "desk": "calmdesk.bench.desk",
     "ingest": "calmdesk.bench.ingest",
+    "coach": "calmdesk.bench.coach",
 }
 
 

@@ -27,6 +27,7 @@ from calmdesk.desk.models import (
     Status,
     Tag,
 )
+from calmdesk.empathy.actions import do_read_message
 
 # Sent inside the erasing transaction with ``customer`` and ``messages`` (a queryset of
 # every message about to be deleted), so the mail app can remove the raw mail it keeps.
@@ -123,6 +124,9 @@ def do_receive_message(
         last_message_at=when
     )
     conversation.refresh_from_db()
+    # F1–F3: every customer message is read when it is stored; the engine is fast enough
+    # to do it in the same transaction, so a stored message always has its reading.
+    do_read_message(message)
     return message
 
 

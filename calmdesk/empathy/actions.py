@@ -138,3 +138,24 @@ def do_dismiss_finding(
     return FindingDismissal.objects.create(
         conversation=conversation, agent=agent_user, code=code[:10], excerpt=excerpt[:200]
     )
+
+
+def do_read_many(messages: list[Message]) -> int:
+    """Read a batch of customer messages with one bulk write, then refresh each touched
+    conversation once. For the demo generator and ``calmdesk reanalyze``."""
+    rows = []
+    conversation_ids: set[int] = set()
+    for message in messages:
+        if message.kind != MessageKind.CUSTOMER:
+            continue
+        reading = read_message(
+            message.analysis_text or message.body_text, received_at=message.created_at
+        )
+        rows.append(MessageReading(message=message, **_reading_fields(reading)))  # type: ignore[arg-type]
+        conversation_ids.add(message.conversation_id)
+    with transaction.atomic():
+        MessageReading.objects.filter(message__in=[row.message for row in rows]).delete()
+        MessageReading.objects.bulk_create(rows, batch_size=500)
+        for conversation_id in sorted(conversation_ids):
+            refresh_care(conversation_id)
+    return len(rows)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
-from calmdesk.desk.models import Conversation, MessageKind
+from calmdesk.desk.models import Conversation, Message, MessageKind
 from calmdesk.empathy.models import ConversationCare, FindingDismissal
 from calmdesk.engine import Finding, Thread, check_reply
 
@@ -30,17 +30,16 @@ class Coaching:
 
 
 def thread_for(conversation: Conversation) -> Thread:
-    messages = list(
-        conversation.messages.exclude(kind=MessageKind.NOTE)
+    rows = list(
+        Message.objects.filter(conversation_id=conversation.pk)
+        .exclude(kind=MessageKind.NOTE)
         .order_by("-created_at", "-id")
-        .only("kind", "body_text", "analysis_text")[:THREAD_WINDOW]
+        .values_list("kind", "body_text", "analysis_text")[:THREAD_WINDOW]
     )
-    messages.reverse()
+    rows.reverse()
     turns = tuple(
-        ("customer", m.analysis_text or m.body_text)
-        if m.kind == MessageKind.CUSTOMER
-        else ("agent", m.body_text)
-        for m in messages
+        ("customer", analysis or body) if kind == MessageKind.CUSTOMER else ("agent", body)
+        for kind, body, analysis in rows
     )
     care = ConversationCare.objects.filter(conversation=conversation).first()
     customer = conversation.customer

@@ -21,12 +21,11 @@ def cmd_reanalyze(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from django.db import transaction
     from django.db.models import Q
     from tqdm import tqdm
 
     from calmdesk.desk.models import Message, MessageKind
-    from calmdesk.empathy.actions import do_read_message
+    from calmdesk.empathy.actions import do_read_many
     from calmdesk.engine import ENGINE_VERSION
 
     todo = Message.objects.filter(kind=MessageKind.CUSTOMER)
@@ -40,9 +39,7 @@ def cmd_reanalyze(argv: list[str]) -> int:
             batch = list(todo.filter(id__gt=last_id).order_by("id")[: args.batch])
             if not batch:
                 break
-            with transaction.atomic():
-                for message in batch:
-                    do_read_message(message)
+            do_read_many(batch)
             last_id = batch[-1].id
             done += len(batch)
             bar.update(len(batch))
