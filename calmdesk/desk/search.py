@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from calmdesk.desk.access import sees_every_mailbox, visible_mailbox_ids
-from calmdesk.desk.inbox import with_row_details
+from calmdesk.desk.inbox import rows_in_order
 from calmdesk.desk.models import Conversation
 
 PAGE_SIZE = 25
@@ -83,7 +83,5 @@ def search(user, query: str, *, before: int | None = None) -> SearchPage:  # typ
         last_rowid = rowid
         if conversation_id not in order:
             order.append(conversation_id)
-    found = with_row_details(Conversation.objects.filter(pk__in=order, mailbox_id__in=mailbox_ids))
-    by_id = {c.pk: c for c in found}
     more = len(order) == PAGE_SIZE or len(hits) == fetch
-    return SearchPage([by_id[pk] for pk in order if pk in by_id], last_rowid if more else None)
+    return SearchPage(rows_in_order(order), last_rowid if more else None)

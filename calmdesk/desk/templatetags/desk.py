@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -31,3 +33,17 @@ def customer_label(conversation) -> str:  # type: ignore[no-untyped-def]
 @register.filter
 def is_message(item) -> bool:  # type: ignore[no-untyped-def]
     return hasattr(item, "body_text")
+
+
+@register.filter
+def waited(since) -> str:  # type: ignore[no-untyped-def]
+    """How long a customer has waited, short enough for an inbox row: 40 min, 5 h, 2 d 3 h."""
+    if since is None:
+        return ""
+    minutes = max(0, int((timezone.now() - since).total_seconds() // 60))
+    if minutes < 60:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    hours = minutes // 60
+    if hours < 24:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(days)d d %(hours)d h") % {"days": hours // 24, "hours": hours % 24}

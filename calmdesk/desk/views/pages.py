@@ -18,6 +18,7 @@ from calmdesk.desk.forms import NoteForm, ReplyForm
 from calmdesk.desk.inbox import SORTS, folder_counts, inbox_page, parse_filter
 from calmdesk.desk.models import Conversation, MessageKind, SavedReply, Status, Tag
 from calmdesk.desk.search import search as run_search
+from calmdesk.empathy.context import conversation_context
 from calmdesk.mail.views import send_state_context
 
 _SAFE_TYPE = re.compile(r"^[a-z0-9.+-]{1,60}/[a-z0-9.+-]{1,60}$")
@@ -54,9 +55,9 @@ def search(request: HttpRequest) -> HttpResponse:
 def thread_of(conversation: Conversation, user) -> list[object]:  # type: ignore[no-untyped-def]
     """Messages and events in the order they happened."""
     messages = list(
-        conversation.messages.select_related("author", "outbox", "customer").prefetch_related(
-            "attachments"
-        )
+        conversation.messages.select_related(
+            "author", "outbox", "customer", "reading"
+        ).prefetch_related("attachments")
     )
     for message in messages:
         if message.kind == MessageKind.REPLY:
@@ -93,6 +94,7 @@ def render_conversation(
         visible_conversations(request.user)
         .filter(customer=customer)
         .exclude(pk=conversation.pk)
+        .select_related("care")
         .order_by("-last_message_at")[:10]
     )
     context = {
@@ -113,6 +115,7 @@ def render_conversation(
         "note_form": note_form or NoteForm(),
         "collision": collision,
         "composer": "note" if note_form is not None and not note_form.is_valid() else "reply",
+        **conversation_context(conversation),
     }
     return render(request, "desk/conversation.html", context, status=status)
 
