@@ -87,8 +87,12 @@ def inline_path(key: str, content_id: str) -> str:
 
 
 def _max_attachment_bytes(mailbox: Mailbox) -> int:
-    settings = MailboxMailSettings.objects.filter(mailbox=mailbox).first()
-    return settings.max_attachment_bytes if settings else DEFAULT_MAX_ATTACHMENT_BYTES
+    limit = (
+        MailboxMailSettings.objects.filter(mailbox=mailbox)
+        .values_list("max_attachment_bytes", flat=True)
+        .first()
+    )
+    return DEFAULT_MAX_ATTACHMENT_BYTES if limit is None else limit
 
 
 def ingest_raw(raw: bytes, mailbox: Mailbox, *, source: str = "pipe") -> Outcome:
@@ -102,7 +106,7 @@ def ingest_raw(raw: bytes, mailbox: Mailbox, *, source: str = "pipe") -> Outcome
     except Exception as exc:  # a parser bug must not stop the loop: keep the bytes
         log.exception("parser failed on %s", digest)
         return quarantine(raw, digest, rel, f"parser error: {exc!r}"[:1000], mailbox, source)
-    limit = _max_attachment_bytes(mailbox)
+    limit = _max_attachment_bytes(mailbox) if parsed.attachments else DEFAULT_MAX_ATTACHMENT_BYTES
     for attempt in range(RACE_RETRIES):
         try:
             return _store(parsed, mailbox, digest, rel, source, limit)

@@ -27,11 +27,10 @@ def keep(raw: bytes, digest: str | None = None) -> tuple[str, str]:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # rename is atomic: a reader sees the whole file or none.
+        # No fsync: a killed process cannot lose what the kernel already holds, and the
+        # database (SQLite synchronous=NORMAL) makes the same trade for power loss.
+        # The rename is atomic: a reader sees the whole file or none.
+        tmp.write_bytes(raw)
         os.replace(tmp, target)
     return digest, rel
 
