@@ -84,7 +84,7 @@ def _scratch_environment(size: int):  # type: ignore[no-untyped-def]
     database_url = env.get("DATABASE_URL", "")
     dropped: list[str] = []
     if database_url.startswith(("postgres://", "postgresql://")):
-        name = f"calmdesk_bench_{size}"
+        name = f"calmdesk_bench_{os.getpid()}_{size}"
         env["DATABASE_URL"] = _create_database(database_url, name)
         dropped.append(name)
 

@@ -1,7 +1,9 @@
 """Django admin for configuration: mailboxes, tags, saved replies, organisations.
 Conversations and messages are not here: they change only through the actions."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from calmdesk.desk.models import Customer, CustomerEmail, Mailbox, Organisation, SavedReply, Tag
 
@@ -24,8 +26,13 @@ class SavedReplyAdmin(admin.ModelAdmin):
     search_fields = ["title", "body"]
 
 
+# Addresses typed without a scheme are https (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}}
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["name", "website"]
     search_fields = ["name"]
 
@@ -39,6 +46,7 @@ class CustomerEmailInline(admin.TabularInline):
 class CustomerAdmin(admin.ModelAdmin):
     """Profile fields only; merging and erasing happen on the customer page."""
 
+    formfield_overrides = HTTPS_URLS
     list_display = ["__str__", "organisation", "plan"]
     search_fields = ["name", "emails__email"]
     fields = ["name", "organisation", "website", "plan", "monthly_revenue", "notes"]
