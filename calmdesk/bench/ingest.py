@@ -119,8 +119,8 @@ def child_setup_sends(count: int, window: float) -> dict[str, object]:
         for n in range(50)
     ]
     rng = random.Random(11)
-    # Leave room to start the workers before the first reply is due.
-    start = timezone.now() + timedelta(seconds=2)
+    # Parked an hour ahead; the undo child pulls them in once it is ready to race.
+    start = timezone.now() + timedelta(hours=1)
     ids = []
     with transaction.atomic():
         for n in range(count):
@@ -134,7 +134,10 @@ def child_setup_sends(count: int, window: float) -> dict[str, object]:
 def child_undo(fraction: float) -> dict[str, object]:
     """Undo a random share of the replies at the moment they fall due, to race the
     workers' claims as hard as possible."""
+    from datetime import timedelta
+
     from django.contrib.auth.models import User
+    from django.db.models import F
     from django.utils import timezone
 
     from calmdesk.desk.models import Message
@@ -146,6 +149,10 @@ def child_undo(fraction: float) -> dict[str, object]:
     rows = list(Outbox.objects.order_by("send_at").values_list("message_id", "send_at"))
     chosen = sorted(rng.sample(rows, int(len(rows) * fraction)), key=lambda r: r[1])
     messages = Message.objects.select_related("conversation").in_bulk([pk for pk, _ in chosen])
+    # Everything loaded: bring the window to now, so the workers and the undos meet.
+    shift = rows[0][1] - (timezone.now() + timedelta(seconds=0.5))
+    Outbox.objects.update(send_at=F("send_at") - shift)
+    chosen = [(pk, send_at - shift) for pk, send_at in chosen]
     won = []
     for message_pk, send_at in chosen:
         # A few milliseconds either side of the deadline: some win, some lose.
