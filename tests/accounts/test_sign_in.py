@@ -68,3 +68,19 @@ def test_times_are_shown_in_the_agents_zone(client, db) -> None:  # type: ignore
     client.force_login(user)
     page = client.get(reverse("conversation", args=[message.conversation_id])).content.decode()
     assert "9 p.m." in page  # 12:00 UTC is 21:00 in Tokyo
+
+
+def test_alice_sets_her_time_zone_and_undo_window(client, alice) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
+    response = client.post(reverse("preferences"), {"time_zone": "Asia/Tokyo", "undo_seconds": 45})
+    assert response.status_code == 302
+    alice.agent.refresh_from_db()
+    assert (alice.agent.time_zone, alice.agent.undo_seconds) == ("Asia/Tokyo", 45)
+
+
+def test_a_made_up_time_zone_is_refused(client, alice) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
+    response = client.post(reverse("preferences"), {"time_zone": "Mars/Olympus", "undo_seconds": 5})
+    assert response.status_code == 200
+    alice.agent.refresh_from_db()
+    assert alice.agent.time_zone == "UTC"

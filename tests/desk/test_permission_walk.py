@@ -80,6 +80,7 @@ ROUTES: dict[str, Route] = {
     "login": Route(anonymous=200, stranger=200),
     "logout": Route(method="post", stranger=302, agent=302, admin=302),
     "inbox": Route(stranger=200),
+    "preferences": Route(stranger=200),
     "search": Route(data=lambda d: {"q": "checkout"}, stranger=200),
     "conversation": Route(kwargs=_conversation),
     "conversation_reply": Route(**CHANGE, data=lambda d: {"body": "Thanks, Maya."}),

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from calmdesk.accounts.models import Agent
+
+
+def do_update_preferences(agent: Agent, *, time_zone: str, undo_seconds: int) -> Agent:
+    Agent.objects.filter(pk=agent.pk).update(time_zone=time_zone, undo_seconds=undo_seconds)
+    agent.refresh_from_db()
+    return agent

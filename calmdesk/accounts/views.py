@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from calmdesk.accounts.actions import do_update_preferences
+from calmdesk.accounts.forms import PreferencesForm
+from calmdesk.desk.access import agent_of, agent_required
+
+
+@agent_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    agent = agent_of(request.user)
+    assert agent is not None  # agent_required
+    form = PreferencesForm(
+        request.POST or None,
+        initial={"time_zone": agent.time_zone, "undo_seconds": agent.undo_seconds},
+    )
+    if request.method == "POST" and form.is_valid():
+        do_update_preferences(agent, **form.cleaned_data)
+        messages.success(request, _("Preferences saved."))
+        return redirect("preferences")
+    return render(request, "accounts/preferences.html", {"form": form, "agent": agent})
