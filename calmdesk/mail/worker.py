@@ -67,6 +67,23 @@ def _idle() -> bool:
     ).exists()
 
 
+def _tasks_worker(worker: str, interval: float, *, batch: bool):  # type: ignore[no-untyped-def]
+    """django-tasks-db's worker, run in a thread of ours: its signal handlers are not
+    installed (only the main thread may), our SIGTERM handler stops it instead."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    return Worker(
+        queue_names=["default"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker[:64],
+        excluded_queue_names=[],
+    )
+
+
 def cmd_worker(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     from calmdesk.mail.bootstrap import ensure_migrated, setup_django
@@ -89,6 +106,8 @@ def cmd_worker(argv: list[str]) -> int:
             outbox.run_once(worker, pause)
         if not args.no_imap:
             imap.run_once(worker, pause)
+        if not args.no_tasks:
+            _tasks_worker(worker, args.interval, batch=True).run()
         return 0
 
     stop = threading.Event()
@@ -118,18 +137,7 @@ def cmd_worker(argv: list[str]) -> int:
         )
     tasks_worker = None
     if not args.no_tasks and not args.until_idle:
-        from django_tasks_db.management.commands.db_worker import Worker
-
-        tasks_worker = Worker(
-            queue_names=["default"],
-            interval=args.interval,
-            batch=False,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=worker[:64],
-            excluded_queue_names=[],
-        )
+        tasks_worker = _tasks_worker(worker, args.interval, batch=False)
         threads.append(threading.Thread(target=tasks_worker.run, daemon=True))
     log.info("worker %s started", worker)
     for thread in threads:

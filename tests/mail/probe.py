@@ -53,6 +53,29 @@ def setup_imap(port: int, user: str, password: str, folder: str) -> None:
     )
 
 
+def enqueue_retry() -> None:
+    """A message an older parser refused, waiting in the quarantine for a retry."""
+    from django.utils import timezone
+
+    from calmdesk.mail import rawstore
+    from calmdesk.mail.ingest import default_mailbox
+    from calmdesk.mail.models import Quarantine
+    from calmdesk.mail.tasks import retry_quarantined
+    from tests.mail.conftest import make_mail
+
+    raw = make_mail(message_id="<quarantined@example.com>")
+    digest, rel = rawstore.keep(raw)
+    row = Quarantine.objects.create(
+        raw_sha256=digest,
+        raw_path=rel,
+        size=len(raw),
+        reason="old parser bug",
+        mailbox=default_mailbox(),
+        created_at=timezone.now(),
+    )
+    retry_quarantined.enqueue([row.id])
+
+
 def report() -> dict[str, object]:
     from calmdesk.desk.models import Message, MessageKind
     from calmdesk.mail.models import Outbox, SendLog
@@ -73,6 +96,9 @@ def main(argv: list[str]) -> int:
     command, args = argv[0], argv[1:]
     if command == "setup-outbox":
         result: object = setup_outbox(int(args[0]))
+    elif command == "enqueue-retry":
+        enqueue_retry()
+        result = "ok"
     elif command == "setup-imap":
         setup_imap(int(args[0]), args[1], args[2], args[3])
         result = "ok"

@@ -126,3 +126,16 @@ def test_killed_between_commit_and_seen_stores_each_mail_once(env, dovecot, imap
     received = probe(env, "report")["received"]
     assert sorted(r for r in received if r.startswith("<crash")) == sorted(ids)
     assert imap_seen(dovecot, imap_folder) == (3, 3)
+
+
+def test_the_worker_runs_one_off_tasks(env):
+    probe(env, "enqueue-retry")
+    subprocess.run(
+        [sys.executable, "-m", "calmdesk", "worker", "--once", "--no-outbox", "--no-imap"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    assert "<quarantined@example.com>" in probe(env, "report")["received"]
