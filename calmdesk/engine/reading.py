@@ -6,7 +6,7 @@ import math
 import re
 from datetime import datetime
 
-from calmdesk.engine import cues, facts, model, questions
+from calmdesk.engine import cues, facts, model, questions, subjectivity
 from calmdesk.engine.features import tokens
 from calmdesk.engine.text import Word, detect_language, sentence_spans, words, wordset
 from calmdesk.engine.tones import DISTRESSED_TONES, TONES
@@ -303,11 +303,12 @@ def _sentences(
         chunk = text[s:e]
         lows = [w.low for w in g]
         informational = _DIGIT.search(chunk) is not None or "/" in chunk or "_" in chunk
-        score = 1 - (1 - emotional_model[n]) * (1 - cue_by_sentence[n])
-        if "!" in chunk:
-            score = 1 - (1 - score) * (1 - EXCLAMATION_BOOST * 2)
+        evaluative = subjectivity.evaluative_evidence(lows, chunk)
+        score = 1 - (1 - emotional_model[n]) * (1 - cue_by_sentence[n]) * (1 - evaluative)
         if informational:
             score *= FACT_DAMPING
+        elif subjectivity.is_narration(lows):
+            score *= subjectivity.NARRATIVE_DAMPING
         is_q, is_request = questions.classify(chunk, lows[:12])
         out.append(
             Sentence(
