@@ -9,6 +9,32 @@ import argparse
 import os
 
 
+def reanalyze(*, batch: int = 500, everything: bool = False, progress: bool = True) -> int:
+    """Read every customer message without a current reading; returns how many."""
+    from django.db.models import Q
+    from tqdm import tqdm
+
+    from calmdesk.desk.models import Message, MessageKind
+    from calmdesk.empathy.actions import do_read_many
+    from calmdesk.engine import ENGINE_VERSION
+
+    todo = Message.objects.filter(kind=MessageKind.CUSTOMER)
+    if not everything:
+        todo = todo.filter(Q(reading__isnull=True) | ~Q(reading__engine_version=ENGINE_VERSION))
+    done = 0
+    last_id = 0
+    with tqdm(total=todo.count(), unit="msg", desc="reading", disable=not progress) as bar:
+        while True:
+            chunk = list(todo.filter(id__gt=last_id).order_by("id")[:batch])
+            if not chunk:
+                break
+            do_read_many(chunk)
+            last_id = chunk[-1].id
+            done += len(chunk)
+            bar.update(len(chunk))
+    return done
+
+
 def cmd_reanalyze(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="calmdesk reanalyze", description=__doc__)
     parser.add_argument("--batch", type=int, default=500, help="messages per transaction")
@@ -21,27 +47,8 @@ def cmd_reanalyze(argv: list[str]) -> int:
     import django
 
     django.setup()
-    from django.db.models import Q
-    from tqdm import tqdm
-
-    from calmdesk.desk.models import Message, MessageKind
-    from calmdesk.empathy.actions import do_read_many
     from calmdesk.engine import ENGINE_VERSION
 
-    todo = Message.objects.filter(kind=MessageKind.CUSTOMER)
-    if not args.all:
-        todo = todo.filter(Q(reading__isnull=True) | ~Q(reading__engine_version=ENGINE_VERSION))
-    total = todo.count()
-    done = 0
-    last_id = 0
-    with tqdm(total=total, unit="msg", desc="reanalyze", disable=None) as bar:
-        while True:
-            batch = list(todo.filter(id__gt=last_id).order_by("id")[: args.batch])
-            if not batch:
-                break
-            do_read_many(batch)
-            last_id = batch[-1].id
-            done += len(batch)
-            bar.update(len(batch))
+    done = reanalyze(batch=args.batch, everything=args.all, progress=None)  # type: ignore[arg-type]
     print(f"reanalyzed: {done} messages with engine {ENGINE_VERSION}")
     return 0

@@ -35,7 +35,7 @@ def coach(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "empathy/_findings.html",
-        {"conversation": conversation, "findings": findings, "coaching": coaching},
+        {"conversation": conversation, "findings": findings, "coaching": coaching, "draft": draft},
     )
 
 

@@ -118,7 +118,7 @@ def test_agent_journey(browser_page, world, screenshot_dir) -> None:  # type: ig
     send.click()
 
     scheduled = page.locator(".message.kind-reply", has_text="roll back to 4.2.0")
-    expect(scheduled).to_contain_text("Scheduled")
+    expect(scheduled).to_contain_text("Sending in")
     scheduled.get_by_role("button", name="Undo").click()
     # Undone: the draft comes back into the composer, and nothing is queued.
     expect(page.locator("#reply-body")).to_have_value(re.compile("roll back to 4.2.0"))
@@ -127,7 +127,7 @@ def test_agent_journey(browser_page, world, screenshot_dir) -> None:  # type: ig
     page.locator("[data-send]").click()
     expect(
         page.locator(".message.kind-reply", has_text="roll back to 4.2.0").last
-    ).to_contain_text("Scheduled")
+    ).to_contain_text("Sending in")
     assert Outbox.objects.filter(state=OutboxState.SCHEDULED).count() == 1
 
     # charlie works in Billing: the conversation does not exist for him.

@@ -33,12 +33,16 @@ def cmd_demo(argv: list[str]) -> int:
 
     from calmdesk.desk.demo.generate import DEMO_PASSWORD, generate
     from calmdesk.desk.models import Conversation
+    from calmdesk.empathy.reanalyze import reanalyze
 
     print(f"calmdesk: data in {settings.DATA_DIR}", flush=True)
     call_command("migrate", verbosity=0)
     if not Conversation.objects.exists():
         print("calmdesk: writing demo data (a seeded generator, under a minute)", flush=True)
         generate(args.conversations, seed=args.seed)
+    # The generator writes in bulk; the engine reads what it wrote (and, after an engine
+    # upgrade, re-reads what an older engine read).
+    reanalyze()
     if args.no_serve:
         return 0
     url = f"http://127.0.0.1:{args.port}"

@@ -83,7 +83,9 @@ def undo_reply(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
     if message.author_id != request.user.pk:
         messages.error(request, _("Only the author of a reply can undo it."))
     elif do_undo_send(message, request.user):
-        messages.success(request, _("Sending undone. The reply stays in the thread as a draft."))
+        # The draft comes back into the composer on the page the agent returns to.
+        request.session[f"calmdesk.draft.{conversation.pk}"] = message.body_text
+        messages.success(request, _("Sending undone. Your draft is back in the composer."))
     else:
         messages.error(request, _("Too late to undo: the reply has already left."))
     return _back(conversation)

@@ -111,7 +111,10 @@ def render_conversation(
         "tags": list(conversation.tags.all()),
         "all_tags": Tag.objects.all()[:500],
         "statuses": Status.choices,
-        "reply_form": reply_form or ReplyForm(),
+        "reply_form": reply_form
+        or ReplyForm(
+            initial={"body": request.session.pop(f"calmdesk.draft.{conversation.pk}", "")}
+        ),
         "note_form": note_form or NoteForm(),
         "collision": collision,
         "composer": "note" if note_form is not None and not note_form.is_valid() else "reply",
