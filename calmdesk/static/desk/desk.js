@@ -78,9 +78,4 @@
     const form = event.target.closest("form[data-autosubmit]");
     if (form) form.requestSubmit();
   });
-
-  document.addEventListener("submit", (event) => {
-    const message = event.target.dataset && event.target.dataset.confirm;
-    if (message && !window.confirm(message)) event.preventDefault();
-  }, true);
 })();
