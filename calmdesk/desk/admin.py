@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.db import models
 
 from calmdesk.desk.models import Customer, CustomerEmail, Mailbox, Organisation, SavedReply, Tag
+from calmdesk.empathy.forms import MailboxRulesForm
 
 
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxRulesForm
     list_display = ["name", "slug", "email", "is_default"]
     prepopulated_fields = {"slug": ["name"]}
 
