@@ -33,6 +33,7 @@ def cmd_demo(argv: list[str]) -> int:
 
     from calmdesk.desk.demo.generate import DEMO_PASSWORD, generate
     from calmdesk.desk.models import Conversation
+    from calmdesk.empathy.demo import add_demo_reproductions
     from calmdesk.empathy.reanalyze import reanalyze
 
     print(f"calmdesk: data in {settings.DATA_DIR}", flush=True)
@@ -42,7 +43,8 @@ def cmd_demo(argv: list[str]) -> int:
         generate(args.conversations, seed=args.seed)
     # The generator writes in bulk; the engine reads what it wrote (and, after an engine
     # upgrade, re-reads what an older engine read).
-    reanalyze()
+    if reanalyze():
+        add_demo_reproductions()
     if args.no_serve:
         return 0
     url = f"http://127.0.0.1:{args.port}"
