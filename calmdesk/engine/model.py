@@ -5,6 +5,7 @@ file is missing the engine still runs on its support cues alone and says so."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections import Counter
@@ -65,6 +66,14 @@ class LinearTextModel:
                         else False,
                         b_list=tuple(float(v) for v in z[f"b_{name}"]),
                     )
+
+    def positional_ids(self, toks: list[str]) -> tuple[list[int | None], list[int | None]]:
+        """Unigram ids per token and bigram ids per adjacent pair (None: not in vocab), so
+        any run of tokens (a sentence) can take its terms without tokenizing again."""
+        get = self.index.get
+        uni = [get(t) for t in toks]
+        bi = [get(f"{a} {b}") for a, b in itertools.pairwise(toks)]
+        return uni, bi
 
     def term_ids(self, toks: list[str]) -> list[int]:
         get = self.index.get

@@ -84,7 +84,7 @@ def classify(sentence: str, low_words: list[str]) -> tuple[bool, bool]:
         k += 1
     head = tuple(lw[k : k + 3])
     has_mark = "?" in sentence
-    request = any(head[: len(o)] == o for o in REQUEST_OPENERS)
+    request = head[:1] in _OPENERS or head[:2] in _OPENERS or head[:3] in _OPENERS
     if request and len(head) >= 3 and (head[2] in ASKING_VERBS or head in OFFERS):
         request = False
     joined = " " + " ".join(lw[:EMBEDDED_WINDOW]) + " "
@@ -105,6 +105,7 @@ def classify(sentence: str, low_words: list[str]) -> tuple[bool, bool]:
     return (False, request)
 
 
+_OPENERS = frozenset(REQUEST_OPENERS)
 # Embedded questions open a sentence: the first words are enough.
 EMBEDDED_WINDOW = 40
 _EMBEDDED_STRINGS = tuple(" " + " ".join(e) + " " for e in EMBEDDED)

@@ -7,8 +7,8 @@ import re
 from datetime import datetime
 
 from calmdesk.engine import cues, facts, model, questions, subjectivity
-from calmdesk.engine.features import tokens
-from calmdesk.engine.text import Word, detect_language, sentence_spans, words, wordset
+from calmdesk.engine.features import MAX_TERMS, token_spans
+from calmdesk.engine.text import Word, detect_language, sentence_spans, wordset
 from calmdesk.engine.tones import DISTRESSED_TONES, TONES
 from calmdesk.engine.types import Fact, Reading, Sentence, Stake, ToneSpan
 from calmdesk.engine.version import ENGINE_VERSION
@@ -50,7 +50,8 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     with zero confidence."""
     if not isinstance(text, str):
         text = str(text)
-    ws = words(text)
+    toks = token_spans(text)
+    ws = [Word(s, e, t) for s, e, t in toks if t[0].isalnum()]
     lows = [w.low for w in ws]
     language = detect_language(text, lows)
     supported = language.code == "en"
@@ -58,8 +59,13 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
         return _empty_reading(text, language.code, supported)
 
     tone_model = model.load()
-    toks = tokens(text)
-    ids = tone_model.term_ids(toks) if tone_model else []
+    model_toks = [t for _, _, t in toks[:MAX_TERMS]]
+    uni: list[int | None] = []
+    bi: list[int | None] = []
+    ids: list[int] = []
+    if tone_model is not None:
+        uni, bi = tone_model.positional_ids(model_toks)
+        ids = [i for i in uni if i is not None] + [i for i in bi if i is not None]
 
     # --- tone ---------------------------------------------------------------------
     all_hits = cues.MESSAGE_INDEX.find(ws)
@@ -137,8 +143,9 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     # --- sentences, questions, steps ----------------------------------------------
     sent_spans = sentence_spans(text)
     whole_emotional = 1 - model_scores["neutral"] if tone_model is not None else None
+    sentence_ids = _sentence_term_ids(toks, sent_spans, uni, bi)
     sentences, sentence_facts = _sentences(
-        text, ws, sent_spans, tone_model, cue_hits, whole_emotional
+        text, ws, sent_spans, tone_model, cue_hits, whole_emotional, sentence_ids
     )
 
     # --- facts ----------------------------------------------------------------------
@@ -269,6 +276,7 @@ def _sentences(
     m: model.LinearTextModel | None,
     cue_hits: list[tuple[cues.Cue, int, int]],
     whole_emotional: float | None,
+    sentence_ids: list[list[int]],
 ) -> tuple[list[Sentence], list[Fact]]:
     # Words of each sentence, in one walk.
     groups: list[list[Word]] = []
@@ -285,8 +293,7 @@ def _sentences(
     if whole_emotional is not None and len(sent_spans) == 1:
         emotional_model = [whole_emotional]  # one sentence: the whole-text reading is it
     elif m is not None:
-        ids = [m.term_ids([w.low for w in g]) for g in groups]
-        probs = model.sentence_probs(m, "tones", ids)
+        probs = model.sentence_probs(m, "tones", sentence_ids)
         col = m.heads["tones"].classes.index("neutral")
         thr = m.heads["tones"].threshold
         emotional_model = [1 - _calibrate(float(p[col]), thr) for p in probs]
@@ -336,6 +343,28 @@ def _sentences(
         elif any(a in joined for a in _ACTUAL_STRINGS):
             found.append(Fact("actual", s, e, chunk))
     return out, found
+
+
+def _sentence_term_ids(
+    toks: list[tuple[int, int, str]],
+    sent_spans: list[tuple[int, int]],
+    uni: list[int | None],
+    bi: list[int | None],
+) -> list[list[int]]:
+    """Each sentence's model terms: its tokens' unigram ids and the bigrams inside it."""
+    out: list[list[int]] = []
+    k = 0
+    n = len(uni)
+    for s, e in sent_spans:
+        while k < n and toks[k][0] < s:
+            k += 1
+        first = k
+        while k < n and toks[k][1] <= e:
+            k += 1
+        ids = [i for i in uni[first:k] if i is not None]
+        ids += [i for i in bi[first : k - 1] if i is not None]
+        out.append(ids)
+    return out
 
 
 def _priority(tone: str, intensity: float, stakes: list[Stake]) -> str:

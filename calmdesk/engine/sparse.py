@@ -38,28 +38,45 @@ class Csr:
         return Csr(indptr, self.indices[pos], self.data[pos], self.n_cols)
 
 
-def _segment_sum(values: F32, seg_ids: I64, n_seg: int) -> F32:
-    """Sum rows of ``values`` by segment id (like a sparse product, without scipy)."""
-    out = np.zeros((n_seg, values.shape[1]), dtype=np.float32)
-    for col in range(values.shape[1]):
-        out[:, col] = np.bincount(seg_ids, weights=values[:, col], minlength=n_seg)
+def _segment_sum(values_t: F32, starts: I64, nonempty: I64, n_seg: int) -> F32:
+    """Sums consecutive runs of columns of ``values_t`` (k, nnz) (runs begin at
+    ``starts``, one per non-empty segment) into an (n_seg, k) matrix; empty segments stay
+    zero. Works on the transposed, contiguous layout: ``reduceat`` along the last axis is
+    several times faster than along the first."""
+    out = np.zeros((n_seg, values_t.shape[0]), dtype=np.float32)
+    if len(starts):
+        out[nonempty] = np.add.reduceat(values_t, starts, axis=1).T
     return out
 
 
+def _runs(indptr: I64) -> tuple[I64, I64]:
+    counts = np.diff(indptr)
+    nonempty = np.flatnonzero(counts > 0).astype(np.int64)
+    return indptr[:-1][nonempty].astype(np.int64), nonempty
+
+
 class Product:
-    """Precomputed index arrays so X @ W and X.T @ G are a gather and a bincount each."""
+    """X @ W and X.T @ G as one gather and one ``reduceat`` each (CSR for the first,
+    a column-sorted copy for the second), no scipy needed."""
 
     def __init__(self, x: Csr) -> None:
         self.x = x
         self.rows = x.rows_of_entries()
+        self.row_starts, self.row_nonempty = _runs(x.indptr)
+        order = np.argsort(x.indices, kind="stable")
+        self.t_rows = self.rows[order]
+        self.t_data = x.data[order]
+        col_counts = np.bincount(x.indices, minlength=x.n_cols)
+        col_indptr = np.concatenate([[0], np.cumsum(col_counts)]).astype(np.int64)
+        self.col_starts, self.col_nonempty = _runs(col_indptr)
 
     def matmul(self, w: F32) -> F32:  # X @ W
-        contrib = self.x.data[:, None] * w[self.x.indices]
-        return _segment_sum(contrib.astype(np.float32), self.rows, self.x.n_rows)
+        contrib = np.take(np.ascontiguousarray(w.T), self.x.indices, axis=1) * self.x.data
+        return _segment_sum(contrib, self.row_starts, self.row_nonempty, self.x.n_rows)
 
     def rmatmul(self, g: F32) -> F32:  # X.T @ G
-        contrib = self.x.data[:, None] * g[self.rows]
-        return _segment_sum(contrib.astype(np.float32), self.x.indices, self.x.n_cols)
+        contrib = np.take(np.ascontiguousarray(g.T), self.t_rows, axis=1) * self.t_data
+        return _segment_sum(contrib, self.col_starts, self.col_nonempty, self.x.n_cols)
 
 
 def sigmoid(z: F32) -> F32:

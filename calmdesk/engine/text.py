@@ -187,10 +187,8 @@ def detect_language(text: str, low_words: list[str]) -> Language:
             return Language("und", 0.0)
     elif not low_words:
         return Language("und", 0.0)
-    hits = dict.fromkeys(_STOPWORDS, 0)
-    for w in low_words[:_LANGUAGE_SAMPLE_WORDS]:
-        for lang in _WORD_LANGS.get(w, ()):
-            hits[lang] += 1
+    sample_words = set(low_words[:_LANGUAGE_SAMPLE_WORDS])
+    hits = {lang: len(stop & sample_words) for lang, stop in _STOPWORDS.items()}
     best = max(hits.items(), key=lambda kv: (kv[1], kv[0] == "en"))
     total = sum(hits.values())
     if best[1] == 0:
