@@ -84,7 +84,12 @@ class ParsedMail:
 
 def decode_bytes(payload: bytes, charset: str | None) -> str:
     """Text in the declared charset; an unknown or lying one falls back to UTF-8 and then
-    to Windows-1252, which decodes any byte."""
+    to Windows-1252, which decodes any byte. NUL characters go: PostgreSQL refuses them
+    in text, and no mail means them."""
+    return _decode(payload, charset).replace("\x00", "")
+
+
+def _decode(payload: bytes, charset: str | None) -> str:
     if charset:
         name = charset.strip().strip('"').lower()
         try:

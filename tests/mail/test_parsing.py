@@ -96,3 +96,8 @@ def test_the_same_message_through_imap_keeps_its_fingerprint():
     assert parse(raw).fingerprint == parse(traced).fingerprint
     other = make_mail(message_id="<fp@example.com>", body="A different message.\n")
     assert parse(other).fingerprint != parse(raw).fingerprint
+
+
+def test_nul_characters_are_dropped_so_any_database_takes_the_text():
+    mail = parse(make_mail(body="before\x00after\n"))
+    assert "before" in mail.text and "\x00" not in mail.text
