@@ -90,7 +90,7 @@ def _median_us(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure(data_dir: Path, repeat: int) -> tuple[dict[str, Any], list[str]]:
+def measure(data_dir: Path, repeat: int, limit: int = 0) -> tuple[dict[str, Any], list[str]]:
     from calmdesk.engine import Thread, check_reply, evaluate, read_message
 
     out: dict[str, Any] = {}
@@ -129,6 +129,8 @@ def measure(data_dir: Path, repeat: int) -> tuple[dict[str, Any], list[str]]:
     else:
         texts = list(SUPPORT_SAMPLES) * 500
         out["speed_corpus"] = f"built-in support samples, {len(texts)} texts"
+    if limit:
+        texts = texts[:limit]
     out["read_per_s"] = round(_rate(read_message, texts, "calmdesk read"))
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -149,7 +151,9 @@ def measure(data_dir: Path, repeat: int) -> tuple[dict[str, Any], list[str]]:
     one_kb = kb[:1024]
     one_mb = (kb * (1024 * 1024 // len(kb) + 1))[: 1024 * 1024]
     out["read_us_per_kb_1kb"] = round(_median_us(lambda: read_message(one_kb), repeat), 1)
-    out["read_us_per_kb_1mb"] = round(_median_us(lambda: read_message(one_mb), 3) / 1024, 1)
+    out["read_us_per_kb_1mb"] = round(
+        _median_us(lambda: read_message(one_mb), min(3, repeat)) / 1024, 1
+    )
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out, skipped
 
@@ -197,9 +201,10 @@ def run(argv: list[str]) -> int:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--data", type=Path, default=None, help=f"default: {DEFAULT_DATA_DIR}")
     p.add_argument("--repeat", type=int, default=200, help="runs per median (default 200)")
+    p.add_argument("--texts", type=int, default=0, help="cap the speed corpus (default: all)")
     args = p.parse_args(argv)
     data_dir = args.data or default_data_dir()
-    out, skipped = measure(data_dir, args.repeat)
+    out, skipped = measure(data_dir, args.repeat, args.texts)
     out["engine_version"] = ENGINE_VERSION
     if args.json:
         print(json.dumps({**out, "skipped": skipped}, ensure_ascii=False))

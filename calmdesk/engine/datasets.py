@@ -47,6 +47,13 @@ class GoEmotions:
         groups = self.ekman if name == "ekman" else self.sentiment
         return [*groups, "neutral"]
 
+    def label_map(self, name: str) -> npt.NDArray[np.float32]:
+        """(28, classes) 0/1 matrix: which class of grouping ``name`` each label joins."""
+        one = GoEmotionsSplit(
+            texts=[""] * len(self.label_names), labels=[[i] for i in range(len(self.label_names))]
+        )
+        return self.targets(one, name)
+
     def targets(self, split: GoEmotionsSplit, name: str) -> npt.NDArray[np.float32]:
         """Multi-hot targets of a split under a grouping."""
         classes = self.grouping(name)

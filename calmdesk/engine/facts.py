@@ -149,6 +149,8 @@ def find_names(text: str, ws: list[Word], sentence_starts: set[int]) -> list[tup
     """Product or feature names: CamelCase words, or capitalised words not opening a
     sentence (runs of them joined: "Google Calendar")."""
     out: list[tuple[int, int]] = []
+    if text == text.lower():
+        return out  # no capital letter, so no name (and no CamelCase)
     run: tuple[int, int] | None = None
     prev_end = -2
     for w in ws:

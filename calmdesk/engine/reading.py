@@ -133,12 +133,16 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
             + INTENSIFIER_BOOST * min(3, sum(1 for w in lows if w in INTENSIFIERS))
             + CUE_COUNT_BOOST * max(0, len(reasons) - 1)
         )
-        intensity = min(1.0, top * 0.8 + boost)
+        intensity = min(1.0, top * SCORE_SHARE_OF_INTENSITY + boost)
     ordered = sorted(scores.values(), reverse=True)
     margin = ordered[0] - ordered[1]
-    confidence = (0.5 + 0.5 * min(1.0, margin * 2)) * (language.confidence if supported else 0.3)
+    # Half the confidence is earned by the margin between the two best tones (a margin
+    # of half the scale or more earns it all), scaled by how sure the language is.
+    confidence = (0.5 + 0.5 * min(1.0, margin * 2)) * (
+        language.confidence if supported else UNSUPPORTED_LANGUAGE_CONFIDENCE
+    )
     if tone_model is None:
-        confidence *= 0.5
+        confidence *= CUES_ONLY_CONFIDENCE
 
     # --- sentences, questions, steps ----------------------------------------------
     sent_spans = sentence_spans(text)
@@ -193,6 +197,11 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     )
 
 
+# The tone's score makes 80 % of the intensity; capitals, "!" and intensifiers the rest.
+SCORE_SHARE_OF_INTENSITY = 0.8
+# Outside English the tone is a guess: its confidence is capped below the unsure line.
+UNSUPPORTED_LANGUAGE_CONFIDENCE = 0.3
+CUES_ONLY_CONFIDENCE = 0.5  # without the model, half the evidence is missing
 SENTENCE_FACTS = frozenset({"question", "request", "step", "expected", "actual"})
 SARCASM_DAMPING = 0.3  # sarcasm leaves a third of the thanks it mocks
 

@@ -174,3 +174,16 @@ def test_the_installed_command_runs_without_django(files: dict[str, Path]) -> No
     )
     assert run.returncode == 1, run.stderr
     assert json.loads(run.stdout)["findings"]
+
+
+def test_bench_without_shared_data_says_what_it_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from calmdesk.bench.engine import run
+
+    assert run(["--json", "--data", str(tmp_path / "none"), "--repeat", "1", "--texts", "30"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"read_per_s", "read_median_us", "check_median_us", "peak_rss_mb"} <= set(out)
+    assert "read_us_per_kb_1kb" in out and "read_us_per_kb_1mb" in out
+    assert any("GoEmotions" in s for s in out["skipped"])
+    assert "goemotions_ekman_macro_f1" not in out
