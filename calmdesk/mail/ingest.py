@@ -177,6 +177,8 @@ def _store(
         message_id=parsed.message_id,
         conversation=conversation,
     )
+    # Files are written before the commit; a rollback leaves them unreferenced (never
+    # a row pointing at a missing file), which is the cheaper failure to have.
     for part in kept:
         Attachment.objects.create(
             message=message,
