@@ -128,7 +128,11 @@ STOP = wordset(
     "i'm i've don't can't get got please thanks thank hi hello"
 )
 # Share of a question's content words the draft must echo to count as addressing it.
-ADDRESSED_SHARE = 0.34
+ADDRESSED_SHARE = (
+    0.3  # about a third: "change it under Settings" answers "how do I change my email?"
+)
+# A request needs this many content words to be checked ("please help" is not concrete).
+MIN_REQUEST_WORDS = 2
 # Word prefix length used to match "export"/"exporting" (a light stemmer).
 STEM = 5
 CONTRAST_SETS: tuple[frozenset[str], ...] = (
@@ -338,20 +342,21 @@ def _check_thread(
 ) -> None:
     draft_stems = {w[:STEM] for w in lows if w not in STOP}
     first_sentence = sents[0] if sents else (0, len(text))
-    # CD110 unanswered questions
+    # CD110 unanswered questions (and requests with something concrete in them)
     for fact in last.facts:
-        if fact.kind != "question":
+        if fact.kind not in {"question", "request"}:
             continue
         content = [w.low for w in words(fact.text) if w.low not in STOP and len(w.low) > 2]
-        if not content:
+        if len(content) < (1 if fact.kind == "question" else MIN_REQUEST_WORDS):
             continue
         echoed = sum(1 for w in content if w[:STEM] in draft_stems)
         if echoed / len(content) < ADDRESSED_SHARE:
+            verb = "asked" if fact.kind == "question" else "asked for"
             add(
                 "CD110",
                 0,
                 min(len(text), first_sentence[1]),
-                f'The customer asked "{_clip(fact.text)}" and the draft does not answer it.',
+                f'The customer {verb} "{_clip(fact.text)}" and the draft does not address it.',
                 "Answer it, or say when you will know.",
             )
     # CD111 no acknowledgement

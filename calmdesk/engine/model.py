@@ -90,10 +90,14 @@ class LinearTextModel:
 
         Plain Python: a message has tens of distinct terms, where numpy's per-call
         overhead costs more than the arithmetic."""
-        counts = Counter(ids)
         idf = self.idf_list
-        keys = list(counts)
-        vals = [(1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()]
+        if len(set(ids)) == len(ids):  # the usual case: every term once, tf weight 1
+            keys = ids
+            vals = [idf[k] for k in ids]
+        else:
+            counts = Counter(ids)
+            keys = list(counts)
+            vals = [(1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()]
         norm = math.sqrt(sum(v * v for v in vals)) or 1.0
         return keys, [v / norm for v in vals]
 

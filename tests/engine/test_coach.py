@@ -144,6 +144,25 @@ def test_unreproduced_fix(draft: str, reproduced: str, fires: bool) -> None:
     assert ("CD114" in codes(draft, thread)) is fires
 
 
+JON = Thread(
+    customer_name="Jon Snow",
+    messages=(
+        ("customer", "How do I change my email address? Also, can I get last month's invoice?"),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "draft,fires",
+    [
+        ("Hi Jon, change it under Settings > Account; last month's invoice is attached.", False),
+        ("Hi Jon, change your email under Settings > Account.", True),  # the invoice request
+    ],
+)
+def test_unanswered_requests(draft: str, fires: bool) -> None:
+    assert ("CD110" in codes(draft, JON)) is fires
+
+
 def test_findings_point_at_the_draft() -> None:
     draft = "Hi Adam, this is not our fault!!!"
     for f in check_reply(draft, ADAN):
