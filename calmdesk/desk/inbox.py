@@ -26,7 +26,8 @@ from calmdesk.desk.models import (
     Tag,
 )
 
-PAGE_SIZE = 50
+# About one screen of rows: more is scrolling past what nobody reads, and costs render time.
+PAGE_SIZE = 30
 SORTS = {"waiting": gettext_lazy("Waiting longest"), "recent": gettext_lazy("Most recent")}
 ASSIGNEES = {"mine", "unassigned"}
 _CURSOR = re.compile(r"^(?:(?P<phase>[wr])(?P<micros>-?\d{1,20})\.|q)(?P<id>\d{1,19})$")
