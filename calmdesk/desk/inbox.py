@@ -25,10 +25,15 @@ from calmdesk.desk.models import (
     Status,
     Tag,
 )
+from calmdesk.empathy.care_order import CareCursor, care_page
 
 # About one screen of rows: more is scrolling past what nobody reads, and costs render time.
 PAGE_SIZE = 30
-SORTS = {"waiting": gettext_lazy("Waiting longest"), "recent": gettext_lazy("Most recent")}
+SORTS = {
+    "waiting": gettext_lazy("Waiting longest"),
+    "care": gettext_lazy("Needs care first"),
+    "recent": gettext_lazy("Most recent"),
+}
 ASSIGNEES = {"mine", "unassigned"}
 _CURSOR = re.compile(r"^(?:(?P<phase>[wr])(?P<micros>-?\d{1,20})\.|q)(?P<id>\d{1,19})$")
 
@@ -72,6 +77,7 @@ class InboxFilter:
     tag: Tag | None = None
     sort: str = "waiting"
     after: Cursor | None = None
+    care_after: CareCursor | None = None
     # Values in the query string that meant nothing, told to the agent, never a 500.
     problems: list[str] = field(default_factory=list)
 
@@ -122,7 +128,11 @@ def parse_filter(user, params) -> InboxFilter:  # type: ignore[no-untyped-def]
     elif sort:
         f.problems.append(_("Unknown sort “%(value)s”.") % {"value": sort})
     after = params.get("after", "")
-    if after:
+    if after and f.sort == "care":
+        f.care_after = CareCursor.decode(after[:96])
+        if f.care_after is None:
+            f.problems.append(_("That page link is out of date; showing the first page."))
+    elif after:
         f.after = Cursor.decode(after[:64])
         if f.after is None or (f.after.phase == "r") != (f.sort == "recent"):
             f.after = None
@@ -170,6 +180,9 @@ def rows_in_order(ids: list[int]) -> list[Conversation]:
 def inbox_page(user, f: InboxFilter) -> tuple[list[Conversation], str]:  # type: ignore[no-untyped-def]
     """One page of conversations and the cursor of the next page ("" on the last)."""
     rows = _filtered(user, f)
+    if f.sort == "care":
+        ids, care_cursor = care_page(rows, f.care_after, PAGE_SIZE)
+        return rows_in_order(ids), care_cursor
     wanted = PAGE_SIZE + 1
     after = f.after
     keys = ("pk", "waiting_since", "last_message_at")

@@ -156,3 +156,30 @@ def test_thread_passes_names_and_reproduction_to_the_engine(desk: Desk) -> None:
     assert thread.customer_name == "Maya Okafor"
     assert thread.messages[0][0] == "customer"
     assert thread.reproduced == "not_tried"
+
+
+def test_send_refuses_a_heated_draft_until_the_cooldown_has_passed(desk: Desk) -> None:
+    from calmdesk.desk.models import MessageKind
+
+    client = desk.client_for(desk.alice)
+    url = reverse("conversation_reply", args=[desk.conversation.pk])
+    heated = "This is not our fault. As I already said, it works."
+    refused = client.post(url, {"body": heated})
+    assert refused.status_code == 409
+    assert "reads heated" in refused.content.decode()
+    assert not desk.conversation.messages.filter(kind=MessageKind.REPLY).exists()
+    # The agent re-read it for the whole pause; now it may go as it is.
+    key = f"calmdesk.cooldown.{desk.conversation.pk}"
+    session = client.session
+    session[key] = session[key] - 31
+    session.save()
+    assert client.post(url, {"body": heated}).status_code == 302
+    assert desk.conversation.messages.filter(kind=MessageKind.REPLY).count() == 1
+
+
+def test_send_lets_a_calm_draft_go_at_once(desk: Desk) -> None:
+    response = desk.client_for(desk.alice).post(
+        reverse("conversation_reply", args=[desk.conversation.pk]),
+        {"body": "Hi Maya, sorry about the lost sales. Could you tell me when it started?"},
+    )
+    assert response.status_code == 302

@@ -25,6 +25,7 @@ from calmdesk.desk.actions import (
 from calmdesk.desk.forms import AssignForm, NoteForm, ReplyForm, StatusForm, TagForm
 from calmdesk.desk.models import Message, MessageKind, Tag
 from calmdesk.desk.views.pages import render_conversation
+from calmdesk.empathy.coach import coach_draft
 from calmdesk.mail.actions import do_send_reply, do_undo_send
 
 
@@ -47,6 +48,15 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         return render_conversation(request, conversation, reply_form=form, status=400)
     if conversation.customer.erased_at is not None:
         messages.error(request, _("This customer was erased; there is nobody to reply to."))
+        return render_conversation(request, conversation, reply_form=form, status=409)
+    # F6: a heated draft waits for a re-read. Enforced here too, not only in the browser.
+    coaching = coach_draft(request, conversation, form.cleaned_data["body"])
+    if coaching.cooldown_left:
+        messages.error(
+            request,
+            _("This draft reads heated. Re-read it first: Send opens in %(seconds)d s.")
+            % {"seconds": coaching.cooldown_left},
+        )
         return render_conversation(request, conversation, reply_form=form, status=409)
     try:
         sent = do_send_reply(

@@ -37,7 +37,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "mailboxes": mailboxes,
         "statuses": Status.choices,
         "sorts": SORTS,
-        "is_first_page": f.after is None,
+        "is_first_page": f.after is None and f.care_after is None,
     }
     return render(request, "desk/inbox.html", context)
 
