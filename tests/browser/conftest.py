@@ -42,7 +42,9 @@ def chromium() -> Iterator[object]:
 
 @pytest.fixture
 def browser_page(chromium, live_server):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1360, "height": 900})
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1360, "height": 900}
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

@@ -14,7 +14,9 @@ from playwright.sync_api import expect
 
 from calmdesk.accounts.models import Agent, Role
 from calmdesk.desk.actions import do_receive_message, find_or_create_customer
+from calmdesk.desk.demo.generate import generate
 from calmdesk.desk.models import Mailbox
+from calmdesk.empathy.reanalyze import reanalyze
 from calmdesk.mail.models import Outbox, OutboxState
 
 pytestmark = pytest.mark.browser
@@ -29,7 +31,7 @@ ANGRY = (
 
 def _agent(username: str, mailbox: Mailbox, **profile) -> object:  # type: ignore[no-untyped-def]
     user = get_user_model().objects.create_user(
-        username, f"{username}@desk.example", PASSWORD, first_name=username.title()
+        f"{username}-browser", f"{username}@desk.example", PASSWORD, first_name=username.title()
     )
     agent = Agent.objects.create(user=user, role=Role.AGENT, **profile)
     agent.mailboxes.set([mailbox])
@@ -38,8 +40,11 @@ def _agent(username: str, mailbox: Mailbox, **profile) -> object:  # type: ignor
 
 @pytest.fixture
 def world(transactional_db):  # type: ignore[no-untyped-def]
-    support = Mailbox.objects.create(name="Support", slug="support", email="support@desk.example")
-    billing = Mailbox.objects.create(name="Billing", slug="billing", email="billing@desk.example")
+    # A small demo desk around the journey, so the screenshots show a working inbox.
+    generate(90, seed=2026, progress=False)
+    reanalyze(progress=False)
+    support = Mailbox.objects.get(slug="support")
+    billing = Mailbox.objects.get(slug="billing")
     # A short cool-down and undo window keep the journey quick; the behaviour is the same.
     alice = _agent("alice", support, undo_seconds=60, cooldown_seconds=2)
     _agent("charlie", billing)
@@ -64,7 +69,7 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
 
 def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.goto("/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_username", f"{username}-browser")
     page.fill("#id_password", PASSWORD)
     page.click("button.primary")
     page.wait_for_url(re.compile(r"/$|/\?"))
@@ -106,7 +111,7 @@ def test_agent_journey(browser_page, world, screenshot_dir) -> None:  # type: ig
     assert "not our fault" in draft[start:end]
     send = page.locator("[data-send]")
     expect(send).to_be_disabled()
-    page.screenshot(path=str(screenshot_dir / "coach.png"), full_page=False)
+    page.screenshot(path=str(screenshot_dir / "coach.png"), full_page=True)
 
     # Rewritten with care, the finding goes and Send opens.
     box.fill(
@@ -125,9 +130,9 @@ def test_agent_journey(browser_page, world, screenshot_dir) -> None:  # type: ig
     assert not Outbox.objects.filter(state=OutboxState.SCHEDULED).exists()
 
     page.locator("[data-send]").click()
-    expect(
-        page.locator(".message.kind-reply", has_text="roll back to 4.2.0").last
-    ).to_contain_text("Sending in")
+    expect(page.locator(".message.kind-reply", has_text="roll back to 4.2.0").last).to_contain_text(
+        "Sending in"
+    )
     assert Outbox.objects.filter(state=OutboxState.SCHEDULED).count() == 1
 
     # charlie works in Billing: the conversation does not exist for him.
