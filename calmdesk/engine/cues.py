@@ -356,6 +356,7 @@ class PhraseIndex:
         out: list[tuple[Cue, int, int]] = []
         n = len(lows)
         firsts = self._firsts
+        numeric = self._numeric
         free_from: dict[str, int] = {}  # family -> first word index not yet covered
         for i, low in enumerate(lows):
             if low in firsts:
@@ -367,7 +368,7 @@ class PhraseIndex:
                 for cue in self._wild.get(low, ()):
                     if i + len(cue.words) <= n and _match(cue.words, lows, i):
                         candidates.append((cue, len(cue.words)))
-            elif self._numeric and _is_number(low):
+            elif numeric and (low in NUMBER_WORDS or low.isdigit()):
                 candidates = [
                     (cue, len(cue.words))
                     for cue in self._numeric

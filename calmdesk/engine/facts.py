@@ -79,6 +79,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ),
 )
 
+# Preconditions as one literal alternation each (searched in one call).
+_NEEDS = {
+    needs: re.compile("|".join(re.escape(n) for n in needs.split("|")))
+    for _, _, needs in _PATTERNS
+    if needs and needs != "digit"
+}
 # Enough for any real message; a pasted log stops here instead of listing every line.
 MAX_PATTERN_FACTS = 500
 
@@ -126,7 +132,7 @@ def find_pattern_facts(text: str) -> list[tuple[str, int, int]]:
     for kind, pattern, needs in _PATTERNS:
         if needs == "digit" and not has_digit:
             continue
-        if needs and needs != "digit" and not any(n in text for n in needs.split("|")):
+        if needs and needs != "digit" and _NEEDS[needs].search(text) is None:
             continue
         for m in pattern.finditer(text):
             s, e = m.span()

@@ -11,6 +11,8 @@ split."""
 
 from __future__ import annotations
 
+import re
+
 from calmdesk.engine.text import wordset
 
 WH = wordset("what what's whats why how how's when where where's which who who's whom whose")
@@ -88,13 +90,13 @@ def classify(sentence: str, low_words: list[str]) -> tuple[bool, bool]:
     if request and len(head) >= 3 and (head[2] in ASKING_VERBS or head in OFFERS):
         request = False
     joined = " " + " ".join(lw[:EMBEDDED_WINDOW]) + " "
-    if any(e in joined for e in EMBEDDED_REQUESTS):
+    if _EMBEDDED_REQUEST_RE.search(joined):
         return (False, True)
     if has_mark:
         if not request and "please" in lw and not ASKING_VERBS.intersection(lw):
             request = True
         return (not request, request)
-    if any(e in joined for e in _EMBEDDED_STRINGS):
+    if _EMBEDDED_RE.search(joined):
         return (True, False)
     opens_like_question = len(head) >= 2 and (
         (head[0] in WH and (head[1] in AUX or head[1] in SUBJECTS))
@@ -106,6 +108,9 @@ def classify(sentence: str, low_words: list[str]) -> tuple[bool, bool]:
 
 
 _OPENERS = frozenset(REQUEST_OPENERS)
+# Literal alternations, searched in one call (no quantifiers, so no backtracking).
+_EMBEDDED_REQUEST_RE = re.compile("|".join(re.escape(e) for e in EMBEDDED_REQUESTS))
 # Embedded questions open a sentence: the first words are enough.
 EMBEDDED_WINDOW = 40
 _EMBEDDED_STRINGS = tuple(" " + " ".join(e) + " " for e in EMBEDDED)
+_EMBEDDED_RE = re.compile("|".join(re.escape(e) for e in _EMBEDDED_STRINGS))

@@ -273,7 +273,7 @@ ACTUAL = (
 )
 
 
-_ACTUAL_STRINGS = tuple(" " + " ".join(a) + " " for a in ACTUAL)
+_ACTUAL_RE = re.compile("|".join(re.escape(" " + " ".join(a) + " ") for a in ACTUAL))
 _DIGIT = re.compile(r"\d")
 _CAPS_RUN = re.compile(r"[A-Z]{4}")
 
@@ -349,7 +349,7 @@ def _sentences(
         joined = " " + " ".join(lows) + " "
         if not EXPECTED.isdisjoint(lows):
             found.append(Fact("expected", s, e, chunk))
-        elif any(a in joined for a in _ACTUAL_STRINGS):
+        elif _ACTUAL_RE.search(joined):
             found.append(Fact("actual", s, e, chunk))
     return out, found
 
