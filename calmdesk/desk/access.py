@@ -4,6 +4,10 @@ never a hint that it exists."""
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -89,10 +93,6 @@ def attachment_or_404(user, pk: int) -> Attachment:  # type: ignore[no-untyped-d
 
 def agent_required(view):  # type: ignore[no-untyped-def]
     """Signed in and with an agent profile; a user without one gets a plain 403."""
-    from functools import wraps
-
-    from django.contrib.auth.decorators import login_required
-    from django.core.exceptions import PermissionDenied
 
     @login_required
     @wraps(view)

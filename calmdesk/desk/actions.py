@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.dispatch import Signal
@@ -341,6 +344,7 @@ def do_erase_customer(customer: Customer, actor) -> int:  # type: ignore[no-unty
     messages = Message.objects.filter(conversation__customer=customer)
     erasing_customer.send(sender=Customer, customer=customer, messages=messages)
     stored = [a.file.name for a in Attachment.objects.filter(message__in=messages) if a.file]
+    raw_paths = _raw_mail_of(messages)
     removed_messages = messages.delete()[1].get("desk.Message", 0)
     for conversation in conversations:
         if conversation.status != Status.CLOSED:
@@ -364,6 +368,30 @@ def do_erase_customer(customer: Customer, actor) -> int:  # type: ignore[no-unty
         storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
         for name in stored:
             storage.delete(name)
+        _delete_raw_mail(raw_paths)
 
     transaction.on_commit(delete_files)
     return removed_messages
+
+
+def _raw_mail_of(messages) -> set[str]:  # type: ignore[no-untyped-def]
+    """Paths of the raw mail the messages arrived in (the mail app's InboundMail rows go
+    with the messages; the files they name must go too)."""
+    try:
+        inbound = apps.get_model("mail", "InboundMail")
+    except LookupError:
+        return set()
+    return set(inbound.objects.filter(message__in=messages).values_list("raw_path", flat=True))
+
+
+def _delete_raw_mail(paths: set[str]) -> None:
+    if not paths:
+        return
+    inbound = apps.get_model("mail", "InboundMail")
+    # Raw mail is stored by content: a file another message still names stays.
+    still_used = set(inbound.objects.filter(raw_path__in=paths).values_list("raw_path", flat=True))
+    root = Path(settings.RAW_MAIL_DIR).resolve()
+    for relative in paths - still_used:
+        target = (root / relative).resolve()
+        if target.is_relative_to(root):
+            target.unlink(missing_ok=True)

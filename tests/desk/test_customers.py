@@ -123,3 +123,23 @@ def test_merge_refuses_an_erased_customer(desk: Desk) -> None:
     other.refresh_from_db()
     with pytest.raises(ActionError, match="erased"):
         do_merge_customers(other, desk.customer, desk.admin)
+
+
+def test_erasing_removes_the_raw_mail_the_messages_came_in(
+    desk: Desk, settings, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from calmdesk.mail.ingest import ingest_raw
+
+    raw = (
+        b"From: Maya Okafor <maya@shop.example>\\r\\nTo: support@desk.example\\r\\n"
+        b"Subject: Still broken\\r\\nMessage-ID: <still-broken@shop.example>\\r\\n\\r\\n"
+        b"The checkout is still down.\\r\\n"
+    )
+    message = ingest_raw(raw, desk.support).message
+    path = Path(settings.RAW_MAIL_DIR) / message.inbound.raw_path
+    assert path.exists() and message.conversation.customer == desk.customer
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.client_for(desk.admin).post(reverse("customer_erase", args=[desk.customer.pk]))
+    assert not path.exists()
