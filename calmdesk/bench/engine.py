@@ -193,12 +193,32 @@ def render(out: dict[str, Any], skipped: list[str], argv_text: str) -> str:
     return "\n".join(lines)
 
 
+def render_markdown(out: dict[str, Any]) -> str:
+    """The same table as Markdown, for the README."""
+    lines = ["| figure | calmdesk | target | | anchor |", "|---|---:|---:|---|---|"]
+    for key, (anchor, target) in ANCHORS.items():
+        if key not in out:
+            continue
+        value = out[key]
+        target_text = (
+            ""
+            if target is None
+            else (f"< {target:g}" if key in LOWER_IS_BETTER else f"≥ {target:g}")
+        )
+        if key == "read_per_s" and "vader_per_s" in out:
+            target_text = f"≥ {out['vader_per_s'] / 2:.0f}"
+        verdict = _verdict(key, value, out)
+        lines.append(f"| `{key}` | {value} | {target_text} | {verdict} | {anchor} |")
+    return "\n".join(lines)
+
+
 def run(argv: list[str]) -> int:
     from calmdesk.engine import ENGINE_VERSION
     from calmdesk.engine.datasets import DEFAULT_DATA_DIR, default_data_dir
 
     p = argparse.ArgumentParser(prog="calmdesk bench engine", description=__doc__)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.add_argument("--data", type=Path, default=None, help=f"default: {DEFAULT_DATA_DIR}")
     p.add_argument("--repeat", type=int, default=200, help="runs per median (default 200)")
     p.add_argument("--texts", type=int, default=0, help="cap the speed corpus (default: all)")
@@ -208,6 +228,8 @@ def run(argv: list[str]) -> int:
     out["engine_version"] = ENGINE_VERSION
     if args.json:
         print(json.dumps({**out, "skipped": skipped}, ensure_ascii=False))
+    elif args.markdown:
+        print(render_markdown(out))
     else:
         print(render(out, skipped, (" " + " ".join(argv)) if argv else ""))
     return 0

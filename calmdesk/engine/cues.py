@@ -25,6 +25,9 @@ NUMBER_WORDS = wordset(
     "one two three four five six seven eight nine ten eleven twelve fifteen twenty "
     "thirty several few many a"
 )
+# A phrase may open with a number ("3 days later") but not with "a": "a" opens a third of
+# all sentences, and "a week later" is rare in complaints.
+FIRST_NUMBER_WORDS = NUMBER_WORDS - {"a", "many", "few"}
 TIME_UNITS = ("minutes", "hours", "days", "weeks", "months", "mins", "hrs")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -368,7 +371,7 @@ class PhraseIndex:
                 for cue in self._wild.get(low, ()):
                     if i + len(cue.words) <= n and _match(cue.words, lows, i):
                         candidates.append((cue, len(cue.words)))
-            elif numeric and (low in NUMBER_WORDS or low.isdigit()):
+            elif numeric and (low in FIRST_NUMBER_WORDS or low.isdigit()):
                 candidates = [
                     (cue, len(cue.words))
                     for cue in self._numeric

@@ -151,7 +151,7 @@ def macro_f1(y_true: npt.NDArray[np.float32], y_pred: npt.NDArray[np.bool_]) -> 
 
 
 # Candidate thresholds scanned on the dev split (one threshold per model, as in the paper).
-THRESHOLD_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))
+THRESHOLD_GRID = tuple(round(0.01 * i, 2) for i in range(1, 100))
 
 
 def best_threshold(y_true: npt.NDArray[np.float32], probs: npt.NDArray[np.float32]) -> float:

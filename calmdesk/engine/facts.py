@@ -210,24 +210,34 @@ def resolve_date(phrase: str, received_at: datetime | None) -> str:
     return ""
 
 
-# Every relative date contains one of these; most messages contain none and skip the regex.
-_RELATIVE_KEYS = ("day", "ago", "tomorrow", "tonight")
-_RELATIVE = re.compile(
-    r"\b(?:(?:since|last|on|this|next)[ \t]+)?(?:monday|tuesday|wednesday|thursday|friday"
-    r"|saturday|sunday)\b|\b(?:today|yesterday|tomorrow|tonight)\b"
-    r"|\b(?:\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten)[ \t]+"
-    r"(?:days?|weeks?)[ \t]+ago\b",
-    re.IGNORECASE,
-)
+_DATE_WORDS = frozenset(_WEEKDAY) | frozenset(_RELATIVE_DAYS) | {"ago"}
+_BEFORE_WEEKDAY = frozenset({"since", "last", "on", "this", "next"})
+_AGO_UNITS = frozenset({"day", "days", "week", "weeks"})
+_AGO_NUMBERS = frozenset(_NUMBERS) | {str(i) for i in range(1, 1000)}
 
 
-def find_relative_dates(text: str, received_at: datetime | None) -> list[tuple[int, int, str]]:
-    low = text.lower()
-    if not any(k in low for k in _RELATIVE_KEYS):
-        return []
-    return [
-        (m.start(), m.end(), resolve_date(m.group(), received_at)) for m in _RELATIVE.finditer(text)
-    ]
+def find_relative_dates(
+    text: str, ws: list[Word], received_at: datetime | None
+) -> list[tuple[int, int, str]]:
+    """ "since Monday", "yesterday", "two days ago": (start, end, ISO date or ""). Word by
+    word (a set lookup each), not a case-insensitive regex over the text."""
+    out: list[tuple[int, int, str]] = []
+    for k, w in enumerate(ws):
+        low = w.low
+        if low not in _DATE_WORDS:
+            continue
+        first = k
+        if low == "ago":
+            if k < 2 or ws[k - 1].low not in _AGO_UNITS or ws[k - 2].low not in _AGO_NUMBERS:
+                continue
+            first = k - 2
+        elif low in _WEEKDAY and k > 0 and ws[k - 1].low in _BEFORE_WEEKDAY:
+            first = k - 1
+        s, e = ws[first].start, w.end
+        out.append((s, e, resolve_date(text[s:e], received_at)))
+        if len(out) >= MAX_PATTERN_FACTS:
+            break
+    return out
 
 
 def today_of(received_at: datetime | None) -> date | None:

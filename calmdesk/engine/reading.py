@@ -156,7 +156,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     fact_list: list[Fact] = sentence_facts
     for kind, s, e in facts.find_pattern_facts(text)[:MAX_FACTS]:
         fact_list.append(Fact(kind, s, e, text[s:e]))
-    for s, e, value in facts.find_relative_dates(text[:200_000], received_at)[:MAX_FACTS]:
+    for s, e, value in facts.find_relative_dates(text, ws, received_at)[:MAX_FACTS]:
         fact_list.append(Fact("date", s, e, text[s:e], value))
     starts = {s for s, _ in sent_spans}
     covered = [(f.start, f.end) for f in fact_list if f.kind not in SENTENCE_FACTS]
