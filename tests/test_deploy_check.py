@@ -9,10 +9,12 @@ import sys
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Only the production settings: nothing a test run (or a browser test's
+    # DJANGO_ALLOW_ASYNC_UNSAFE) set in this process may leak into the check.
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("CALMDESK_") and key != "DATABASE_URL"
+        if not key.startswith(("CALMDESK_", "DJANGO_")) and key != "DATABASE_URL"
     }
     env.update(
         CALMDESK_DATA_DIR=str(tmp_path),
