@@ -5,6 +5,7 @@ file is missing the engine still runs on its support cues alone and says so."""
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 import threading
@@ -40,6 +41,7 @@ class Head:
     threshold: float
     softmax: bool  # one distribution over the classes, else a sigmoid per class
     b_list: tuple[float, ...]  # the bias as Python floats, for the per-message arithmetic
+    columns: tuple[F32, ...]  # each class's weights, contiguous: explaining a tone gathers one
 
 
 class LinearTextModel:
@@ -62,15 +64,17 @@ class LinearTextModel:
             for key in z.files:
                 if key.startswith("w_"):
                     name = key[2:]
+                    w = z[key].astype(np.float32)
                     self.heads[name] = Head(
                         classes=tuple(_blob_to_list(z[f"classes_{name}"])),
-                        w=z[key].astype(np.float32),
+                        w=w,
                         b=z[f"b_{name}"].astype(np.float32),
                         threshold=float(z[f"threshold_{name}"][0]),
                         softmax=bool(z[f"softmax_{name}"][0])
                         if f"softmax_{name}" in z.files
                         else False,
                         b_list=tuple(float(v) for v in z[f"b_{name}"]),
+                        columns=tuple(np.ascontiguousarray(w[:, c]) for c in range(w.shape[1])),
                     )
 
     def positional_ids(self, toks: list[str]) -> tuple[list[int | None], list[int | None]]:
@@ -123,9 +127,11 @@ class LinearTextModel:
         if not keys:
             return []
         keys, vals = keys[:MAX_EXPLAINED_TERMS], vals[:MAX_EXPLAINED_TERMS]
-        col = h.classes.index(cls)
-        contrib = (np.array(vals, dtype=np.float32) * h.w[keys, col]).tolist()
-        return sorted(zip(contrib, keys, strict=True), reverse=True)[:top]
+        column = h.columns[h.classes.index(cls)]
+        weights = column[keys].tolist()
+        return heapq.nlargest(
+            top, ((v * w, k) for v, w, k in zip(vals, weights, keys, strict=True))
+        )
 
 
 def activate_list(h: Head, z: list[float]) -> list[float]:

@@ -118,7 +118,8 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     tone = best if top >= 0.5 else "neutral"
     scores = {t: round(scores[t], 4) for t in TONES}
 
-    if tone_model is not None and tone != "neutral" and len(spans) < MAX_SPANS:
+    explained = any(sp.tone == tone for sp in spans)
+    if tone_model is not None and tone != "neutral" and not explained:
         spans.extend(_model_spans(tone_model, keys, vals, tone, text, ws, spans))
     if shout and tone in DISTRESSED_TONES:
         for s, e in shout[:3]:
@@ -147,7 +148,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     # --- sentences, questions, steps ----------------------------------------------
     sent_spans = sentence_spans(text)
     whole_emotional = 1 - model_scores["neutral"] if tone_model is not None else None
-    sentence_ids = _sentence_term_ids(toks, sent_spans, uni, bi)
+    sentence_ids = _sentence_term_ids(toks, sent_spans, uni, bi) if len(sent_spans) > 1 else [ids]
     sentences, sentence_facts = _sentences(
         text, ws, sent_spans, tone_model, cue_hits, whole_emotional, sentence_ids
     )
