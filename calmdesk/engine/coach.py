@@ -258,7 +258,7 @@ def _followed_by_seeing(lows: list[str], j: int) -> bool:
 
 
 def _is_cold(text: str, lows: list[str], thread: Thread, thread_words: set[str]) -> bool:
-    name = thread.customer_name.split()[0].lower() if thread.customer_name.strip() else ""
+    name = customer_first_name(thread).lower()
     if name and name in lows:
         return False
     content = {w for w in lows if w not in STOP and len(w) > 3}
@@ -411,7 +411,7 @@ def _check_thread(
 def _check_wrong_details(
     text: str, ws: list[Word], lows: list[str], thread: Thread, thread_words: set[str], add: _Add
 ) -> None:
-    name = thread.customer_name.split()[0] if thread.customer_name.strip() else ""
+    name = customer_first_name(thread)
     for i, w in enumerate(ws[:-1]):
         if w.low in GREETINGS and i < 3:
             nxt = ws[i + 1]
@@ -456,6 +456,33 @@ def _check_wrong_details(
                     f'"{w.low}" — the customer wrote "{close[0]}".',
                     "Copy numbers from the conversation rather than retyping them.",
                 )
+
+
+def customer_first_name(thread: Thread) -> str:
+    """The customer's first name: from the thread, else from how they introduce or sign
+    themselves ("I'm Adan", "my name is Adan", a last line "Adan" or "Adan Ruiz")."""
+    if thread.customer_name.strip():
+        return thread.customer_name.split()[0]
+    for text in reversed(thread.customer_texts):
+        lines = [ln.strip(" ,.-") for ln in text[-MAX_SIGN_OFF:].splitlines() if ln.strip()]
+        if lines and 1 <= len(lines[-1].split()) <= 2 and len(lines) > 1:
+            first = lines[-1].split()[0]
+            if first[:1].isupper() and first.isalpha() and first.lower() not in SIGN_OFFS:
+                return first
+        ws = words(text[:MAX_DRAFT_CHARS])
+        for i in range(len(ws) - 1):
+            intro = ws[i].low in {"i'm", "im"} or (
+                ws[i].low in {"am", "is"} and i > 0 and ws[i - 1].low in {"i", "name"}
+            )
+            nxt = text[ws[i + 1].start : ws[i + 1].end]
+            if intro and nxt[:1].isupper() and nxt.isalpha() and nxt.lower() not in SIGN_OFFS:
+                return nxt
+    return ""
+
+
+# Closing words that are not names, and how far from the end a sign-off is looked for.
+SIGN_OFFS = wordset("thanks thank regards cheers best sincerely thx ty sent from i the a")
+MAX_SIGN_OFF = 200
 
 
 def _differs_little(a: str, b: str) -> bool:

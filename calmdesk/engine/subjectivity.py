@@ -74,7 +74,9 @@ NOT_MANNER = wordset(
     "only early family likely daily weekly monthly yearly finally actually usually really "
     "nearly recently currently apparently suddenly eventually immediately directly "
     "especially probably certainly exactly simply already friendly lonely reply rely "
-    "apply supply italy july holy ugly silly jelly belly billy emily sally molly kelly"
+    "apply supply italy july holy ugly silly jelly belly billy emily sally molly kelly "
+    "butterfly dragonfly firefly bully rally ally assembly anomaly monopoly lily polly "
+    "technically naturally partly mostly largely mainly slightly initially originally"
 )
 # Third-person narration with no stance and no judgement tells events: a fact.
 NARRATIVE = wordset("he she his her him they their them himself herself themselves")

@@ -193,3 +193,19 @@ def test_odd_drafts_never_raise(draft: str) -> None:
 
 def test_empty_thread_is_fine() -> None:
     assert "CD101" in codes("This is not our fault.", Thread())
+
+
+@pytest.mark.parametrize(
+    "message,name",
+    [
+        ("Help, it broke.\n\nThanks,\nMaria Lopez", "Maria"),
+        ("hi my name is Adan and it broke", "Adan"),
+        ("I'm Adan, the export broke.", "Adan"),
+        ("It broke.\nThanks", ""),
+        ("", ""),
+    ],
+)
+def test_the_customer_name_is_found_in_the_thread(message: str, name: str) -> None:
+    from calmdesk.engine.coach import customer_first_name
+
+    assert customer_first_name(Thread(messages=(("customer", message),))) == name
