@@ -249,6 +249,8 @@ def _model_spans(
         for k in range(len(ws) - len(parts) + 1):
             if ws[k].low == parts[0] and all(ws[k + j].low == p for j, p in enumerate(parts)):
                 s, e = ws[k].start, ws[k + len(parts) - 1].end
+                if "\n" in text[s:e]:
+                    continue  # a bigram across lines is no phrase of theirs; try further on
                 if not any(o.start < e and s < o.end for o in (*taken, *out)):
                     out.append(ToneSpan(s, e, tone, "model", text[s:e]))
                 break
