@@ -7,14 +7,17 @@ from typing import Any
 
 from django.utils import timezone
 
+from calmdesk.desk.access import visible_conversations
 from calmdesk.desk.models import Conversation
-from calmdesk.empathy.models import ConversationCare, Reproduction
+from calmdesk.empathy.models import ConversationCare, MessageReading, Reproduction
 
 # F8: when a thread drags on this long while the customer reads confused or frustrated,
 # suggest a call or a screencast.
 CALL_AFTER_CUSTOMER_MESSAGES = 4
 CALL_AFTER = timedelta(days=2)
 CALL_TONES = frozenset({"confused", "frustrated"})
+# How many of the customer's past messages the sidebar's tone history shows.
+TONE_HISTORY = 16
 
 
 def needs_call(conversation: Conversation, care: ConversationCare | None) -> bool:
@@ -25,9 +28,26 @@ def needs_call(conversation: Conversation, care: ConversationCare | None) -> boo
     return long_thread or old
 
 
-def conversation_context(conversation: Conversation) -> dict[str, Any]:
+def tone_history(
+    conversation: Conversation, user, limit: int = TONE_HISTORY
+) -> list[MessageReading]:  # type: ignore[no-untyped-def]
+    """The customer's latest readings, oldest first, from the conversations this agent
+    may see (F12)."""
+    visible = visible_conversations(user).filter(customer_id=conversation.customer_id)
+    readings = list(
+        MessageReading.objects.filter(message__conversation__in=visible)
+        .select_related("message")
+        .only("tone", "intensity", "message__created_at", "message__conversation_id")
+        .order_by("-message__created_at")[:limit]
+    )
+    readings.reverse()
+    return readings
+
+
+def conversation_context(conversation: Conversation, user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     care = ConversationCare.objects.filter(conversation=conversation).first()
     return {
+        "tone_history": tone_history(conversation, user),
         "care": care,
         "reproduction_states": Reproduction.choices,
         "call_nudge": needs_call(conversation, care),

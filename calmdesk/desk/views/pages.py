@@ -118,7 +118,7 @@ def render_conversation(
         "note_form": note_form or NoteForm(),
         "collision": collision,
         "composer": "note" if note_form is not None and not note_form.is_valid() else "reply",
-        **conversation_context(conversation),
+        **conversation_context(conversation, request.user),
     }
     return render(request, "desk/conversation.html", context, status=status)
 
