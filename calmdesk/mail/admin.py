@@ -6,7 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from calmdesk.mail import secrets
 from calmdesk.mail.models import InboundMail, MailboxMailSettings, Outbox, Quarantine, SendLog
@@ -69,6 +71,11 @@ class MailboxMailSettingsAdmin(admin.ModelAdmin):
     form = MailSettingsForm
     list_display = ["mailbox", "smtp_host", "imap_host", "imap_folder", "last_poll_at"]
     readonly_fields = ["last_poll_at", "last_poll_error"]
+
+    # Debug error pages and error reports list POST data: never these two fields.
+    @method_decorator(sensitive_post_parameters("smtp_password", "imap_password"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Quarantine)

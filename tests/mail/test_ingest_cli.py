@@ -84,3 +84,14 @@ def test_an_unreachable_database_is_a_temporary_failure(tmp_path):
     result = ingest(env, stdin=make_mail())
     assert result.returncode == 75
     assert b"database unavailable" in result.stderr
+
+
+def test_quarantined_mail_is_kept_and_retried_by_the_cli(env):
+    first = ingest(env, stdin=b"Subject: who am I\r\n\r\nno sender here\r\n")
+    assert first.stdout.decode().strip() == "ingested: 0 stored, 1 quarantined, 0 duplicates"
+    raw_files = list((Path(env["CALMDESK_DATA_DIR"]) / "raw").rglob("*.eml"))
+    assert len(raw_files) == 1
+    retried = ingest(env, "--retry")
+    assert retried.returncode == 0
+    # Still no sender: it stays quarantined, reason updated, nothing lost.
+    assert retried.stdout.decode().strip() == "ingested: 0 stored, 1 quarantined, 0 duplicates"
