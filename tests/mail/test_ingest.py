@@ -180,3 +180,17 @@ def test_conversations_of_new_senders_open_once_per_message(support):
     ingest_raw(make_mail(sender="a@example.com"), support)
     ingest_raw(make_mail(sender="b@example.com"), support)
     assert Conversation.objects.count() == 2
+
+
+def test_automatic_mail_and_bursts_are_never_answered_by_a_machine(support):
+    from calmdesk.mail.loops import BURST_MESSAGES, may_answer_automatically
+
+    person = ingest_raw(make_mail(), support).message
+    assert may_answer_automatically(person)
+    robot = ingest_raw(make_mail(extra="Auto-Submitted: auto-replied\r\n"), support).message
+    assert not may_answer_automatically(robot)
+    subject = subject_with_token("Export fails", person.conversation.token)
+    for n in range(BURST_MESSAGES):
+        latest = ingest_raw(make_mail(subject=subject, body=f"again {n}\n"), support).message
+    assert latest.conversation_id == person.conversation_id
+    assert not may_answer_automatically(latest)
