@@ -76,7 +76,13 @@ def _reset(settings) -> None:  # type: ignore[no-untyped-def]
     print("calmdesk: demo data wiped", flush=True)
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a SIGTERM or SIGHUP stops both children like Ctrl-C does
+
+
 def _serve(port: int) -> int:
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGHUP, _stop)
     web = subprocess.Popen(
         [
             sys.executable,
@@ -91,6 +97,7 @@ def _serve(port: int) -> int:
             "4",
             "--graceful-timeout",
             "5",
+            "--no-control-socket",
         ]
     )
     worker = subprocess.Popen([sys.executable, "-m", "calmdesk", "worker"])
