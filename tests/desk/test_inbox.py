@@ -145,3 +145,12 @@ def test_a_mailbox_alice_cannot_see_reads_like_one_that_does_not_exist(desk: Des
     assert [p.replace("billing", "X") for p in hidden] == [
         p.replace("gilling", "X") for p in missing
     ]
+
+
+def test_the_recount_command_repairs_drifted_counts(desk: Desk) -> None:
+    from django.core.management import call_command
+
+    FolderCount.objects.update(count=999)
+    call_command("recount_folders", stdout=None)
+    counts = folder_counts(desk.alice, InboxFilter(), [desk.support.pk])
+    assert counts.by_status[Status.ACTIVE] == 1

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from calmdesk.desk.actions import recount_folders
+
+
+class Command(BaseCommand):
+    help = "Rebuild the inbox's folder counts from the conversations (after a bulk import)."
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        recount_folders()
+        self.stdout.write("folder counts rebuilt")
