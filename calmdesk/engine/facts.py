@@ -222,6 +222,8 @@ def find_relative_dates(
     """ "since Monday", "yesterday", "two days ago": (start, end, ISO date or ""). Word by
     word (a set lookup each), not a case-insensitive regex over the text."""
     out: list[tuple[int, int, str]] = []
+    if _DATE_WORDS.isdisjoint([w.low for w in ws]):
+        return out
     for k, w in enumerate(ws):
         low = w.low
         if low not in _DATE_WORDS:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from calmdesk.engine.features import terms
+from calmdesk.engine.features import PREFIX, terms
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TONE_FILE = DATA_DIR / "tone.npz"
@@ -77,13 +77,17 @@ class LinearTextModel:
                         columns=tuple(np.ascontiguousarray(w[:, c]) for c in range(w.shape[1])),
                     )
 
-    def positional_ids(self, toks: list[str]) -> tuple[list[int | None], list[int | None]]:
-        """Unigram ids per token and bigram ids per adjacent pair (None: not in vocab), so
-        any run of tokens (a sentence) can take its terms without tokenizing again."""
+    def positional_ids(
+        self, toks: list[str]
+    ) -> tuple[list[int | None], list[int | None], list[int | None]]:
+        """Unigram and prefix ids per token and bigram ids per adjacent pair (None: not in
+        the vocabulary), so any run of tokens (a sentence) takes its terms without
+        tokenizing again. Together they are ``terms(toks)``."""
         get = self.index.get
         uni = [get(t) for t in toks]
         bi = [get(f"{a} {b}") for a, b in itertools.pairwise(toks)]
-        return uni, bi
+        pre = [get(t[:PREFIX] + "~") if len(t) > PREFIX + 1 else None for t in toks]
+        return uni, bi, pre
 
     def term_ids(self, toks: list[str]) -> list[int]:
         get = self.index.get

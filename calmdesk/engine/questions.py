@@ -78,8 +78,9 @@ EMBEDDED = (
 )
 
 
-def classify(sentence: str, low_words: list[str]) -> tuple[bool, bool]:
-    """(is_question, is_request) for one sentence."""
+def classify(sentence: str, low_words: list[str], joined: str = "") -> tuple[bool, bool]:
+    """(is_question, is_request) for one sentence; ``joined`` is its words as `` a b c ``
+    when the caller has it already."""
     lw = low_words
     k = 0
     while k < len(lw) - 1 and lw[k] in FILLERS:
@@ -89,7 +90,7 @@ def classify(sentence: str, low_words: list[str]) -> tuple[bool, bool]:
     request = head[:1] in _OPENERS or head[:2] in _OPENERS or head[:3] in _OPENERS
     if request and len(head) >= 3 and (head[2] in ASKING_VERBS or head in OFFERS):
         request = False
-    joined = " " + " ".join(lw[:EMBEDDED_WINDOW]) + " "
+    joined = joined or " " + " ".join(lw[:EMBEDDED_WINDOW]) + " "
     if _EMBEDDED_REQUEST_RE.search(joined):
         return (False, True)
     if has_mark:

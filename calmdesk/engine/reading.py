@@ -62,10 +62,11 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     model_toks = [t for _, _, t in toks[:MAX_TERMS]]
     uni: list[int | None] = []
     bi: list[int | None] = []
+    pre: list[int | None] = []
     ids: list[int] = []
     if tone_model is not None:
-        uni, bi = tone_model.positional_ids(model_toks)
-        ids = [i for i in uni if i is not None] + [i for i in bi if i is not None]
+        uni, bi, pre = tone_model.positional_ids(model_toks)
+        ids = [i for part in (uni, bi, pre) for i in part if i is not None]
 
     # --- tone ---------------------------------------------------------------------
     all_hits = cues.MESSAGE_INDEX.find(ws)
@@ -148,7 +149,9 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     # --- sentences, questions, steps ----------------------------------------------
     sent_spans = sentence_spans(text)
     whole_emotional = 1 - model_scores["neutral"] if tone_model is not None else None
-    sentence_ids = _sentence_term_ids(toks, sent_spans, uni, bi) if len(sent_spans) > 1 else [ids]
+    sentence_ids = (
+        _sentence_term_ids(toks, sent_spans, uni, bi, pre) if len(sent_spans) > 1 else [ids]
+    )
     sentences, sentence_facts = _sentences(
         text, ws, sent_spans, tone_model, cue_hits, whole_emotional, sentence_ids
     )
@@ -321,14 +324,16 @@ def _sentences(
     for n, ((s, e), g) in enumerate(zip(sent_spans, groups, strict=True)):
         chunk = text[s:e]
         lows = [w.low for w in g]
+        lowset = set(lows)
+        joined = " " + " ".join(lows) + " "
         informational = _DIGIT.search(chunk) is not None or "/" in chunk or "_" in chunk
-        evaluative = subjectivity.evaluative_evidence(lows, chunk)
+        evaluative = subjectivity.evaluative_evidence(lowset, joined, chunk)
         score = 1 - (1 - emotional_model[n]) * (1 - cue_by_sentence[n]) * (1 - evaluative)
         if informational:
             score *= FACT_DAMPING
-        elif subjectivity.is_narration(lows):
+        elif subjectivity.is_narration(lowset):
             score *= subjectivity.NARRATIVE_DAMPING
-        is_q, is_request = questions.classify(chunk, lows[:12])
+        is_q, is_request = questions.classify(chunk, lows[:12], joined)
         out.append(
             Sentence(
                 s,
@@ -345,12 +350,11 @@ def _sentences(
         elif is_request:
             found.append(Fact("request", s, e, chunk))
         head = lows[:4]
-        if (("i" in head[:2] or "i've" in head[:2]) and any(w in STEP_VERBS for w in head)) or (
+        if (("i" in head[:2] or "i've" in head[:2]) and not STEP_VERBS.isdisjoint(head)) or (
             chunk[:3].rstrip(".) ").isdigit() and len(lows) > 1
         ):
             found.append(Fact("step", s, e, chunk))
-        joined = " " + " ".join(lows) + " "
-        if not EXPECTED.isdisjoint(lows):
+        if not EXPECTED.isdisjoint(lowset):
             found.append(Fact("expected", s, e, chunk))
         elif _ACTUAL_RE.search(joined):
             found.append(Fact("actual", s, e, chunk))
@@ -362,6 +366,7 @@ def _sentence_term_ids(
     sent_spans: list[tuple[int, int]],
     uni: list[int | None],
     bi: list[int | None],
+    pre: list[int | None],
 ) -> list[list[int]]:
     """Each sentence's model terms: its tokens' unigram ids and the bigrams inside it."""
     out: list[list[int]] = []
@@ -375,6 +380,7 @@ def _sentence_term_ids(
             k += 1
         ids = [i for i in uni[first:k] if i is not None]
         ids += [i for i in bi[first : k - 1] if i is not None]
+        ids += [i for i in pre[first:k] if i is not None]
         out.append(ids)
     return out
 

@@ -7,6 +7,8 @@ and are not learned from any evaluation set (SUBJ is only used to report accurac
 
 from __future__ import annotations
 
+import re
+
 from calmdesk.engine.text import wordset
 
 # Judgement words: adjectives, adverbs, nouns and verbs that evaluate something.
@@ -86,24 +88,30 @@ OPINION_WEIGHT = 0.6
 EXCLAMATION_WEIGHT = 0.3
 
 
-def evaluative_evidence(lows: list[str], chunk: str) -> float:
-    """How surely a sentence evaluates or takes a stance (0–1), from its words."""
-    judged = sum(1 for w in lows if w in EVALUATIVE)
-    manner = sum(1 for w in lows if w.endswith("ly") and len(w) > 4 and w not in NOT_MANNER)
+def evaluative_evidence(lowset: set[str], joined: str, chunk: str) -> float:
+    """How surely a sentence evaluates or takes a stance (0–1), from its distinct words
+    (``lowset``) and their space-joined form (`` a b c ``)."""
+    judged = len(EVALUATIVE & lowset)
+    manner = 0
+    if "ly " in joined:
+        manner = sum(1 for w in lowset if w.endswith("ly") and len(w) > 4 and w not in NOT_MANNER)
     miss = (1 - JUDGEMENT_WEIGHT) ** judged * (1 - MANNER_WEIGHT) ** manner
-    if not STANCE.isdisjoint(lows):
+    if not STANCE.isdisjoint(lowset):
         miss *= 1 - STANCE_WEIGHT
     if "!" in chunk:
         miss *= 1 - EXCLAMATION_WEIGHT
-    if judged or miss < 1:
-        joined = " " + " ".join(lows) + " "
-        if any(p in joined for p in OPINION_PHRASES):
-            miss *= 1 - OPINION_WEIGHT
+    if miss < 1 and _OPINION_RE.search(joined):
+        miss *= 1 - OPINION_WEIGHT
     return 1 - miss
 
 
-def is_narration(lows: list[str]) -> bool:
+_OPINION_RE = re.compile("|".join(re.escape(p) for p in OPINION_PHRASES))
+
+
+def is_narration(lowset: set[str]) -> bool:
     """Third person, no first/second person, no judgement word: someone tells events."""
     return (
-        not NARRATIVE.isdisjoint(lows) and STANCE.isdisjoint(lows) and EVALUATIVE.isdisjoint(lows)
+        not NARRATIVE.isdisjoint(lowset)
+        and STANCE.isdisjoint(lowset)
+        and EVALUATIVE.isdisjoint(lowset)
     )
