@@ -32,7 +32,7 @@ SEARCHES = (
     "variants",
     "student",
     "garcia",
-    "webh",
+    "webhook",
     "double charge",
     "timeout 504",
 )

@@ -16,19 +16,22 @@ from calmdesk.desk.models import Conversation
 PAGE_SIZE = 25
 MAX_WORDS = 12
 # Letters and digits only: the same split as SQLite's unicode61 tokenizer, and nothing an
-# agent types can become query syntax on either database.
-_WORD = re.compile(r"[^\W_]+")
+# agent types can become query syntax on either database. A trailing * asks for every word
+# that starts so; it is opt-in because a prefix has to gather all its matches before the
+# newest can be picked, where a whole word is read newest first and stops after a page.
+_WORD = re.compile(r"([^\W_]+)(\*?)")
 
 
-def words_of(query: str) -> list[str]:
-    return [word.lower()[:64] for word in _WORD.findall(query)][:MAX_WORDS]
+def words_of(query: str) -> list[tuple[str, bool]]:
+    """(word, is a prefix) pairs, at most MAX_WORDS."""
+    return [(w.lower()[:64], star == "*") for w, star in _WORD.findall(query)][:MAX_WORDS]
 
 
-def _match_expression(words: list[str]) -> str:
-    """Every word must appear; the last may be the start of a word (typing as you go)."""
+def _match_expression(words: list[tuple[str, bool]]) -> str:
+    """Every word must appear."""
     if connection.vendor == "postgresql":
-        return " & ".join([*words[:-1], words[-1] + ":*"])
-    return " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*'])
+        return " & ".join(f"{w}:*" if prefix else w for w, prefix in words)
+    return " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in words)
 
 
 @dataclass

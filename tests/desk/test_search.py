@@ -21,7 +21,7 @@ def _found(desk: Desk, user, query: str) -> list[int]:  # type: ignore[no-untype
         "Checkout Broken",
         "err_sync_timeout",
         "4.2.1",
-        "losing sal",
+        "losing sal*",
         "Maya",
         "okafor",
         "maya@shop.example",
@@ -30,6 +30,11 @@ def _found(desk: Desk, user, query: str) -> list[int]:  # type: ignore[no-untype
 )
 def test_it_finds_by_subject_body_name_and_address(desk: Desk, query: str) -> None:
     assert _found(desk, desk.alice, query) == [desk.conversation.pk]
+
+
+def test_a_part_of_a_word_matches_only_when_asked(desk: Desk) -> None:
+    assert _found(desk, desk.alice, "check") == []
+    assert _found(desk, desk.alice, "check*") == [desk.conversation.pk]
 
 
 def test_replies_and_notes_are_searchable_too(desk: Desk) -> None:
