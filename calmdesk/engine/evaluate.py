@@ -41,12 +41,7 @@ def goemotions(data_dir: Path, progress: Progress[str] = _plain) -> dict[str, fl
     ):
         h = m.heads[head]
         probs = np.stack([m.probs(head, i) for i in ids])
-        threshold = h.threshold
-        if head in m.mixes:
-            mapping, threshold = m.mixes[head]
-            fine = np.stack([m.probs("all", i) for i in ids])
-            probs = ((probs + fine @ mapping) / 2).astype(np.float32)
-        out[key] = round(datasets.macro_f1(ge.targets(ge.test, head), probs >= threshold), 4)
+        out[key] = round(datasets.macro_f1(ge.targets(ge.test, head), probs >= h.threshold), 4)
     return out
 
 

@@ -55,12 +55,6 @@ class LinearTextModel:
             self.idf: F32 = z["idf"].astype(np.float32)
             self.idf_list: list[float] = [float(v) for v in self.idf]
             self.heads: dict[str, Head] = {}
-            # Grouping "g" read as the mean of head g and head "all" summed into g's classes.
-            self.mixes: dict[str, tuple[F32, float]] = {
-                key[4:]: (z[key].astype(np.float32), float(z[f"threshold_{key}"][0]))
-                for key in z.files
-                if key.startswith("mix_")
-            }
             for key in z.files:
                 if key.startswith("w_"):
                     name = key[2:]

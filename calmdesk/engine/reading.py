@@ -104,10 +104,11 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
             continue
         scores[t] = 1 - (1 - model_scores.get(t, 0.0)) * (1 - evidence[t])
     # A support cue of distress outweighs the model's reading of "want"/"please" as
-    # positive: the model learned from Reddit, the cues from support mail.
+    # positive, or of a question mark as confusion: the model learned from Reddit, the cues
+    # from support mail.
     distress = max(evidence[t] for t in DISTRESSED_TONES)
     if distress > 0:
-        for t in ("positive", "grateful"):
+        for t in ("positive", "grateful", "confused"):
             if evidence[t] == 0:
                 scores[t] *= 1 - distress
     if sarcastic:  # "thanks for nothing" is not gratitude
