@@ -25,6 +25,46 @@ DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 STARTUP_SECONDS = 20
 
 
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1: (cert.pem, key.pem) in ``folder``."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "calmdesk test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -111,10 +151,12 @@ def smtp_settings(settings, smtp_server):  # type: ignore[no-untyped-def]
 
 @dataclass
 class Dovecot:
-    port: int
+    port: int  # plain IMAP, STARTTLS offered
+    tls_port: int  # IMAP over TLS from the start
     user: str
     password: str
     root: Path
+    ca_file: Path  # the test certificate, for a client context that trusts it
 
 
 DOVECOT_CONF = """\
@@ -123,7 +165,9 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = root
@@ -144,7 +188,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 """
@@ -168,13 +213,21 @@ def dovecot() -> Iterator[Dovecot]:
     root = Path(tempfile.mkdtemp(prefix="calmdesk-dovecot-"))
     root.chmod(0o755)
     port = free_port()
-    server = Dovecot(port=port, user="support", password="imap-test-pass", root=root)
+    cert, _key = make_certificate(root)
+    server = Dovecot(
+        port=port,
+        tls_port=free_port(),
+        user="support",
+        password="imap-test-pass",
+        root=root,
+        ca_file=cert,
+    )
     (root / "passwd").write_text(f"{server.user}:{{PLAIN}}{server.password}\n")
     mail = root / "mail"
     mail.mkdir()
     shutil.chown(mail, "nobody", "nogroup")
     conf = root / "dovecot.conf"
-    conf.write_text(DOVECOT_CONF.format(root=root, port=port))
+    conf.write_text(DOVECOT_CONF.format(root=root, port=port, tls_port=server.tls_port))
     process = subprocess.Popen(
         [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )

@@ -78,3 +78,18 @@ def test_a_mailbox_being_polled_is_not_polled_twice(polled):
     now = timezone.now()
     assert imap.claim_poll(polled.id, "host-a:1:x", now)
     assert not imap.claim_poll(polled.id, new_worker_id(), now)
+
+
+@pytest.mark.parametrize("security,port_name", [("tls", "tls_port"), ("starttls", "port")])
+def test_the_poller_speaks_tls_and_starttls(polled, dovecot, monkeypatch, security, port_name):
+    import ssl
+
+    trusting = ssl.create_default_context(cafile=str(dovecot.ca_file))
+    monkeypatch.setattr(imap.ssl, "create_default_context", lambda *a, **k: trusting)
+    MailboxMailSettings.objects.filter(pk=polled.pk).update(
+        imap_security=security, imap_port=getattr(dovecot, port_name)
+    )
+    imap_append(dovecot, polled.imap_folder, [make_mail(message_id=f"<{security}@x.test>")])
+    tally = imap.run_once(new_worker_id())
+    assert tally.stored == 1, MailboxMailSettings.objects.get(pk=polled.pk).last_poll_error
+    assert imap_seen(dovecot, polled.imap_folder) == (1, 1)

@@ -4,51 +4,13 @@ knows it — the code path is otherwise the production one)."""
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import ssl
-from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from calmdesk.mail import smtp
 from calmdesk.mail.smtp import Envelope, SmtpConfig, TemporaryFailure, deliver
-from tests.mail.conftest import free_port, make_mail
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "calmdesk test")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
+from tests.mail.conftest import free_port, make_certificate, make_mail
 
 
 @pytest.fixture
@@ -56,7 +18,7 @@ def tls_server(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     controller_module = pytest.importorskip("aiosmtpd.controller")
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
-    cert, key = _certificate(tmp_path)
+    cert, key = make_certificate(tmp_path)
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert, key)
     received: list[bytes] = []
