@@ -161,10 +161,7 @@ class Language:
     confidence: float
 
 
-_WORD_LANGS: dict[str, tuple[str, ...]] = {}
-for _lang, _stop in _STOPWORDS.items():
-    for _w in _stop:
-        _WORD_LANGS[_w] = (*_WORD_LANGS.get(_w, ()), _lang)
+_OTHER_STOPWORDS = frozenset().union(*(s for k, s in _STOPWORDS.items() if k != "en"))
 _SCRIPT_RES = tuple((re.compile(f"[{chr(lo)}-{chr(hi)}]"), code) for lo, hi, code in _SCRIPTS)
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 # Function words looked at: the first few hundred settle the language.
@@ -188,6 +185,11 @@ def detect_language(text: str, low_words: list[str]) -> Language:
     elif not low_words:
         return Language("und", 0.0)
     sample_words = set(low_words[:_LANGUAGE_SAMPLE_WORDS])
+    english = len(_STOPWORDS["en"] & sample_words)
+    if english and english >= 2 * len(_OTHER_STOPWORDS & sample_words):
+        # Clearly English (the usual case): no need to score every language.
+        other = len((_OTHER_STOPWORDS - _STOPWORDS["en"]) & sample_words)
+        return Language("en", round(english / (english + other), 3))
     hits = {lang: len(stop & sample_words) for lang, stop in _STOPWORDS.items()}
     best = max(hits.items(), key=lambda kv: (kv[1], kv[0] == "en"))
     total = sum(hits.values())
