@@ -11,6 +11,7 @@ from pathlib import Path
 
 EX_TEMPFAIL = 75  # sysexits.h: the MTA keeps the message and tries again later
 EX_DATAERR = 65
+EX_IOERR = 74  # some input could not be read: not every input is accounted for
 MBOX_SUFFIXES = {".mbox", ".mbx"}
 
 
@@ -33,21 +34,29 @@ def _without_envelope(raw: bytes) -> bytes:
     return raw
 
 
-def iter_messages(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
+def iter_messages(
+    paths: list[Path], unreadable: list[str] | None = None
+) -> Iterator[tuple[str, bytes]]:
     """(label, raw bytes) of every message: each regular file in a folder is one
-    message, an mbox file (by its suffix) many."""
+    message, an mbox file (by its suffix) many. A file that cannot be read has no bytes
+    to quarantine: it is named in ``unreadable`` and the walk goes on."""
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if file.suffix.lower() in MBOX_SUFFIXES:
-                box = mbox_lib.mbox(file, create=False)
-                try:
-                    for key in box.iterkeys():
-                        yield f"{file}#{key}", box.get_bytes(key)
-                finally:
-                    box.close()
-            else:
-                yield str(file), _without_envelope(file.read_bytes())
+            try:
+                if file.suffix.lower() in MBOX_SUFFIXES:
+                    box = mbox_lib.mbox(file, create=False)
+                    try:
+                        for key in box.iterkeys():
+                            yield f"{file}#{key}", box.get_bytes(key)
+                    finally:
+                        box.close()
+                else:
+                    yield str(file), _without_envelope(file.read_bytes())
+            except OSError as exc:
+                if unreadable is None:
+                    raise
+                unreadable.append(f"{file}: {exc.strerror or exc}")
 
 
 def _count(paths: list[Path]) -> int | None:
@@ -102,9 +111,10 @@ def cmd_ingest(argv: list[str]) -> int:
             from tqdm import tqdm
 
             tally = Tally()
+            unreadable: list[str] = []
             quiet = args.quiet or not sys.stderr.isatty()
             with tqdm(total=_count(paths), unit="msg", disable=quiet, file=sys.stderr) as bar:
-                for _label, raw in iter_messages(paths):
+                for _label, raw in iter_messages(paths, unreadable):
                     tally.add(ingest_raw(raw, target, source="file"))
                     bar.update(1)
     except (MailStoreUnavailable, OperationalError, InterfaceError) as exc:
@@ -115,5 +125,9 @@ def cmd_ingest(argv: list[str]) -> int:
         print(f"calmdesk ingest: cannot keep the raw mail: {exc}", file=sys.stderr)
         return EX_TEMPFAIL
     print(tally.line())
+    if not args.retry and paths and unreadable:
+        for problem in unreadable:
+            print(f"calmdesk ingest: unreadable, not ingested: {problem}", file=sys.stderr)
+        return EX_IOERR
     sys.stdout.flush()
     return 0

@@ -95,3 +95,22 @@ def test_quarantined_mail_is_kept_and_retried_by_the_cli(env):
     assert retried.returncode == 0
     # Still no sender: it stays quarantined, reason updated, nothing lost.
     assert retried.stdout.decode().strip() == "ingested: 0 stored, 1 quarantined, 0 duplicates"
+
+
+def test_an_unreadable_file_is_named_and_the_walk_goes_on(tmp_path, monkeypatch):
+    from calmdesk.mail.ingest_cli import iter_messages
+
+    (tmp_path / "a.eml").write_bytes(b"first")
+    (tmp_path / "b.eml").write_bytes(b"second")
+    real = Path.read_bytes
+
+    def flaky(self: Path) -> bytes:
+        if self.name == "a.eml":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", flaky)
+    unreadable: list[str] = []
+    found = list(iter_messages([tmp_path], unreadable))
+    assert [raw for _, raw in found] == [b"second"]
+    assert unreadable == [f"{tmp_path / 'a.eml'}: Permission denied"]
