@@ -27,11 +27,17 @@ def words_of(query: str) -> list[tuple[str, bool]]:
     return [(w.lower()[:64], star == "*") for w, star in _WORD.findall(query)][:MAX_WORDS]
 
 
-def _match_expression(words: list[tuple[str, bool]]) -> str:
-    """Every word must appear."""
+def _match_expression(words: list[tuple[str, bool]], mailbox_ids: list[int] | None) -> str:
+    """Every word must appear, in a message of one of ``mailbox_ids`` (None: any)."""
     if connection.vendor == "postgresql":
-        return " & ".join(f"{w}:*" if prefix else w for w, prefix in words)
-    return " ".join(f'"{w}"*' if prefix else f'"{w}"' for w, prefix in words)
+        terms = [f"{w}:*" if prefix else w for w, prefix in words]
+        if mailbox_ids is not None:
+            terms.append("(" + " | ".join(f"mb{pk}" for pk in mailbox_ids) + ")")
+        return " & ".join(terms)
+    terms = [f'{{subject body customer}} : "{w}"' + ("*" if prefix else "") for w, prefix in words]
+    if mailbox_ids is not None:
+        terms.append("mailbox : (" + " OR ".join(f"mb{pk}" for pk in mailbox_ids) + ")")
+    return " AND ".join(terms)
 
 
 @dataclass
@@ -47,7 +53,9 @@ def search(user, query: str, *, before: int | None = None) -> SearchPage:  # typ
         return SearchPage([], None)
     every = sees_every_mailbox(user)
     fetch = PAGE_SIZE * 4
-    params: list[object] = [_match_expression(words)]
+    # The index itself is narrowed to the agent's mailboxes (migration 0004); the join
+    # below checks the same again against the conversations.
+    params: list[object] = [_match_expression(words, None if every else mailbox_ids)]
     if connection.vendor == "postgresql":
         sql = (
             "SELECT s.message_id, s.conversation_id FROM desk_search s"
