@@ -7,6 +7,7 @@ with ``read_message``."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -169,7 +170,7 @@ def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> 
     sents = sentence_spans(text)
     hits = PHRASES.find(ws)
     customer = [m for m in thread.customer_texts if m.strip()]
-    last = read_message(customer[-1][:MAX_DRAFT_CHARS]) if customer else None
+    last = _read_thread_message(customer[-1][:MAX_DRAFT_CHARS]) if customer else None
     thread_words = {w.low for m in customer for w in words(m[:MAX_DRAFT_CHARS])}
 
     found: list[Finding] = []
@@ -241,6 +242,13 @@ def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> 
         _check_thread(text, ws, lows, sents, hits, thread, last, thread_words, add)
     found.sort(key=lambda f: (f.start, f.end, f.code))
     return found
+
+
+# A draft is re-checked as the agent types, against the same customer message: its
+# reading is kept (it is immutable, so sharing it is safe). 256 threads ≈ a busy inbox.
+@functools.lru_cache(maxsize=256)
+def _read_thread_message(text: str) -> Reading:
+    return read_message(text)
 
 
 def _followed_by_seeing(lows: list[str], j: int) -> bool:

@@ -62,7 +62,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"|\b\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:January|February|March|April|June"
             r"|July|August|September|October|November|December)(?:[ \t]+\d{4})?\b"
         ),
-        "digit",
+        "month",
     ),
     (
         "time",
@@ -83,8 +83,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 _NEEDS = {
     needs: re.compile("|".join(re.escape(n) for n in needs.split("|")))
     for _, _, needs in _PATTERNS
-    if needs and needs != "digit"
+    if needs and needs not in ("digit", "month")
 }
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # Enough for any real message; a pasted log stops here instead of listing every line.
 MAX_PATTERN_FACTS = 500
 
@@ -130,9 +131,13 @@ def find_pattern_facts(text: str) -> list[tuple[str, int, int]]:
     taken_ends: list[int] = []
     has_digit = _DIGIT.search(text) is not None
     for kind, pattern, needs in _PATTERNS:
-        if needs == "digit" and not has_digit:
+        if needs in ("digit", "month") and not has_digit:
             continue
-        if needs and needs != "digit" and _NEEDS[needs].search(text) is None:
+        if needs == "month":
+            low = text.lower()
+            if not any(m in low for m in _MONTHS):
+                continue
+        elif needs and needs != "digit" and _NEEDS[needs].search(text) is None:
             continue
         for m in pattern.finditer(text):
             s, e = m.span()
