@@ -351,11 +351,13 @@ class PhraseIndex:
             lengths.sort(reverse=True)
         self._firsts = frozenset(self._lengths) | frozenset(self._wild)
 
-    def find(self, ws: list[Word]) -> list[tuple[Cue, int, int]]:
+    def find(self, ws: list[Word], lows: list[str] | None = None) -> list[tuple[Cue, int, int]]:
         """(cue, first word index, last word index + 1). At each position the longest
         match of each family wins, and matches of one family never overlap; families
-        (tone, stake, …) are found independently in the same pass."""
-        lows = [w.low for w in ws]
+        (tone, stake, …) are found independently in the same pass. ``lows`` are the
+        words' lower-case forms when the caller has them."""
+        if lows is None:
+            lows = [w.low for w in ws]
         out: list[tuple[Cue, int, int]] = []
         n = len(lows)
         firsts = self._firsts

@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from calmdesk.engine.text import Word
+
 # Words (letters/digits, with inner apostrophes), "!" and "?" runs, and single emoji.
 # No nested quantifiers: each alternative consumes characters deterministically.
 _TERM = re.compile(
@@ -26,6 +28,21 @@ def tokens(text: str) -> list[str]:
     if len(out) > MAX_TERMS:
         out = out[:MAX_TERMS]
     return [t[0] if t[0] in "!?" else t.replace("’", "'") for t in out]
+
+
+def token_words(text: str) -> list[Word]:
+    """``token_spans`` as ``Word`` tuples (start, end, low), punctuation and emoji
+    included: one object per token, shared by the model, the cues and the facts."""
+    low = text.lower()
+    if len(low) != len(text):
+        return [Word(s, e, t) for s, e, t in token_spans(text)]
+    if "’" in low:
+        low = low.replace("’", "'")
+    return [
+        Word(m.start(), m.end(), t if t[0] not in "!?" else t[0])
+        for m in _TERM.finditer(low)
+        for t in (m.group(),)
+    ]
 
 
 def token_spans(text: str) -> list[tuple[int, int, str]]:

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 
 from calmdesk.engine import cues, facts, model, questions, subjectivity
-from calmdesk.engine.features import MAX_TERMS, token_spans
+from calmdesk.engine.features import MAX_TERMS, token_words
 from calmdesk.engine.text import Word, detect_language, sentence_spans, wordset
 from calmdesk.engine.tones import DISTRESSED_TONES, TONES
 from calmdesk.engine.types import Fact, Reading, Sentence, Stake, ToneSpan
@@ -50,16 +50,17 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     with zero confidence."""
     if not isinstance(text, str):
         text = str(text)
-    toks = token_spans(text)
-    ws = [Word(s, e, t) for s, e, t in toks if t[0].isalnum()]
+    toks = token_words(text)
+    ws = [w for w in toks if w.low[0].isalnum()]
     lows = [w.low for w in ws]
-    language = detect_language(text, lows)
+    lowset = set(lows)
+    language = detect_language(text, lows, lowset)
     supported = language.code == "en"
     if not ws:
         return _empty_reading(text, language.code, supported)
 
     tone_model = model.load()
-    model_toks = [t for _, _, t in toks[:MAX_TERMS]]
+    model_toks = [w.low for w in toks[:MAX_TERMS]]
     uni: list[int | None] = []
     bi: list[int | None] = []
     pre: list[int | None] = []
@@ -69,7 +70,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
         ids = [i for part in (uni, bi, pre) for i in part if i is not None]
 
     # --- tone ---------------------------------------------------------------------
-    all_hits = cues.MESSAGE_INDEX.find(ws)
+    all_hits = cues.MESSAGE_INDEX.find(ws, lows)
     cue_hits = [h for h in all_hits if h[0].family == "tone"]
     evidence: dict[str, float] = dict.fromkeys(TONES, 0.0)
     spans: list[ToneSpan] = []
@@ -133,7 +134,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
         boost = (
             (CAPS_BOOST if shout else 0.0)
             + EXCLAMATION_BOOST * exclamations
-            + INTENSIFIER_BOOST * min(3, sum(1 for w in lows if w in INTENSIFIERS))
+            + INTENSIFIER_BOOST * min(3, len(INTENSIFIERS & lowset))
             + CUE_COUNT_BOOST * max(0, len(reasons) - 1)
         )
         intensity = min(1.0, top * SCORE_SHARE_OF_INTENSITY + boost)
@@ -363,7 +364,7 @@ def _sentences(
 
 
 def _sentence_term_ids(
-    toks: list[tuple[int, int, str]],
+    toks: list[Word],
     sent_spans: list[tuple[int, int]],
     uni: list[int | None],
     bi: list[int | None],
@@ -374,10 +375,10 @@ def _sentence_term_ids(
     k = 0
     n = len(uni)
     for s, e in sent_spans:
-        while k < n and toks[k][0] < s:
+        while k < n and toks[k].start < s:
             k += 1
         first = k
-        while k < n and toks[k][1] <= e:
+        while k < n and toks[k].end <= e:
             k += 1
         ids = [i for i in uni[first:k] if i is not None]
         ids += [i for i in bi[first : k - 1] if i is not None]

@@ -168,7 +168,7 @@ _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 _LANGUAGE_SAMPLE_WORDS = 400
 
 
-def detect_language(text: str, low_words: list[str]) -> Language:
+def detect_language(text: str, low_words: list[str], low_set: set[str] | None = None) -> Language:
     """Names the language from its script, then from function-word counts."""
     sample = text[:_SCRIPT_SAMPLE]
     if not sample.isascii():
@@ -184,7 +184,10 @@ def detect_language(text: str, low_words: list[str]) -> Language:
             return Language("und", 0.0)
     elif not low_words:
         return Language("und", 0.0)
-    sample_words = set(low_words[:_LANGUAGE_SAMPLE_WORDS])
+    if low_set is not None and len(low_words) <= _LANGUAGE_SAMPLE_WORDS:
+        sample_words = low_set
+    else:
+        sample_words = set(low_words[:_LANGUAGE_SAMPLE_WORDS])
     english = len(_STOPWORDS["en"] & sample_words)
     if english and english >= 2 * len(_OTHER_STOPWORDS & sample_words):
         # Clearly English (the usual case): no need to score every language.
