@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 
 from calmdesk.engine import cues, facts, model, questions, subjectivity
-from calmdesk.engine.features import MAX_TERMS, token_words
+from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
 from calmdesk.engine.text import Word, detect_language, sentence_spans, wordset
 from calmdesk.engine.tones import DISTRESSED_TONES, TONES
 from calmdesk.engine.types import Fact, Reading, Sentence, Stake, ToneSpan
@@ -247,18 +247,26 @@ def _model_spans(
     """The terms that pushed the model most towards ``tone``, not already shown by a cue."""
     top = m.contributions("tones", keys, vals, tone, MODEL_SPANS)
     out: list[ToneSpan] = []
+    first_at: dict[str, int] | None = None
     for c, term_id in top:
         if c < MIN_TERM_CONTRIBUTION:
             break
-        parts = m.vocab[term_id].split(" ")
-        for k in range(len(ws) - len(parts) + 1):
-            if ws[k].low == parts[0] and all(ws[k + j].low == p for j, p in enumerate(parts)):
-                s, e = ws[k].start, ws[k + len(parts) - 1].end
-                if "\n" in text[s:e]:
-                    continue  # a bigram across lines is no phrase of theirs; try further on
-                if not any(o.start < e and s < o.end for o in (*taken, *out)):
-                    out.append(ToneSpan(s, e, tone, "model", text[s:e]))
-                break
+        term = m.vocab[term_id]
+        if first_at is None:
+            first_at = {}
+            for k, w in enumerate(ws):
+                first_at.setdefault(w.low, k)
+                if len(w.low) > PREFIX + 1:
+                    first_at.setdefault(w.low[:PREFIX] + "~", k)
+        parts = term.split(" ")
+        k = first_at.get(parts[0], -1)
+        if k < 0 or (len(parts) == 2 and (k + 1 >= len(ws) or ws[k + 1].low != parts[1])):
+            continue  # "!" and "?" terms, or a bigram whose first word comes earlier alone
+        s, e = ws[k].start, ws[k + len(parts) - 1].end
+        if "\n" in text[s:e]:
+            continue  # a bigram across lines is no phrase of theirs
+        if not any(o.start < e and s < o.end for o in (*taken, *out)):
+            out.append(ToneSpan(s, e, tone, "model", text[s:e]))
     return out
 
 
