@@ -15,6 +15,7 @@ from django.db.models import Count, F
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from calmdesk.desk.models import (
     Attachment,
@@ -48,9 +49,12 @@ class Collision(ActionError):
     added: tuple[Message, ...]
 
     def __str__(self) -> str:
-        return _("A teammate added %(count)d message(s) since you opened this conversation.") % {
-            "count": len(self.added)
-        }
+        count = len(self.added)
+        return ngettext(
+            "A teammate added a message since you opened this conversation.",
+            "A teammate added %(count)d messages since you opened this conversation.",
+            count,
+        ) % {"count": count}
 
 
 def find_or_create_customer(email: str, name: str = "") -> Customer:
