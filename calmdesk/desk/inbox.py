@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -35,6 +35,8 @@ SORTS = {
     "recent": gettext_lazy("Most recent"),
 }
 ASSIGNEES = {"mine", "unassigned"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 _CURSOR = re.compile(r"^(?:(?P<phase>[wr])(?P<micros>-?\d{1,20})\.|q)(?P<id>\d{1,19})$")
 
 
@@ -50,7 +52,7 @@ class Cursor:
     def encode(self) -> str:
         if self.when is None:
             return f"q{self.id}"
-        micros = int(self.when.timestamp() * 1_000_000)
+        micros = (self.when - _EPOCH) // _MICROSECOND  # exact: no float on the way
         return f"{self.phase}{micros}.{self.id}"
 
     @classmethod
@@ -59,12 +61,8 @@ class Cursor:
         if match is None:
             return None
         try:
-            when = (
-                datetime.fromtimestamp(int(match["micros"]) / 1_000_000, tz=UTC)
-                if match["phase"]
-                else None
-            )
-        except (OverflowError, OSError, ValueError):
+            when = _EPOCH + int(match["micros"]) * _MICROSECOND if match["phase"] else None
+        except OverflowError:
             return None
         return cls(match["phase"] or "q", when, int(match["id"]))
 
