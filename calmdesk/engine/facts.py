@@ -222,12 +222,12 @@ _AGO_NUMBERS = frozenset(_NUMBERS) | {str(i) for i in range(1, 1000)}
 
 
 def find_relative_dates(
-    text: str, ws: list[Word], received_at: datetime | None
+    text: str, ws: list[Word], received_at: datetime | None, lowset: set[str] | None = None
 ) -> list[tuple[int, int, str]]:
     """ "since Monday", "yesterday", "two days ago": (start, end, ISO date or ""). Word by
     word (a set lookup each), not a case-insensitive regex over the text."""
     out: list[tuple[int, int, str]] = []
-    if _DATE_WORDS.isdisjoint([w.low for w in ws]):
+    if _DATE_WORDS.isdisjoint(lowset if lowset is not None else [w.low for w in ws]):
         return out
     for k, w in enumerate(ws):
         low = w.low

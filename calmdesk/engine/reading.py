@@ -162,7 +162,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     fact_list: list[Fact] = sentence_facts
     for kind, s, e in facts.find_pattern_facts(text)[:MAX_FACTS]:
         fact_list.append(Fact(kind, s, e, text[s:e]))
-    for s, e, value in facts.find_relative_dates(text, ws, received_at)[:MAX_FACTS]:
+    for s, e, value in facts.find_relative_dates(text, ws, received_at, lowset)[:MAX_FACTS]:
         fact_list.append(Fact("date", s, e, text[s:e], value))
     starts = {s for s, _ in sent_spans}
     covered = [(f.start, f.end) for f in fact_list if f.kind not in SENTENCE_FACTS]
@@ -306,7 +306,12 @@ def _sentences(
     # Words of each sentence, in one walk.
     groups: list[list[Word]] = []
     k = 0
-    for s, e in sent_spans:
+    if len(sent_spans) == 1:
+        groups = [ws]  # the one sentence holds every word (it is the trimmed text)
+        sent_spans_to_group: list[tuple[int, int]] = []
+    else:
+        sent_spans_to_group = sent_spans
+    for s, e in sent_spans_to_group:
         g: list[Word] = []
         while k < len(ws) and ws[k].start < s:
             k += 1
