@@ -399,3 +399,34 @@ def _delete_raw_mail(paths: set[str]) -> None:
         target = (root / relative).resolve()
         if target.is_relative_to(root):
             target.unlink(missing_ok=True)
+
+
+# F8: a reply can carry screenshots (and a screencast link in its text). Limits keep a
+# reply deliverable: most mail servers refuse messages over 25 MB once encoded.
+MAX_REPLY_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_REPLY_ATTACHMENTS_TOTAL = 15 * 1024 * 1024
+
+
+def do_attach_to_reply(message: Message, uploads: list) -> list[Attachment]:  # type: ignore[type-arg]
+    """Store files the agent attached to a reply. Call inside the transaction that wrote
+    the reply, so the worker never sends the reply without them."""
+    if message.kind != MessageKind.REPLY:
+        raise ActionError(_("Only replies carry the agent's attachments."))
+    total = sum(upload.size for upload in uploads)
+    if any(upload.size > MAX_REPLY_ATTACHMENT_BYTES for upload in uploads):
+        raise ActionError(_("An attachment is larger than 10 MB; share a link instead."))
+    if total > MAX_REPLY_ATTACHMENTS_TOTAL:
+        raise ActionError(_("The attachments add up to more than 15 MB; share a link instead."))
+    stored = []
+    for upload in uploads:
+        name = Path(upload.name or "attachment").name[:255] or "attachment"
+        attachment = Attachment(
+            message=message,
+            filename=name,
+            content_type=(upload.content_type or "application/octet-stream")[:255],
+            size=upload.size,
+        )
+        attachment.file.save(name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored

@@ -41,16 +41,34 @@ def _reading_fields(reading: Reading) -> dict[str, object]:
 
 
 def do_read_message(message: Message) -> MessageReading | None:
-    """Read one customer message and keep the reading (with the exact text read)."""
+    """Read a newly stored customer message and keep the reading (with the exact text
+    read), folding it into the conversation's care row: two writes, no re-scan, since
+    this runs inside every message's ingest."""
     if message.kind != MessageKind.CUSTOMER:
         return None
     text = message.analysis_text or message.body_text
     reading = read_message(text, received_at=message.created_at)
-    stored, _created = MessageReading.objects.update_or_create(
-        message=message, defaults=_reading_fields(reading)
-    )
-    refresh_care(message.conversation_id)
+    stored = MessageReading.objects.create(message=message, **_reading_fields(reading))  # type: ignore[arg-type]
+    _fold_into_care(message, stored)
     return stored
+
+
+def _fold_into_care(message: Message, reading: MessageReading) -> None:
+    care, created = ConversationCare.objects.get_or_create(conversation_id=message.conversation_id)
+    stakes = {stake["kind"]: stake["text"] for stake in care.stakes}
+    for stake in reading.data.get("stakes", []):
+        stakes.setdefault(stake["kind"], stake["text"])
+    care.stakes = [{"kind": kind, "text": text} for kind, text in stakes.items()]
+    if created or PRIORITY_WEIGHT.get(reading.priority, 1.0) > PRIORITY_WEIGHT.get(
+        care.priority, 0.0
+    ):
+        care.priority = reading.priority
+    # Imports may store an older message after a newer one; only the newest sets the tone.
+    if created or message.created_at >= message.conversation.last_message_at:
+        care.latest_tone = reading.tone
+        care.latest_intensity = reading.intensity
+    care.care_score = care_score(care.priority, care.latest_tone, care.latest_intensity)
+    care.save(update_fields=["latest_tone", "latest_intensity", "stakes", "priority", "care_score"])
 
 
 def refresh_care(conversation_id: int) -> ConversationCare:

@@ -116,6 +116,15 @@ def build_reply(message: Message) -> Envelope:
         email["In-Reply-To"] = _checked(answered.message_id)
         email["References"] = _checked(" ".join(chain))
     email.set_content(message.body_text)
+    for attachment in message.attachments.all():
+        maintype, _slash, subtype = attachment.content_type.split(";")[0].strip().partition("/")
+        with attachment.file.open("rb") as handle:
+            email.add_attachment(
+                handle.read(),
+                maintype=maintype or "application",
+                subtype=subtype or "octet-stream",
+                filename=attachment.filename,
+            )
     return Envelope(sender=mailbox.email, recipients=[recipient], data=email.as_bytes())
 
 

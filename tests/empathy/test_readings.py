@@ -88,3 +88,24 @@ def test_bulk_reading_refreshes_each_conversation(desk: Desk) -> None:
     assert do_read_many([desk.message]) == 1
     assert ConversationCare.objects.get(conversation=desk.conversation).latest_tone
     assert refresh_care(desk.billing_conversation.pk).latest_tone == ""
+
+
+def test_an_older_message_stored_late_does_not_set_the_tone(desk: Desk) -> None:
+    from datetime import timedelta
+
+    receive(
+        desk.support,
+        "maya@shop.example",
+        "Thank you so much, it works again!",
+        conversation=desk.conversation,
+    )
+    tone_now = ConversationCare.objects.get(conversation=desk.conversation).latest_tone
+    receive(
+        desk.support,
+        "maya@shop.example",
+        "I'm scared we'll lose the whole season, nothing works.",
+        conversation=desk.conversation,
+        received_at=desk.message.created_at - timedelta(days=1),  # an import, out of order
+    )
+    care = ConversationCare.objects.get(conversation=desk.conversation)
+    assert care.latest_tone == tone_now

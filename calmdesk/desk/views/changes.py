@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -19,6 +20,7 @@ from calmdesk.desk.actions import (
     do_add_note,
     do_add_tag,
     do_assign,
+    do_attach_to_reply,
     do_change_status,
     do_remove_tag,
 )
@@ -59,14 +61,17 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return render_conversation(request, conversation, reply_form=form, status=409)
     try:
-        sent = do_send_reply(
-            conversation,
-            request.user,
-            form.cleaned_data["body"],
-            seen_up_to=form.cleaned_data["seen_up_to"],
-        )
-        if form.cleaned_data["then_status"]:
-            do_change_status(conversation, request.user, form.cleaned_data["then_status"])
+        # One transaction: the worker never sees the reply without its attachments.
+        with transaction.atomic():
+            sent = do_send_reply(
+                conversation,
+                request.user,
+                form.cleaned_data["body"],
+                seen_up_to=form.cleaned_data["seen_up_to"],
+            )
+            do_attach_to_reply(sent, request.FILES.getlist("attachments"))
+            if form.cleaned_data["then_status"]:
+                do_change_status(conversation, request.user, form.cleaned_data["then_status"])
     except Collision as collision:
         messages.error(request, str(collision))
         return render_conversation(
