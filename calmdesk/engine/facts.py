@@ -18,21 +18,24 @@ from calmdesk.engine.text import Word, wordset
 _DIGIT = re.compile(r"\d")
 _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("url", re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+"), "://|www."),
-    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "@"),
+    # Lengths bounded as RFC 5321 bounds them (local part 64, label 63): an unbounded
+    # local part is rescanned from every "." of a long "a.a.a…" line, which is quadratic.
+    ("email", re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"), "@"),
     # "Error: could not connect", "Fatal error: …", "TypeError: x is undefined" to the line end.
     (
         "error",
         re.compile(
-            r"(?:\b[A-Z][A-Za-z]*(?:Error|Exception)\b|\b(?:[Ff]atal |[Pp]arse )?[Ee]rror\b"
-            r"|\bERROR\b|\bWarning\b)[ \t]*:[^\n\x22“”]{1,200}"
+            r"(?:\b[A-Z][A-Za-z]{0,40}(?:Error|Exception)\b|\b(?:[Ff]atal |[Pp]arse )?[Ee]rror\b"
+            r"|\bERROR\b|\bWarning\b)[ \t]{0,3}:[^\n\x22“”]{1,200}"
         ),
         "rror|xception|ERROR|Warning",
     ),
     (
         "error_code",
         re.compile(
-            r"\b(?:[Ee]rror|[Cc]ode|HTTP|[Ss]tatus)[ \t]*(?:code[ \t]*)?[#:]?[ \t]*[A-Z]{0,4}"
-            r"-?\d{2,6}\b|\b[1-5]\d\d[ \t]+(?:error|[A-Z][a-z]+ [A-Z][a-z]+)\b"
+            r"\b(?:[Ee]rror|[Cc]ode|HTTP|[Ss]tatus)[ \t]{0,3}(?:code[ \t]{0,3})?[#:]?[ \t]{0,3}"
+            r"[A-Z]{0,4}-?\d{2,6}\b"
+            r"|\b[1-5]\d\d[ \t]{1,3}(?:error|[A-Z][a-z]{1,20} [A-Z][a-z]{1,20})\b"
             r"|\b0x[0-9A-Fa-f]{4,16}\b"
             r"|\b[A-Z]{1,5}-?\d{3,6}\b"
         ),
@@ -51,16 +54,17 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
         re.compile(r"(?<![\w.])[vV]?\d{1,4}(?:\.\d{1,4}){1,3}(?:-[A-Za-z0-9]{1,12})?(?![\w.]\d)"),
         "digit",
     ),
-    ("version", re.compile(r"\b[Vv]ersion[ \t]+\d{1,4}(?:\.\d{1,4}){0,3}\b"), "digit"),
+    ("version", re.compile(r"\b[Vv]ersion[ \t]{1,3}\d{1,4}(?:\.\d{1,4}){0,3}\b"), "digit"),
     ("date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"), "digit"),
     (
         "date",
         re.compile(
             r"\b(?:[Jj]an(?:uary)?|[Ff]eb(?:ruary)?|[Mm]ar(?:ch)?|[Aa]pr(?:il)?|[Mm]ay|[Jj]une?"
             r"|[Jj]uly?|[Aa]ug(?:ust)?|[Ss]ep(?:t|tember)?|[Oo]ct(?:ober)?|[Nn]ov(?:ember)?"
-            r"|[Dd]ec(?:ember)?)\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]+\d{4})?\b"
-            r"|\b\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?(?:January|February|March|April|June"
-            r"|July|August|September|October|November|December)(?:[ \t]+\d{4})?\b"
+            r"|[Dd]ec(?:ember)?)\.?[ \t]{1,3}\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]{1,3}\d{4})?\b"
+            r"|\b\d{1,2}(?:st|nd|rd|th)?[ \t]{1,3}(?:of[ \t]{1,3})?"
+            r"(?:January|February|March|April|June|July|August|September|October|November"
+            r"|December)(?:[ \t]{1,3}\d{4})?\b"
         ),
         "month",
     ),
@@ -72,8 +76,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
         "duration",
         re.compile(
-            r"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)"
-            r"[ \t]+(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+            r"\b(?:\d{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)"
+            r"[ \t]{1,3}(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
         ),
         "minute|hour|day|week|month|year",
     ),

@@ -40,7 +40,11 @@ def words(text: str) -> list[Word]:
 
 # A sentence ends at . ! ? … (plus closing quotes/brackets) before a space, at a blank
 # line, or at a line break followed by a list item.
-_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•>]|\d{1,2}[.)])\s)")
+# Runs are bounded ({1,8}, {0,4}): an unbounded run followed by a failing lookahead would
+# be retried from every position of a long "......." line, which is quadratic.
+_END = re.compile(
+    r"[.!?…]{1,8}[\"'”’)\]]{0,4}(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•>]|\d{1,2}[.)])\s)"
+)
 _ABBREVIATIONS = wordset(
     "e.g i.e mr mrs ms dr st vs approx no nr fig cf jan feb mar apr jun jul aug sep sept "
     "oct nov dec inc ltd co"

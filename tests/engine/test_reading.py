@@ -177,6 +177,14 @@ def test_not_english_says_so(text: str, language: str) -> None:
         "1.2.3.4.5.6.7.8.9." * 10_000,
         "Ab" * 200_000,
         "İ" * 1000 + " still waiting",
+        # Shapes that make an unbounded pattern rescan from every position (quadratic):
+        "." * 300_000 + "x",
+        "a." * 150_000 + "@ ",
+        "error" + " " * 300_000 + "x",
+        "Error" + "\t" * 300_000 + ":",
+        "www." * 100_000,
+        "!" * 300_000 + "x",
+        "On " * 100_000 + "\n> x",
     ],
 )
 def test_odd_input_never_raises(text: str) -> None:
