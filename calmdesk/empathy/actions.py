@@ -54,6 +54,19 @@ def do_read_message(message: Message) -> MessageReading | None:
 
 
 def _fold_into_care(message: Message, reading: MessageReading) -> None:
+    if message.conversation.customer_message_count <= 1:
+        # The conversation's first message: nothing can have made its care row yet (a
+        # conversation is opened by this message, in this transaction), so one INSERT.
+        stakes = {s["kind"]: s["text"] for s in reading.data.get("stakes", [])}
+        ConversationCare.objects.create(
+            conversation_id=message.conversation_id,
+            latest_tone=reading.tone,
+            latest_intensity=reading.intensity,
+            stakes=[{"kind": k, "text": t} for k, t in stakes.items()],
+            priority=reading.priority,
+            care_score=care_score(reading.priority, reading.tone, reading.intensity),
+        )
+        return
     care, created = ConversationCare.objects.get_or_create(conversation_id=message.conversation_id)
     stakes = {stake["kind"]: stake["text"] for stake in care.stakes}
     for stake in reading.data.get("stakes", []):
