@@ -112,7 +112,18 @@ HEDGED_ENDINGS = (
 # Reactive tone: this many exclamation marks in a row, or capital words in a row.
 EXCLAMATION_RUN = re.compile(r"!{2,}|\?!|!\?")
 CAPS_MIN_LETTERS = 4
-ACRONYMS = wordset("HTML HTTPS HTTP JSON UUID ASAP FAQS NOTE CSV PDF SMTP IMAP HTTPS")
+# Product and protocol names written in capitals are names, not shouting. Shorter ones
+# ("CSV", "API", "URL", "PDF", "DNS", "SSL") are under CAPS_MIN_LETTERS already.
+ACRONYMS = wordset(
+    "HTML HTTPS HTTP JSON UUID ASAP FAQS NOTE CSV PDF SMTP IMAP YAML XLSX DOCX JPEG TIFF "
+    "OAUTH SAML CNAME CORS REST GDPR HIPAA UNIX ASCII TOTP LDAP VOIP SFTP WIFI NGINX MYSQL "
+    "AJAX CSRF ISBN IBAN SWIFT"
+)
+# An identifier is one unbroken run of these characters ("ERR_SYNC_TIMEOUT", "V4.2.1-RC");
+# a capital word inside a run that also holds "_" or a digit is part of a code.
+# Looked at most this far either side of the word, so a long unbroken run stays linear.
+_IDENTIFIER_RUN = re.compile(r"[\w.\-/]{1,64}")
+IDENTIFIER_REACH = 64
 JARGON = wordset(
     "dns cname mx ttl ssl tls api endpoint endpoints localhost ftp sftp ssh php css html "
     "json yaml regex cron webhook webhooks payload repository repo deploy redeploy config "
@@ -237,7 +248,7 @@ def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> 
                     "Use their name and say in your words what happened to them.",
                 )
     _check_sentences(text, ws, sents, add)
-    _check_reactive(text, ws, add)
+    _check_reactive(text, ws, customer, add)
     if last is not None:
         _check_thread(text, ws, lows, sents, hits, thread, last, thread_words, add)
     found.sort(key=lambda f: (f.start, f.end, f.code))
@@ -308,7 +319,7 @@ def _check_sentences(text: str, ws: list[Word], sents: list[tuple[int, int]], ad
             )
 
 
-def _check_reactive(text: str, ws: list[Word], add: _Add) -> None:
+def _check_reactive(text: str, ws: list[Word], customer: list[str], add: _Add) -> None:
     caps = [
         w
         for w in ws
@@ -316,6 +327,8 @@ def _check_reactive(text: str, ws: list[Word], add: _Add) -> None:
         and text[w.start : w.end].isupper()
         and text[w.start : w.end] not in ACRONYMS
         and text[w.start : w.end].isalpha()
+        and not _is_identifier(text, w)
+        and not _quotes_thread(text[w.start : w.end], customer)
     ]
     if caps:
         w = caps[0]
@@ -335,6 +348,28 @@ def _check_reactive(text: str, ws: list[Word], add: _Add) -> None:
             "A run of exclamation marks reads heated.",
             "One full stop will do; let the words carry it.",
         )
+
+
+def _is_identifier(text: str, w: Word) -> bool:
+    """ "SYNC" in "ERR_SYNC_TIMEOUT" or "RC" in "4.2.1-RC": the word's unbroken run of
+    word characters, dots, dashes and slashes holds an underscore or a digit."""
+    m = _IDENTIFIER_RUN.match(text, _run_start(text, w.start))
+    run = m.group() if m else ""
+    return "_" in run or any(c.isdigit() for c in run)
+
+
+def _run_start(text: str, i: int) -> int:
+    stop = max(0, i - IDENTIFIER_REACH)
+    while i > stop and (text[i - 1].isalnum() or text[i - 1] in "_.-/"):
+        i -= 1
+    return i
+
+
+def _quotes_thread(word: str, customer: list[str]) -> bool:
+    """A capital word the customer wrote themselves (an error code, a product name) is
+    quoted back, not shouted: matched case-sensitively, as a whole word."""
+    pattern = re.compile(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])")
+    return any(pattern.search(m) for m in customer)
 
 
 def _check_thread(

@@ -68,6 +68,14 @@ def codes(draft: str, thread: Thread = CALM) -> set[str]:
         ("I TOLD YOU to restart it.", "CD107"),
         ("Please restart it!!!", "CD107"),
         ("Please restart it, then open the CSV export.", None),
+        ("THIS IS NOT ACCEPTABLE", "CD107"),
+        ("WE FIXED IT!!!", "CD107"),
+        ("WE FIXED IT.", "CD107"),
+        ("I reproduced ERR_SYNC_TIMEOUT on 4.2.1 and I'm on it now.", None),
+        ("The QUOTA_EXCEEDED error is gone in V4.2.1-BETA.", None),
+        ("Open the HTTP settings, then the OAUTH tab, and export as CSV or PDF.", None),
+        ("Your API key, the URL and the DNS and SSL records all look right.", None),
+        ("Build X86_64 and CHECKOUT2 are both fixed.", None),
         ("Thanks for waiting!", None),
         # CD108 cold and canned
         ("We apologize for any inconvenience. Your ticket has been escalated.", "CD108"),
@@ -95,6 +103,22 @@ def test_phrase_rules(draft: str, code: str | None) -> None:
         }, found
     else:
         assert code in found, found
+
+
+@pytest.mark.parametrize(
+    "draft,fires",
+    [
+        ("Hi Maya, the EXPORTER job you mentioned is fixed.", False),
+        ("Hi Maya, the exporter job is FIXED NOW.", True),
+        ("Hi Maya, EXPORTERS are fixed.", True),  # quoted as a whole word only
+    ],
+)
+def test_capitals_the_customer_wrote_are_quoted_not_shouted(draft: str, fires: bool) -> None:
+    thread = Thread(
+        customer_name="Maya",
+        messages=(("customer", "The EXPORTER job stopped on our Acme plan."),),
+    )
+    assert ("CD107" in codes(draft, thread)) is fires
 
 
 @pytest.mark.parametrize(
