@@ -204,7 +204,10 @@ TONE_CUES: list[Cue] = [
         "confused;confusing;don't understand;do not understand;doesn't make sense;"
         "does not make sense;no idea how;no idea what;no idea why;not sure how;"
         "not sure what;not sure why;can't figure out;cannot figure out;"
-        "what am i doing wrong;am i missing something;unclear;makes no sense;lost as to",
+        "what am i doing wrong;am i missing something;unclear;makes no sense;lost as to;"
+        "i'm lost;i am lost;totally lost;completely lost;what does * mean;"
+        "what do you mean;what is meant by;what am i missing;i don't get it;"
+        "i do not get it;doesn't make any sense;no clue;clueless;baffled;puzzled",
     ),
     # gratitude and other positive feelings
     *_cues(
@@ -400,6 +403,30 @@ def _match(pattern: tuple[str, ...], lows: list[str], i: int) -> bool:
             continue
         return False
     return True
+
+
+# Words before a stake that put it in the past or call it off: "I was going to drop the
+# class", "I almost cancelled", "I thought about switching". Looked for within this many
+# words before the stake, in the same sentence.
+AVERTED_WINDOW = 6
+AVERTING: tuple[tuple[str, ...], ...] = (
+    ("was", "going", "to"),
+    ("were", "going", "to"),
+    ("was", "gonna"),
+    ("was", "about", "to"),
+    ("was", "ready", "to"),
+    ("was", "planning", "to"),
+    ("was", "close", "to"),
+    ("came", "close", "to"),
+    ("almost",),
+    ("nearly",),
+    ("thought", "about"),
+    ("thought", "of"),
+    ("considered",),
+    ("was", "considering"),
+    ("was", "thinking", "of"),
+    ("was", "thinking", "about"),
+)
 
 
 # One pass over the words finds tone cues, stakes and novice cues together.

@@ -99,6 +99,14 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
         }
     else:
         model_scores = dict.fromkeys(TONES, NO_MODEL_PRIOR)
+    # The model learned "confusion" from Reddit questions, so it reads any question as
+    # confused; on a help desk "how do I export?" is a plain request. Without a cue of
+    # confusion, or several questions in a row, its confusion stays below the tone line.
+    if "?" in text and sum(1 for w in toks if w.low == "?") >= REPEATED_QUESTIONS:
+        evidence["confused"] = 1 - (1 - evidence["confused"]) * (1 - cues.LIKELY)
+        reasons.add("questions")
+    if evidence["confused"] == 0:
+        model_scores["confused"] = min(model_scores["confused"], UNCUED_CONFUSION_CAP)
     scores: dict[str, float] = {}
     for t in TONES:
         if t == "neutral":
@@ -173,7 +181,10 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
 
     # --- stakes and priority ------------------------------------------------------
     stakes: list[Stake] = []
+    thankful = tone == "grateful" or evidence["grateful"] > 0
     for cue, i, j in [h for h in all_hits if h[0].family == "stake"][:MAX_FACTS]:
+        if thankful and _averted(text, ws, lows, i, j):
+            continue  # "thanks, I was going to drop the class": no longer at stake
         s, e = ws[i].start, ws[j - 1].end
         stakes.append(Stake(cue.label, s, e, text[s:e]))
     priority = _priority(tone, intensity, stakes)
@@ -210,6 +221,31 @@ UNSUPPORTED_LANGUAGE_CONFIDENCE = 0.3
 CUES_ONLY_CONFIDENCE = 0.5  # without the model, half the evidence is missing
 SENTENCE_FACTS = frozenset({"question", "request", "step", "expected", "actual"})
 SARCASM_DAMPING = 0.3  # sarcasm leaves a third of the thanks it mocks
+
+
+# Three questions in one message read as someone lost, not as one how-to question.
+REPEATED_QUESTIONS = 3
+# Below the 0.5 tone line: the model's confusion alone can colour, not name, the tone.
+UNCUED_CONFUSION_CAP = 0.4
+
+
+def _averted(text: str, ws: list[Word], lows: list[str], i: int, j: int) -> bool:
+    """True when the stake at words ``i:j`` follows (or opens with the end of) "was going
+    to", "almost", "thought about"… in the same sentence: a stake in the past, or one
+    called off."""
+    first = i
+    while first > 0 and i - first < cues.AVERTED_WINDOW:
+        between = text[ws[first - 1].end : ws[first].start]
+        if "." in between or "!" in between or "?" in between:
+            break
+        first -= 1
+    window = lows[first:j]
+    for marker in cues.AVERTING:
+        k = len(marker)
+        for a in range(len(window) - k + 1):
+            if tuple(window[a : a + k]) == marker:
+                return True
+    return False
 
 
 def _calibrate(p: float, threshold: float) -> float:

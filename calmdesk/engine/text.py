@@ -108,40 +108,78 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # --- language -------------------------------------------------------------------------
-# The most frequent function words of each language (counted from memory of any frequency
-# list; they only need to tell languages apart, not rank them).
+# The most frequent function words of each language, plus the commonest words of a support
+# message ("can't", "account", "help"), written from general knowledge of each language.
+# They only need to tell languages apart, not rank them: a word two languages share
+# ("no", "me", "a", "de") counts for neither (see _DISTINCT).
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": wordset(
         "the and to of a i it is you that in my this for was not have with on be but are "
         "me your can do at so if we they just what there all been from get has why would "
         "how an please thanks thank hi hello still no will when our or am i'm don't it's "
-        "can't"
+        "can't ok okay yes broken works working help account login issue problem again "
+        "cannot won't doesn't isn't didn't any"
     ),
     "es": wordset(
         "el la de que y en los las por un una es no con para mi su se lo pero muy gracias "
-        "hola está esta tengo como más del al yo"
+        "hola está esta tengo como más del al yo puedo puede pueden cuenta desde ayer "
+        "ayuda ayudar necesito funciona hay sí cuando porque también ya estoy tiene "
+        "nada todo hacer hace entrar otra vez buenos buenas días"
     ),
     "fr": wordset(
         "le la les de des et est un une je pas que qui ne en pour avec mon ma vous nous "
-        "merci bonjour ce sur au du il elle mais très"
+        "merci bonjour ce sur au du il elle mais très peux peut compte depuis hier aide "
+        "aider fonctionne marche plus toujours encore ça cela suis avoir fait rien"
     ),
     "de": wordset(
         "der die das und ist nicht ich ein eine zu mit es sie wir den dem auf für von "
-        "danke hallo bitte mein meine aber noch sich"
+        "danke hallo bitte mein meine aber noch sich kann können konto seit gestern "
+        "hilfe funktioniert geht immer wieder schon habe haben kein keine nichts auch "
+        "guten tag"
     ),
     "it": wordset(
         "il lo la di che e è un una non per con mi ho ciao grazie sono del della le gli "
-        "ma anche questo come"
+        "ma anche questo come posso può account da ieri aiuto aiutare funziona ancora "
+        "più niente buongiorno"
     ),
     "pt": wordset(
-        "o a os as de que e é um uma não para com meu minha obrigado olá do da em mas "
-        "muito você isso está"
+        "o a os as de que e é um uma não para com meu minha obrigado obrigada olá do da "
+        "em mas muito você isso está consigo posso pode conta desde ontem ajuda ajudar "
+        "preciso funciona ainda nada bom dia"
     ),
     "nl": wordset(
         "de het een en is niet ik je van dat op te met voor zijn maar bedankt hallo mijn "
-        "wij ook nog er"
+        "wij ook nog er kan kunnen sinds gisteren hulp werkt geen"
     ),
 }
+# English words no other listed language has; each other language's words English lacks
+# (Spanish, French and Portuguese share many, and each counts for all of them).
+_DISTINCT: dict[str, frozenset[str]] = {
+    lang: words_ - frozenset().union(*(w for k, w in _STOPWORDS.items() if k != lang))
+    if lang == "en"
+    else words_ - _STOPWORDS["en"]
+    for lang, words_ in _STOPWORDS.items()
+}
+# Letters and marks English text almost never has; each found counts as one word of the
+# languages that use it ("¿" and "ñ" are Spanish, "ß" German, "ã" Portuguese).
+_MARKS: tuple[tuple[str, str], ...] = (
+    ("¿", "es"),
+    ("¡", "es"),
+    ("ñ", "es"),
+    ("ß", "de"),
+    ("ä", "de"),
+    ("ö", "de"),
+    ("ü", "de"),
+    ("ã", "pt"),
+    ("õ", "pt"),
+    ("ç", "fr"),
+    ("ç", "pt"),
+    ("è", "fr"),
+    ("ê", "fr"),
+    ("à", "fr"),
+    ("ì", "it"),
+    ("ò", "it"),
+)
 SUPPORTED_LANGUAGES = frozenset({"en"})
 # Scripts that settle the language on their own (first code point of each block).
 _SCRIPTS: tuple[tuple[int, int, str], ...] = (
@@ -165,7 +203,6 @@ class Language:
     confidence: float
 
 
-_OTHER_STOPWORDS = frozenset().union(*(s for k, s in _STOPWORDS.items() if k != "en"))
 _SCRIPT_RES = tuple((re.compile(f"[{chr(lo)}-{chr(hi)}]"), code) for lo, hi, code in _SCRIPTS)
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
 # Function words looked at: the first few hundred settle the language.
@@ -192,15 +229,22 @@ def detect_language(text: str, low_words: list[str], low_set: set[str] | None = 
         sample_words = low_set
     else:
         sample_words = set(low_words[:_LANGUAGE_SAMPLE_WORDS])
-    english = len(_STOPWORDS["en"] & sample_words)
-    if english and english >= 2 * len(_OTHER_STOPWORDS & sample_words):
-        # Clearly English (the usual case): no need to score every language.
-        other = len((_OTHER_STOPWORDS - _STOPWORDS["en"]) & sample_words)
-        return Language("en", round(english / (english + other), 3))
-    hits = {lang: len(stop & sample_words) for lang, stop in _STOPWORDS.items()}
+    english = len(_DISTINCT["en"] & sample_words)
+    if english and _OTHER_DISTINCT.isdisjoint(sample_words):
+        # Plainly English (the usual case): no need to score every language.
+        return Language("en", 1.0)
+    hits = {lang: len(words_ & sample_words) for lang, words_ in _DISTINCT.items()}
+    if not sample.isascii():
+        low_sample = sample.lower()
+        for mark, lang in _MARKS:
+            if mark in low_sample:
+                hits[lang] += 1
     best = max(hits.items(), key=lambda kv: (kv[1], kv[0] == "en"))
     total = sum(hits.values())
     if best[1] == 0:
-        # Letters but no function word: a code, a name, "ok" — assume English, unsure.
+        # Letters but no telling word: a code, a name, "ok" — assume English, unsure.
         return Language("en", 0.3)
     return Language(best[0], round(best[1] / total, 3))
+
+
+_OTHER_DISTINCT = frozenset().union(*(w for k, w in _DISTINCT.items() if k != "en"))
