@@ -112,6 +112,8 @@ def test_agent_journey(browser_page, world, screenshot_dir) -> None:  # type: ig
     send = page.locator("[data-send]")
     expect(send).to_be_disabled()
     page.screenshot(path=str(screenshot_dir / "coach.png"), full_page=True)
+    # The pause is a pause, not a ban: once it has passed, Send opens even as it is.
+    expect(send).to_be_enabled()
 
     # Rewritten with care, the finding goes and Send opens.
     box.fill(

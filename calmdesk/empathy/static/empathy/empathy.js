@@ -24,21 +24,26 @@
     }
   });
 
+  // The server sends the seconds left when the coach answered; turn that into a deadline
+  // once per answer, so other htmx swaps on the page (send-state polling) never restart it.
   var timer = null;
   function applyCooldown() {
     var coach = document.getElementById("coach");
     var form = coach && coach.closest("form");
     var send = form && form.querySelector("[data-send]");
     if (!send) return;
-    if (timer) { clearInterval(timer); timer = null; }
-    var left = Number(coach.dataset.cooldown || 0);
+    if (!coach.dataset.deadline) {
+      coach.dataset.deadline = String(Date.now() + 1000 * Number(coach.dataset.cooldown || 0));
+    }
+    var deadline = Number(coach.dataset.deadline);
     var label = send.dataset.label || send.textContent;
     send.dataset.label = label;
+    if (timer) { clearInterval(timer); timer = null; }
     function tick() {
+      var left = Math.ceil((deadline - Date.now()) / 1000);
       if (left > 0) {
         send.disabled = true;
         send.textContent = label + " (" + left + ")";
-        left -= 1;
       } else {
         send.disabled = false;
         send.textContent = label;
@@ -46,7 +51,8 @@
       }
     }
     tick();
-    if (left > 0) timer = setInterval(tick, 1000);
+    if (!send.disabled) return;
+    timer = setInterval(tick, 250);
   }
   document.addEventListener("htmx:afterSettle", applyCooldown);
   document.addEventListener("DOMContentLoaded", applyCooldown);
