@@ -59,9 +59,11 @@ class Collision(ActionError):
 
 def find_or_create_customer(email: str, name: str = "") -> Customer:
     address = email.strip().lower()
-    existing = (
-        CustomerEmail.objects.select_related("customer").filter(email__iexact=address).first()
-    )
+    # Addresses are stored lowercased, so the exact lookup (on the unique index) finds
+    # almost everyone; the case-insensitive one, a scan, only runs for a new address or
+    # one an admin typed with capitals.
+    emails = CustomerEmail.objects.select_related("customer")
+    existing = emails.filter(email=address).first() or emails.filter(email__iexact=address).first()
     if existing is not None:
         customer = existing.customer
         while customer.merged_into_id is not None:
@@ -72,7 +74,10 @@ def find_or_create_customer(email: str, name: str = "") -> Customer:
     return customer
 
 
-@transaction.atomic
+# No savepoint of its own: callers (the mail ingest) run it inside their transaction, and
+# a failure here must roll all of that back anyway. A savepoint is two more statements
+# on every stored message.
+@transaction.atomic(savepoint=False)
 def do_receive_message(
     *,
     mailbox: Mailbox,
@@ -86,12 +91,14 @@ def do_receive_message(
     conversation: Conversation | None = None,
 ) -> Message:
     """Store a customer's message, opening a conversation unless one is given. A message
-    into a closed or pending conversation makes it active again: the customer waits."""
+    into a closed or pending conversation makes it active again: the customer waits.
+    The returned message's ``conversation`` holds the counts and times just written."""
     when = received_at or timezone.now()
     if conversation is not None:
-        before = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if before.status not in {Status.ACTIVE, Status.SPAM}:
-            _move_folder(before, status=Status.ACTIVE)
+        # Locked and re-read, so the values computed below from it are the row's.
+        conversation.refresh_from_db(from_queryset=Conversation.objects.select_for_update())
+        if conversation.status not in {Status.ACTIVE, Status.SPAM}:
+            _move_folder(conversation, status=Status.ACTIVE)
     else:
         conversation = Conversation.objects.create(
             mailbox=mailbox,
@@ -114,23 +121,25 @@ def do_receive_message(
         message_id=message_id[:998],
         created_at=when,
     )
-    updates: dict[str, object] = {
-        "customer_message_count": F("customer_message_count") + 1,
-        "message_count": F("message_count") + 1,
-        "updated_at": timezone.now(),
-    }
+    # One UPDATE. The customer waits from their oldest unanswered message; the latest
+    # message time only moves forward (imports may arrive out of order).
+    conversation.customer_message_count += 1
+    conversation.message_count += 1
+    conversation.updated_at = timezone.now()
     if conversation.status != Status.SPAM:
-        updates["status"] = Status.ACTIVE
-    Conversation.objects.filter(pk=conversation.pk).update(**updates)
-    # The customer waits from their oldest unanswered message; the latest message time
-    # only moves forward (imports may arrive out of order).
-    Conversation.objects.filter(pk=conversation.pk, waiting_since__isnull=True).update(
-        waiting_since=when
+        conversation.status = Status.ACTIVE
+    if conversation.waiting_since is None:
+        conversation.waiting_since = when
+    if conversation.last_message_at < when:
+        conversation.last_message_at = when
+    Conversation.objects.filter(pk=conversation.pk).update(
+        customer_message_count=F("customer_message_count") + 1,
+        message_count=F("message_count") + 1,
+        updated_at=conversation.updated_at,
+        status=conversation.status,
+        waiting_since=conversation.waiting_since,
+        last_message_at=conversation.last_message_at,
     )
-    Conversation.objects.filter(pk=conversation.pk, last_message_at__lt=when).update(
-        last_message_at=when
-    )
-    conversation.refresh_from_db()
     # F1–F3: every customer message is read when it is stored; the engine is fast enough
     # to do it in the same transaction, so a stored message always has its reading.
     do_read_message(message)

@@ -11,12 +11,14 @@ reason, and the caller quarantines the raw bytes.
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import mimetypes
 import re
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import Message as EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
@@ -48,6 +50,19 @@ BULK_PRECEDENCE = {"bulk", "junk", "list"}
 DAEMON_LOCALPARTS = {"mailer-daemon", "postmaster", "mail-daemon"}
 MESSAGE_ID_RE = re.compile(r"<[^<>\s]{1,900}>")
 HEADER_MESSAGE_ID_RE = re.compile(r"^message-id:\s*(<[^<>\s]{1,900}>)", re.I | re.M)
+
+
+class _MemoHeaderRegistry(HeaderRegistry):
+    """``policy.default``'s header classes, each distinct (name, value) parsed once: a
+    message asks for its Content-Type half a dozen times while it is walked, and most
+    mail shares the same few. Header objects are immutable, so sharing them is safe."""
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 (one registry lives as long as the process)
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        return super().__call__(name, value)  # type: ignore[no-any-return]
+
+
+PARSE_POLICY = policy.default.clone(header_factory=_MemoHeaderRegistry())
 
 
 class ParseError(Exception):
@@ -365,7 +380,7 @@ def _sender(value: str) -> tuple[str, str]:
 
 def parse(raw: bytes) -> ParsedMail:
     try:
-        top = BytesParser(policy=policy.default).parsebytes(raw)
+        top = BytesParser(policy=PARSE_POLICY).parsebytes(raw)
     except RecursionError:
         raise ParseError("MIME structure nested too deeply to parse") from None
     except Exception as exc:

@@ -40,15 +40,21 @@ def find_conversation(mailbox: Mailbox, parsed: ParsedMail) -> tuple[Conversatio
         wanted = [*parsed.bounced_message_ids[:MAX_REFERENCES], *wanted]
     wanted = [m for m in dict.fromkeys(wanted) if m and m != parsed.message_id]
     if wanted:
-        found = dict(
-            Message.objects.filter(message_id__in=wanted, conversation__mailbox=mailbox)
+        # The conversations come with the match: one query. The newest message wins when
+        # several share a Message-ID.
+        found = {
+            match.message_id: match.conversation
+            for match in Message.objects.filter(
+                message_id__in=wanted, conversation__mailbox=mailbox
+            )
+            .select_related("conversation")
+            .only("message_id", "conversation")
             .order_by("id")
-            .values_list("message_id", "conversation_id")
-        )
+        }
         for message_id in wanted:
             if message_id in found:
                 how = "bounce" if message_id in parsed.bounced_message_ids else "headers"
-                return Conversation.objects.get(pk=found[message_id]), how
+                return found[message_id], how
     token = token_in(parsed.subject)
     if token:
         conversation = Conversation.objects.filter(mailbox=mailbox, token=token).first()
