@@ -94,21 +94,25 @@ def do_receive_message(
     into a closed or pending conversation makes it active again: the customer waits.
     The returned message's ``conversation`` holds the counts and times just written."""
     when = received_at or timezone.now()
+    opened = conversation is None
     if conversation is not None:
         # Locked and re-read, so the values computed below from it are the row's.
         conversation.refresh_from_db(from_queryset=Conversation.objects.select_for_update())
         if conversation.status not in {Status.ACTIVE, Status.SPAM}:
             _move_folder(conversation, status=Status.ACTIVE)
     else:
+        # Opened by this message, so born with its counts: no UPDATE after the INSERT.
         conversation = Conversation.objects.create(
             mailbox=mailbox,
             customer=customer,
             subject=subject[:500],
             status=Status.ACTIVE,
             created_at=when,
-            updated_at=when,
+            updated_at=timezone.now(),
             last_message_at=when,
             waiting_since=when,
+            customer_message_count=1,
+            message_count=1,
         )
         _bump_folder(conversation.mailbox_id, Status.ACTIVE, None, +1)
     message = Message.objects.create(
@@ -121,8 +125,18 @@ def do_receive_message(
         message_id=message_id[:998],
         created_at=when,
     )
-    # One UPDATE. The customer waits from their oldest unanswered message; the latest
-    # message time only moves forward (imports may arrive out of order).
+    if not opened:
+        _count_message(conversation, when)
+    # F1–F3: every customer message is read when it is stored; the engine is fast enough
+    # to do it in the same transaction, so a stored message always has its reading.
+    do_read_message(message)
+    return message
+
+
+def _count_message(conversation: Conversation, when: datetime) -> None:
+    """One UPDATE for a customer's message into a locked, existing conversation. The
+    customer waits from their oldest unanswered message; the latest message time only
+    moves forward (imports may arrive out of order)."""
     conversation.customer_message_count += 1
     conversation.message_count += 1
     conversation.updated_at = timezone.now()
@@ -140,10 +154,6 @@ def do_receive_message(
         waiting_since=conversation.waiting_since,
         last_message_at=conversation.last_message_at,
     )
-    # F1–F3: every customer message is read when it is stored; the engine is fast enough
-    # to do it in the same transaction, so a stored message always has its reading.
-    do_read_message(message)
-    return message
 
 
 # -- folder counts ---------------------------------------------------------------------

@@ -25,12 +25,15 @@ def keep(raw: bytes, digest: str | None = None) -> tuple[str, str]:
     rel = relative_path(digest)
     target = Path(settings.RAW_MAIL_DIR) / rel
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         # No fsync: a killed process cannot lose what the kernel already holds, and the
         # database (SQLite synchronous=NORMAL) makes the same trade for power loss.
         # The rename is atomic: a reader sees the whole file or none.
-        tmp.write_bytes(raw)
+        try:
+            tmp.write_bytes(raw)
+        except FileNotFoundError:  # the first message of its folder: one mkdir, not one each
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(raw)
         os.replace(tmp, target)
     return digest, rel
 

@@ -111,3 +111,13 @@ def test_a_failure_after_the_message_rolls_back_the_whole_transaction(
 
     assert Message.objects.count() == before
     assert Conversation.objects.get(pk=desk.conversation.pk).customer_message_count == 1
+
+
+def test_a_new_conversation_is_born_counted(desk: Desk) -> None:
+    message = receive(desk.support, "lena@studio.example", "Hello there", "First contact")
+
+    stored = Conversation.objects.get(pk=message.conversation_id)
+    assert (stored.customer_message_count, stored.message_count) == (1, 1)
+    assert stored.waiting_since == stored.last_message_at == message.created_at
+    assert stored.status == Status.ACTIVE
+    assert ConversationCare.objects.filter(conversation=stored).exists()
