@@ -384,7 +384,8 @@ class PhraseIndex:
                 ]
             else:
                 continue
-            candidates.sort(key=lambda ck: -ck[1])
+            if len(candidates) > 1:
+                candidates.sort(key=lambda ck: -ck[1])
             for cue, k in candidates:
                 if free_from.get(cue.family, 0) <= i:
                     out.append((cue, i, i + k))

@@ -169,6 +169,12 @@ def find_names(text: str, ws: list[Word], sentence_starts: set[int]) -> list[tup
     run: tuple[int, int] | None = None
     prev_end = -2
     for w in ws:
+        if w.low == text[w.start : w.end]:
+            # No capital letter: not a name, and it ends any run (as a name-less word).
+            if run is not None:
+                out.append(run)
+                run = None
+            continue
         first = text[w.start]
         is_name = False
         maybe = first.isupper() or (w.end - w.start > 1 and first.islower())

@@ -38,11 +38,13 @@ def token_words(text: str) -> list[Word]:
         return [Word(s, e, t) for s, e, t in token_spans(text)]
     if "’" in low:
         low = low.replace("’", "'")
-    return [
-        Word(m.start(), m.end(), t if t[0] not in "!?" else t[0])
-        for m in _TERM.finditer(low)
-        for t in (m.group(),)
-    ]
+    # tuple.__new__ builds each Word in C: the NamedTuple constructor is a Python call,
+    # and this runs once per token of every message.
+    new = tuple.__new__
+    out = [new(Word, (m.start(), m.end(), m.group())) for m in _TERM.finditer(low)]
+    if "!!" in low or "??" in low:  # runs of "!" or "?" read as one mark
+        out = [w if w.low[0] not in "!?" else Word(w.start, w.end, w.low[0]) for w in out]
+    return out
 
 
 def token_spans(text: str) -> list[tuple[int, int, str]]:

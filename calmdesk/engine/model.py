@@ -8,6 +8,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import operator
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -78,8 +79,9 @@ class LinearTextModel:
         the vocabulary), so any run of tokens (a sentence) takes its terms without
         tokenizing again. Together they are ``terms(toks)``."""
         get = self.index.get
-        uni = [get(t) for t in toks]
-        bi = [get(f"{a} {b}") for a, b in itertools.pairwise(toks)]
+        # map() keeps the per-token loop in C: this runs for every token of every message.
+        uni = list(map(get, toks))
+        bi = list(map(get, map(" ".join, itertools.pairwise(toks))))
         pre = [get(t[:PREFIX] + "~") if len(t) > PREFIX + 1 else None for t in toks]
         return uni, bi, pre
 
@@ -95,20 +97,19 @@ class LinearTextModel:
         idf = self.idf_list
         if len(set(ids)) == len(ids):  # the usual case: every term once, tf weight 1
             keys = ids
-            vals = [idf[k] for k in ids]
+            vals = list(map(idf.__getitem__, ids))
         else:
             counts = Counter(ids)
             keys = list(counts)
             vals = [(1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()]
-        norm = math.sqrt(sum(v * v for v in vals)) or 1.0
-        return keys, [v / norm for v in vals]
+        norm = math.sqrt(sum(map(operator.mul, vals, vals))) or 1.0
+        return keys, list(map(float.__truediv__, vals, itertools.repeat(norm, len(vals))))
 
     def logits(self, head: str, keys: list[int], vals: list[float]) -> list[float]:
         h = self.heads[head]
         if not keys:
             return list(h.b_list)
-        z = np.dot(np.array(vals, dtype=np.float32), h.w[keys])
-        return [float(a) + b for a, b in zip(z.tolist(), h.b_list, strict=True)]
+        return logits_of_rows(h, h.w[keys], vals)
 
     def probs_list(self, head: str, keys: list[int], vals: list[float]) -> list[float]:
         return activate_list(self.heads[head], self.logits(head, keys, vals))
@@ -126,10 +127,21 @@ class LinearTextModel:
             return []
         keys, vals = keys[:MAX_EXPLAINED_TERMS], vals[:MAX_EXPLAINED_TERMS]
         column = h.columns[h.classes.index(cls)]
-        weights = column[keys].tolist()
-        return heapq.nlargest(
-            top, ((v * w, k) for v, w, k in zip(vals, weights, keys, strict=True))
-        )
+        return top_contributions(column[keys].tolist(), keys, vals, top)
+
+
+def logits_of_rows(h: Head, rows: F32, vals: list[float]) -> list[float]:
+    """Logits from the weight rows of a text's terms (``h.w[keys]``, gathered once and
+    shared with the sentences and the explanation) and their TF-IDF values."""
+    z = np.dot(np.array(vals, dtype=np.float32), rows)
+    return [float(a) + b for a, b in zip(z.tolist(), h.b_list, strict=True)]
+
+
+def top_contributions(
+    weights: list[float], keys: list[int], vals: list[float], top: int
+) -> list[tuple[float, int]]:
+    """The ``top`` (value × weight, term id) pairs, best first."""
+    return heapq.nlargest(top, ((v * w, k) for v, w, k in zip(vals, weights, keys, strict=True)))
 
 
 def activate_list(h: Head, z: list[float]) -> list[float]:
@@ -168,9 +180,15 @@ def load(path: Path = TONE_FILE) -> LinearTextModel | None:
         return _models[path]
 
 
-def sentence_probs(model: LinearTextModel, head: str, ids_per_sentence: list[list[int]]) -> F32:
+def sentence_probs(
+    model: LinearTextModel,
+    head: str,
+    ids_per_sentence: list[list[int]],
+    rows: tuple[F32, dict[int, int]] | None = None,
+) -> F32:
     """Probabilities for many sentences in one gather: (n_sentences, classes). Within a
-    sentence a term counts once (sentences are short; tf is almost always 1)."""
+    sentence a term counts once (sentences are short; tf is almost always 1). ``rows``:
+    the whole text's weight rows and each term's row in them, when already gathered."""
     h = model.heads[head]
     n = len(ids_per_sentence)
     z = np.tile(h.b, (n, 1)).astype(np.float32)
@@ -190,9 +208,57 @@ def sentence_probs(model: LinearTextModel, head: str, ids_per_sentence: list[lis
         flat.extend(uniq)
         weights.extend(v / norm for v in idf)
     if flat:
-        rows = h.w[flat] * np.array(weights, dtype=np.float32)[:, None]
-        z[rows_of] += np.add.reduceat(rows, starts, axis=0)
+        gathered = rows[0][[rows[1][i] for i in flat]] if rows is not None else h.w[flat]
+        weighted = gathered * np.array(weights, dtype=np.float32)[:, None]
+        z[rows_of] += np.add.reduceat(weighted, starts, axis=0)
     return _activate(h, z)
+
+
+# Up to this many (sentence, term) cells, sentences are scored by one product of a dense
+# (sentences × terms) weight matrix with the text's gathered rows: 400 KB of float32.
+DENSE_CELLS = 100_000
+
+
+def sentence_class_probs(
+    model: LinearTextModel,
+    head: str,
+    ids_per_sentence: list[list[int]],
+    rows: F32,
+    row_of: dict[int, int],
+    cls: str,
+) -> list[float]:
+    """Each sentence's probability of ``cls``, as ``sentence_probs`` computes it, from the
+    whole text's weight rows (``rows[row_of[term]]``) in one matrix product: a short
+    message's few sentences cost a handful of numpy calls, not a gather each."""
+    h = model.heads[head]
+    n = len(ids_per_sentence)
+    if n * len(rows) > DENSE_CELLS:
+        probs = sentence_probs(model, head, ids_per_sentence, (rows, row_of))
+        listed: list[float] = probs[:, h.classes.index(cls)].tolist()
+        return listed
+    at_rows: list[int] = []
+    at_cols: list[int] = []
+    weights: list[float] = []
+    idf_list = model.idf_list
+    for s, ids in enumerate(ids_per_sentence):
+        uniq = list(dict.fromkeys(ids))
+        if not uniq:
+            continue
+        idf = [idf_list[i] for i in uniq]
+        norm = math.sqrt(sum(v * v for v in idf)) or 1.0
+        at_rows.extend([s] * len(uniq))
+        at_cols.extend([row_of[i] for i in uniq])
+        weights.extend([v / norm for v in idf])
+    a = np.zeros((n, len(rows)), dtype=np.float32)
+    a[at_rows, at_cols] = weights
+    z = a @ rows + h.b
+    if h.softmax:  # only one class is wanted: its share of the exponentials
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        col = e[:, h.classes.index(cls)] / e.sum(axis=1)
+    else:
+        col = _sigmoid(z[:, h.classes.index(cls)])
+    out: list[float] = col.tolist()
+    return out
 
 
 def politeness(text: str) -> float | None:

@@ -91,7 +91,7 @@ def classify(sentence: str, low_words: list[str], joined: str = "") -> tuple[boo
     if request and len(head) >= 3 and (head[2] in ASKING_VERBS or head in OFFERS):
         request = False
     joined = joined or " " + " ".join(lw[:EMBEDDED_WINDOW]) + " "
-    if _EMBEDDED_REQUEST_RE.search(joined):
+    if "wonder" in joined and _EMBEDDED_REQUEST_RE.search(joined):  # each phrase has it
         return (False, True)
     if has_mark:
         if not request and "please" in lw and not ASKING_VERBS.intersection(lw):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from datetime import datetime
@@ -89,10 +90,15 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     shout = _shouting(text, ws)
     exclamations = min(text.count("!"), MAX_EXCLAMATIONS)
 
+    rows: model.F32 | None = None  # the weight rows of the text's terms, gathered once
     if tone_model is not None:
         head = tone_model.heads["tones"]
         keys, vals = tone_model.vector(ids)
-        probs = tone_model.probs_list("tones", keys, vals)
+        if keys:
+            rows = head.w[keys]
+            probs = model.activate_list(head, model.logits_of_rows(head, rows, vals))
+        else:
+            probs = model.activate_list(head, list(head.b_list))
         model_scores = {
             c: _calibrate(float(p), head.threshold)
             for c, p in zip(head.classes, probs, strict=True)
@@ -131,11 +137,12 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
 
     explained = any(sp.tone == tone for sp in spans)
     if tone_model is not None and tone != "neutral" and not explained:
-        spans.extend(_model_spans(tone_model, keys, vals, tone, text, ws, spans))
+        spans.extend(_model_spans(tone_model, rows, keys, vals, tone, text, ws, spans))
     if shout and tone in DISTRESSED_TONES:
         for s, e in shout[:3]:
             spans.append(ToneSpan(s, e, tone, "capitals", text[s:e]))
-    spans.sort(key=lambda sp: (sp.start, sp.end))
+    if len(spans) > 1:
+        spans.sort(key=lambda sp: (sp.start, sp.end))
 
     intensity = 0.0
     if tone != "neutral":
@@ -162,8 +169,19 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     sentence_ids = (
         _sentence_term_ids(toks, sent_spans, uni, bi, pre) if len(sent_spans) > 1 else [ids]
     )
+    shared = None
+    if rows is not None and len(sent_spans) > 1:
+        shared = (rows, {k: n for n, k in enumerate(keys)})
     sentences, sentence_facts = _sentences(
-        text, ws, sent_spans, tone_model, cue_hits, whole_emotional, sentence_ids
+        text,
+        ws,
+        sent_spans,
+        tone_model,
+        cue_hits,
+        whole_emotional,
+        sentence_ids,
+        shared,
+        (lows, lowset),
     )
 
     # --- facts ----------------------------------------------------------------------
@@ -177,7 +195,8 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     for s, e in facts.find_names(text, ws[:5000], starts)[:MAX_FACTS]:
         if not any(a <= s < b for a, b in covered):
             fact_list.append(Fact("name", s, e, text[s:e]))
-    fact_list.sort(key=lambda f: (f.start, f.end))
+    if len(fact_list) > 1:
+        fact_list.sort(key=lambda f: (f.start, f.end))
 
     # --- stakes and priority ------------------------------------------------------
     stakes: list[Stake] = []
@@ -273,6 +292,7 @@ def _shouting(text: str, ws: list[Word]) -> list[tuple[int, int]]:
 
 def _model_spans(
     m: model.LinearTextModel,
+    rows: model.F32 | None,
     keys: list[int],
     vals: list[float],
     tone: str,
@@ -281,21 +301,17 @@ def _model_spans(
     taken: list[ToneSpan],
 ) -> list[ToneSpan]:
     """The terms that pushed the model most towards ``tone``, not already shown by a cue."""
-    top = m.contributions("tones", keys, vals, tone, MODEL_SPANS)
+    if rows is None:
+        return []
+    n = model.MAX_EXPLAINED_TERMS
+    column = rows[:n, m.heads["tones"].classes.index(tone)].tolist()
+    top = model.top_contributions(column, keys[:n], vals[:n], MODEL_SPANS)
     out: list[ToneSpan] = []
-    first_at: dict[str, int] | None = None
     for c, term_id in top:
         if c < MIN_TERM_CONTRIBUTION:
             break
-        term = m.vocab[term_id]
-        if first_at is None:
-            first_at = {}
-            for k, w in enumerate(ws):
-                first_at.setdefault(w.low, k)
-                if len(w.low) > PREFIX + 1:
-                    first_at.setdefault(w.low[:PREFIX] + "~", k)
-        parts = term.split(" ")
-        k = first_at.get(parts[0], -1)
+        parts = m.vocab[term_id].split(" ")
+        k = _first_word(ws, parts[0])
         if k < 0 or (len(parts) == 2 and (k + 1 >= len(ws) or ws[k + 1].low != parts[1])):
             continue  # "!" and "?" terms, or a bigram whose first word comes earlier alone
         s, e = ws[k].start, ws[k + len(parts) - 1].end
@@ -304,6 +320,22 @@ def _model_spans(
         if not any(o.start < e and s < o.end for o in (*taken, *out)):
             out.append(ToneSpan(s, e, tone, "model", text[s:e]))
     return out
+
+
+def _first_word(ws: list[Word], term: str) -> int:
+    """Index of the first word that is ``term``, or whose prefix term it is ("annoy~"
+    for "annoyed"); -1 if none. At most three terms are looked up per reading, so a scan
+    costs less than indexing every word."""
+    if term.endswith("~"):
+        stem = term[:-1]
+        for k, w in enumerate(ws):
+            if len(w.low) > PREFIX + 1 and w.low.startswith(stem):
+                return k
+        return -1
+    for k, w in enumerate(ws):
+        if w.low == term:
+            return k
+    return -1
 
 
 STEP_VERBS = wordset(
@@ -338,6 +370,8 @@ def _sentences(
     cue_hits: list[tuple[cues.Cue, int, int]],
     whole_emotional: float | None,
     sentence_ids: list[list[int]],
+    shared: tuple[model.F32, dict[int, int]] | None,
+    whole_words: tuple[list[str], set[str]],
 ) -> tuple[list[Sentence], list[Fact]]:
     # Words of each sentence, in one walk.
     groups: list[list[Word]] = []
@@ -347,22 +381,30 @@ def _sentences(
         sent_spans_to_group: list[tuple[int, int]] = []
     else:
         sent_spans_to_group = sent_spans
+    if sent_spans_to_group:
+        starts = [w.start for w in ws]
+        ends = [w.end for w in ws]
     for s, e in sent_spans_to_group:
-        g: list[Word] = []
-        while k < len(ws) and ws[k].start < s:
-            k += 1
-        while k < len(ws) and ws[k].end <= e:
-            g.append(ws[k])
-            k += 1
-        groups.append(g)
+        # The words from the first starting at ``s`` while they end by ``e`` (both lists
+        # ascend, so two bisections replace a walk word by word).
+        k = bisect.bisect_left(starts, s, k)
+        j = max(k, bisect.bisect_right(ends, e, k))
+        groups.append(ws[k:j])
+        k = j
+    has_digit = _DIGIT.search(text) is not None  # else no sentence needs searching
     emotional_model = [NO_MODEL_PRIOR] * len(sent_spans)
     if whole_emotional is not None and len(sent_spans) == 1:
         emotional_model = [whole_emotional]  # one sentence: the whole-text reading is it
     elif m is not None:
-        probs = model.sentence_probs(m, "tones", sentence_ids)
-        col = m.heads["tones"].classes.index("neutral")
         thr = m.heads["tones"].threshold
-        emotional_model = [1 - _calibrate(float(p[col]), thr) for p in probs]
+        if shared is not None:
+            neutral = model.sentence_class_probs(
+                m, "tones", sentence_ids, shared[0], shared[1], "neutral"
+            )
+        else:
+            col = m.heads["tones"].classes.index("neutral")
+            neutral = model.sentence_probs(m, "tones", sentence_ids)[:, col].tolist()
+        emotional_model = [1 - _calibrate(p, thr) for p in neutral]
     cue_by_sentence = [0.0] * len(sent_spans)
     si = 0
     for cue, i, _ in cue_hits:
@@ -374,10 +416,15 @@ def _sentences(
     found: list[Fact] = []
     for n, ((s, e), g) in enumerate(zip(sent_spans, groups, strict=True)):
         chunk = text[s:e]
-        lows = [w.low for w in g]
-        lowset = set(lows)
+        if g is ws:  # the one sentence: its words are the message's, already listed
+            lows, lowset = whole_words
+        else:
+            lows = [w.low for w in g]
+            lowset = set(lows)
         joined = " " + " ".join(lows) + " "
-        informational = _DIGIT.search(chunk) is not None or "/" in chunk or "_" in chunk
+        informational = (
+            (has_digit and _DIGIT.search(chunk) is not None) or "/" in chunk or "_" in chunk
+        )
         evaluative = subjectivity.evaluative_evidence(lowset, joined, chunk)
         score = 1 - (1 - emotional_model[n]) * (1 - cue_by_sentence[n]) * (1 - evaluative)
         if informational:

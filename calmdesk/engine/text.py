@@ -205,6 +205,7 @@ class Language:
 
 _SCRIPT_RES = tuple((re.compile(f"[{chr(lo)}-{chr(hi)}]"), code) for lo, hi, code in _SCRIPTS)
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
+_ANY_SCRIPT = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, _ in _SCRIPTS) + "]")
 # Function words looked at: the first few hundred settle the language.
 _LANGUAGE_SAMPLE_WORDS = 400
 
@@ -213,16 +214,20 @@ def detect_language(text: str, low_words: list[str], low_set: set[str] | None = 
     """Names the language from its script, then from function-word counts."""
     sample = text[:_SCRIPT_SAMPLE]
     if not sample.isascii():
-        latin = len(_LATIN.findall(sample))
-        best_script, best_n = "und", 0
-        for pattern, code in _SCRIPT_RES:
-            n = len(pattern.findall(sample))
-            if n > best_n:
-                best_script, best_n = code, n
-        if best_n > latin:
-            return Language(best_script, round(best_n / (best_n + latin), 3))
-        if latin == 0:
-            return Language("und", 0.0)
+        if _ANY_SCRIPT.search(sample) is None:  # accents, curly quotes, emoji: Latin text
+            if _LATIN.search(sample) is None:
+                return Language("und", 0.0)
+        else:
+            latin = len(_LATIN.findall(sample))
+            best_script, best_n = "und", 0
+            for pattern, code in _SCRIPT_RES:
+                n = len(pattern.findall(sample))
+                if n > best_n:
+                    best_script, best_n = code, n
+            if best_n > latin:
+                return Language(best_script, round(best_n / (best_n + latin), 3))
+            if latin == 0:
+                return Language("und", 0.0)
     elif not low_words:
         return Language("und", 0.0)
     if low_set is not None and len(low_words) <= _LANGUAGE_SAMPLE_WORDS:

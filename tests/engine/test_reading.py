@@ -276,3 +276,20 @@ def test_to_dict_has_what_the_desk_stores() -> None:
         assert key in d
     assert d["engine_version"] == ENGINE_VERSION
     assert set(d["scores"]) == set(TONES)
+
+
+def test_sentences_score_the_same_through_the_dense_product_and_the_gather(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Long texts skip the dense (sentences × terms) product; both paths must agree."""
+    from calmdesk.engine import model
+
+    text = (
+        "I've been waiting for 3 days. Nobody answers! The export still fails on 4.2.1. "
+        "How do I get my invoices back? Thanks, but this is really not okay."
+    )
+    dense = [s.emotional_score for s in read_message(text).sentences]
+    monkeypatch.setattr(model, "DENSE_CELLS", 0)
+    gathered = [s.emotional_score for s in read_message(text).sentences]
+    assert dense == pytest.approx(gathered, abs=1e-4)
+    assert len(dense) == 5
