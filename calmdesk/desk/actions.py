@@ -63,7 +63,8 @@ def find_or_create_customer(email: str, name: str = "") -> Customer:
     # almost everyone; the case-insensitive one, a scan, only runs for a new address or
     # one an admin typed with capitals.
     emails = CustomerEmail.objects.select_related("customer")
-    existing = emails.filter(email=address).first() or emails.filter(email__iexact=address).first()
+    exact = list(emails.filter(email=address)[:1])  # unique: no ORDER BY, unlike first()
+    existing = exact[0] if exact else emails.filter(email__iexact=address).first()
     if existing is not None:
         customer = existing.customer
         while customer.merged_into_id is not None:
