@@ -429,8 +429,8 @@ def _sentences(
         score = 1 - (1 - emotional_model[n]) * (1 - cue_by_sentence[n]) * (1 - evaluative)
         if informational:
             score *= FACT_DAMPING
-        elif subjectivity.is_narration(lowset):
-            score *= subjectivity.NARRATIVE_DAMPING
+        else:
+            score *= subjectivity.narration_damping(lowset)
         is_q, is_request = questions.classify(chunk, lows[:12], joined)
         out.append(
             Sentence(

@@ -293,3 +293,23 @@ def test_sentences_score_the_same_through_the_dense_product_and_the_gather(
     gathered = [s.emotional_score for s in read_message(text).sentences]
     assert dense == pytest.approx(gathered, abs=1e-4)
     assert len(dense) == 5
+
+
+# A judgement needs no feeling word: grading ("too slow", "not good enough"), a verdict
+# ("this is clunky") or a hyphenated one ("well-formatted"); a story told in the third
+# person ("she opens…", "when…", "then…") is an account of events.
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("The new editor is too slow and much worse than before.", "emotional"),
+        ("It's not good enough.", "emotional"),
+        ("This is clunky.", "emotional"),
+        ("The report is well-formatted and easy to read.", "emotional"),
+        ("She opens the file when the upload finishes.", "informational"),
+        ("Then the import stops after the first row.", "informational"),
+        ("He uploaded the file after lunch and then the page reloaded.", "informational"),
+        ("The export button is on the Reports page.", "informational"),
+    ],
+)
+def test_judgements_and_accounts_of_events(text: str, kind: str) -> None:
+    assert [s.kind for s in read_message(text).sentences] == [kind]
