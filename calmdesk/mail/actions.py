@@ -54,6 +54,9 @@ def do_send_reply(
     if not body.strip():
         raise ActionError(_("The reply is empty."))
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if locked.customer.erased_at is not None:
+        # Every caller, not only the page, must not write to an erased customer.
+        raise ActionError(_("This customer was erased; there is nobody to reply to."))
     _check_collision(locked, agent_user, seen_up_to)
     when = now or timezone.now()
     agent = getattr(agent_user, "agent", None)

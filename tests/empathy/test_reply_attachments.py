@@ -50,3 +50,15 @@ def test_an_oversized_file_refuses_the_whole_send(desk: Desk, monkeypatch) -> No
     assert "larger than 10 MB" in response.content.decode()
     assert not desk.conversation.messages.filter(kind=MessageKind.REPLY).exists()
     assert not Outbox.objects.exists()
+
+
+def test_no_reply_is_written_to_an_erased_customer(desk: Desk) -> None:
+    import pytest
+
+    from calmdesk.desk.actions import ActionError, do_erase_customer
+    from calmdesk.mail.actions import do_send_reply
+
+    do_erase_customer(desk.customer, desk.admin)
+    with pytest.raises(ActionError, match="erased"):
+        do_send_reply(desk.conversation, desk.alice, "Hi, are you still there?")
+    assert not Outbox.objects.exists()
