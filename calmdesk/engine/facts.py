@@ -89,6 +89,8 @@ _NEEDS = {
     for _, _, needs in _PATTERNS
     if needs and needs not in ("digit", "month")
 }
+# Any literal precondition at all, in one search: without it (and a digit) nothing runs.
+_ANY_NEED = re.compile("|".join(n.pattern for n in _NEEDS.values()))
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # Enough for any real message; a pasted log stops here instead of listing every line.
 MAX_PATTERN_FACTS = 500
@@ -134,6 +136,8 @@ def find_pattern_facts(text: str) -> list[tuple[str, int, int]]:
     taken_starts: list[int] = []  # kept sorted; spans taken never overlap
     taken_ends: list[int] = []
     has_digit = _DIGIT.search(text) is not None
+    if not has_digit and _ANY_NEED.search(text) is None:
+        return found  # most short messages: no digit and no literal any pattern needs
     for kind, pattern, needs in _PATTERNS:
         if needs in ("digit", "month") and not has_digit:
             continue

@@ -99,8 +99,9 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
             probs = model.activate_list(head, model.logits_of_rows(head, rows, vals))
         else:
             probs = model.activate_list(head, list(head.b_list))
+        thr = head.threshold
         model_scores = {
-            c: _calibrate(float(p), head.threshold)
+            c: 0.5 * p / thr if p < thr else 0.5 + 0.5 * (p - thr) / (1 - thr)  # _calibrate
             for c, p in zip(head.classes, probs, strict=True)
         }
     else:
@@ -121,7 +122,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     # A support cue of distress outweighs the model's reading of "want"/"please" as
     # positive, or of a question mark as confusion: the model learned from Reddit, the cues
     # from support mail.
-    distress = max(evidence[t] for t in DISTRESSED_TONES)
+    distress = max([evidence[t] for t in DISTRESSED_TONES])
     if distress > 0:
         for t in ("positive", "grateful", "confused"):
             if evidence[t] == 0:
