@@ -3,7 +3,8 @@ promises under load.
 
 1. Ingest: messages per second through parse + thread + store (raw file, message,
    attachments) in one process, on the shared email corpus and on typical short
-   plain-text support mail. The engine's reading joins this path in a later issue.
+   plain-text support mail. The engine's reading, the folder counts and the search
+   index are on this path: they happen in every message's transaction.
 2. Outbox: N replies due over a short window, two ``calmdesk worker`` processes
    sending them to a local aiosmtpd, and random undos racing the claims. Counts
    replies sent under two Message-IDs, flagged resends, losses, and undos that
