@@ -59,7 +59,7 @@ class _MemoHeaderRegistry(HeaderRegistry):
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 (one registry lives as long as the process)
     def __call__(self, name: str, value: str) -> BaseHeader:
-        return super().__call__(name, value)  # type: ignore[no-any-return]
+        return super().__call__(name, value)
 
 
 PARSE_POLICY = policy.default.clone(header_factory=_MemoHeaderRegistry())
