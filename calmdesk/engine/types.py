@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 SentenceKind = Literal["emotional", "informational"]
@@ -79,12 +79,31 @@ class Reading:
         return not self.language_supported or self.confidence < UNSURE_BELOW
 
     def to_dict(self, *, include_text: bool = False) -> dict[str, Any]:
-        """A JSON-ready dict (the text itself only when asked: the desk already has it)."""
-        out = asdict(self)
+        """A JSON-ready dict (the text itself only when asked: the desk already has it).
+
+        Equal to ``dataclasses.asdict`` plus ``is_unsure``, built by hand: ``asdict``
+        deep-copies recursively and cost a third of a reading on the ingest path."""
+        out: dict[str, Any] = {name: getattr(self, name) for name in _READING_FIELDS}
         if not include_text:
-            out.pop("text")
+            del out["text"]
+        out["scores"] = dict(self.scores)
+        for name in _SPAN_FIELDS:
+            out[name] = tuple(_flat(item) for item in out[name])
         out["is_unsure"] = self.is_unsure
         return out
+
+
+_READING_FIELDS = tuple(f.name for f in fields(Reading))
+_SPAN_FIELDS = ("tone_spans", "sentences", "facts", "stakes")
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _flat(item: Any) -> dict[str, Any]:
+    """A dataclass whose fields are all plain values (a span, a sentence, a fact)."""
+    names = _FIELD_NAMES.get(type(item))
+    if names is None:
+        names = _FIELD_NAMES[type(item)] = tuple(f.name for f in fields(item))
+    return {name: getattr(item, name) for name in names}
 
 
 # Below this confidence the reading says "not sure" (F4). Chosen so that a message whose
