@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,35 +55,47 @@ def do_read_message(message: Message) -> MessageReading | None:
     return stored
 
 
+def _merged_stakes(
+    stakes: list[dict[str, str]], more: list[dict[str, Any]]
+) -> list[dict[str, str]]:
+    """One stake per kind, the first words that named it kept."""
+    merged = {stake["kind"]: stake["text"] for stake in stakes}
+    for stake in more:
+        merged.setdefault(stake["kind"], stake["text"])
+    return [{"kind": kind, "text": text} for kind, text in merged.items()]
+
+
+def _higher_priority(current: str, new: str) -> str:
+    return new if PRIORITY_WEIGHT.get(new, 1.0) > PRIORITY_WEIGHT.get(current, 0.0) else current
+
+
+_CARE_FIELDS = ["latest_tone", "latest_intensity", "stakes", "priority", "care_score"]
+
+
 def _fold_into_care(message: Message, reading: MessageReading) -> None:
     if message.conversation.customer_message_count <= 1:
         # The conversation's first message: nothing can have made its care row yet (a
         # conversation is opened by this message, in this transaction), so one INSERT.
-        stakes = {s["kind"]: s["text"] for s in reading.data.get("stakes", [])}
         ConversationCare.objects.create(
             conversation_id=message.conversation_id,
             latest_tone=reading.tone,
             latest_intensity=reading.intensity,
-            stakes=[{"kind": k, "text": t} for k, t in stakes.items()],
+            stakes=_merged_stakes([], reading.data.get("stakes", [])),
             priority=reading.priority,
             care_score=care_score(reading.priority, reading.tone, reading.intensity),
         )
         return
     care, created = ConversationCare.objects.get_or_create(conversation_id=message.conversation_id)
-    stakes = {stake["kind"]: stake["text"] for stake in care.stakes}
-    for stake in reading.data.get("stakes", []):
-        stakes.setdefault(stake["kind"], stake["text"])
-    care.stakes = [{"kind": kind, "text": text} for kind, text in stakes.items()]
-    if created or PRIORITY_WEIGHT.get(reading.priority, 1.0) > PRIORITY_WEIGHT.get(
-        care.priority, 0.0
-    ):
-        care.priority = reading.priority
+    care.stakes = _merged_stakes(care.stakes, reading.data.get("stakes", []))
+    care.priority = (
+        reading.priority if created else _higher_priority(care.priority, reading.priority)
+    )
     # Imports may store an older message after a newer one; only the newest sets the tone.
     if created or message.created_at >= message.conversation.last_message_at:
         care.latest_tone = reading.tone
         care.latest_intensity = reading.intensity
     care.care_score = care_score(care.priority, care.latest_tone, care.latest_intensity)
-    care.save(update_fields=["latest_tone", "latest_intensity", "stakes", "priority", "care_score"])
+    care.save(update_fields=_CARE_FIELDS)
 
 
 def refresh_care(conversation_id: int) -> ConversationCare:
@@ -96,19 +110,17 @@ def refresh_care(conversation_id: int) -> ConversationCare:
     if not readings:
         return care
     latest = readings[-1]
-    stakes: dict[str, str] = {}
-    best_priority = "low"
+    stakes: list[dict[str, str]] = []
+    priority = "low"
     for reading in readings:
-        for stake in reading.data.get("stakes", []):
-            stakes.setdefault(stake["kind"], stake["text"])
-        if PRIORITY_WEIGHT.get(reading.priority, 1.0) > PRIORITY_WEIGHT[best_priority]:
-            best_priority = reading.priority
+        stakes = _merged_stakes(stakes, reading.data.get("stakes", []))
+        priority = _higher_priority(priority, reading.priority)
     care.latest_tone = latest.tone
     care.latest_intensity = latest.intensity
-    care.stakes = [{"kind": kind, "text": text} for kind, text in stakes.items()]
-    care.priority = best_priority
-    care.care_score = care_score(best_priority, latest.tone, latest.intensity)
-    care.save(update_fields=["latest_tone", "latest_intensity", "stakes", "priority", "care_score"])
+    care.stakes = stakes
+    care.priority = priority
+    care.care_score = care_score(priority, latest.tone, latest.intensity)
+    care.save(update_fields=_CARE_FIELDS)
     return care
 
 
