@@ -62,3 +62,27 @@ def test_talon_standard_replies_keep_the_reply() -> None:
         assert expected.split()[0] in got, path.name
         checked += 1
     assert checked >= 5
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "I was charged twice.\r\nPlease refund me.\r\n\r\n"
+        "On Mon, Bob <b@x.org> wrote:\r\n> old\r\n",
+        "> old\nI was charged twice.\r\nPlease refund me.\n-- \nBob",
+        "Hi,\nI was charged twice.\nPlease refund me.\n\nSent from my iPhone",
+    ],
+)
+def test_every_kept_character_maps_back_to_the_same_character(raw: str) -> None:
+    stripped = strip_quotes_and_signature(raw)
+    assert "charged twice" in stripped.text and "old" not in stripped.text
+    for i, char in enumerate(stripped.text):
+        if char == "\n":
+            continue  # a joining newline belongs to no segment
+        assert raw[stripped.original_index(i)] == char
+
+
+def test_signature_can_stay() -> None:
+    raw = "Thanks!\n\n-- \nBob\n\nOn Mon, Bob <b@x.org> wrote:\n> old"
+    assert strip_quotes_and_signature(raw, signature=False).text == "Thanks!\n\n-- \nBob"
+    assert strip_quotes_and_signature(raw).text == "Thanks!"
