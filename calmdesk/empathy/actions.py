@@ -69,6 +69,16 @@ def _higher_priority(current: str, new: str) -> str:
     return new if PRIORITY_WEIGHT.get(new, 1.0) > PRIORITY_WEIGHT.get(current, 0.0) else current
 
 
+def _subject_stakes(subject: str | None) -> tuple[list[dict[str, str]], str]:
+    """Stakes named in the subject, and the priority they suggest ("low" if none)."""
+    if not subject:
+        return [], "low"
+    reading = read_message(subject)
+    if not reading.stakes:
+        return [], "low"
+    return [{"kind": s.kind, "text": s.text} for s in reading.stakes], reading.priority
+
+
 _CARE_FIELDS = ["latest_tone", "latest_intensity", "stakes", "priority", "care_score"]
 
 
@@ -76,13 +86,18 @@ def _fold_into_care(message: Message, reading: MessageReading) -> None:
     if message.conversation.customer_message_count <= 1:
         # The conversation's first message: nothing can have made its care row yet (a
         # conversation is opened by this message, in this transaction), so one INSERT.
+        # Its subject often says what is at stake ("Customers can't pay — losing sales"):
+        # those stakes count for the conversation too.
+        stakes, priority = _subject_stakes(message.conversation.subject)
+        stakes = _merged_stakes(reading.data.get("stakes", []), stakes)
+        priority = _higher_priority(priority, reading.priority)
         ConversationCare.objects.create(
             conversation_id=message.conversation_id,
             latest_tone=reading.tone,
             latest_intensity=reading.intensity,
-            stakes=_merged_stakes([], reading.data.get("stakes", [])),
-            priority=reading.priority,
-            care_score=care_score(reading.priority, reading.tone, reading.intensity),
+            stakes=stakes,
+            priority=priority,
+            care_score=care_score(priority, reading.tone, reading.intensity),
         )
         return
     care, created = ConversationCare.objects.get_or_create(conversation_id=message.conversation_id)
@@ -110,8 +125,9 @@ def refresh_care(conversation_id: int) -> ConversationCare:
     if not readings:
         return care
     latest = readings[-1]
-    stakes: list[dict[str, str]] = []
-    priority = "low"
+    stakes, priority = _subject_stakes(
+        Conversation.objects.filter(pk=conversation_id).values_list("subject", flat=True).first()
+    )
     for reading in readings:
         stakes = _merged_stakes(stakes, reading.data.get("stakes", []))
         priority = _higher_priority(priority, reading.priority)

@@ -109,3 +109,15 @@ def test_an_older_message_stored_late_does_not_set_the_tone(desk: Desk) -> None:
     )
     care = ConversationCare.objects.get(conversation=desk.conversation)
     assert care.latest_tone == tone_now
+
+
+def test_a_stake_in_the_subject_counts_for_the_conversation(desk: Desk) -> None:
+    message = receive(
+        desk.support,
+        "uma@yoga.example",
+        "Nobody can pay on my store. The payment step spins forever.",
+        "Customers can't pay — losing sales right now",
+    )
+    care = ConversationCare.objects.get(conversation=message.conversation)
+    assert "revenue" in [s["kind"] for s in care.stakes]
+    assert care.priority in {"high", "urgent"}
