@@ -183,3 +183,9 @@ def test_send_lets_a_calm_draft_go_at_once(desk: Desk) -> None:
         {"body": "Hi Maya, sorry about the lost sales. Could you tell me when it started?"},
     )
     assert response.status_code == 302
+
+
+def test_the_coach_takes_huge_binary_and_unicode_drafts_calmly(desk: Desk) -> None:
+    for draft in ["x" * 100_000, "\x00\x01\ufffd" * 500, "🙂" * 5000 + " not our fault", ""]:
+        response = _coach(desk, desk.alice, draft)
+        assert response.status_code == 200
