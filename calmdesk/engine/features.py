@@ -38,10 +38,19 @@ def token_words(text: str) -> list[Word]:
         return [Word(s, e, t) for s, e, t in token_spans(text)]
     if "’" in low:
         low = low.replace("’", "'")
-    # tuple.__new__ builds each Word in C: the NamedTuple constructor is a Python call,
-    # and this runs once per token of every message.
-    new = tuple.__new__
-    out = [new(Word, (m.start(), m.end(), m.group())) for m in _TERM.finditer(low)]
+    # tuple.__new__ builds each Word in C (the NamedTuple constructor is a Python call),
+    # and map() over the Match methods keeps the per-token loop in C too: this runs once
+    # per token of every message.
+    ms = list(_TERM.finditer(low))
+    out: list[Word] = list(
+        map(
+            tuple.__new__,
+            itertools.repeat(Word, len(ms)),
+            zip(
+                map(re.Match.start, ms), map(re.Match.end, ms), map(re.Match.group, ms), strict=True
+            ),
+        )
+    )
     if "!!" in low or "??" in low:  # runs of "!" or "?" read as one mark
         out = [w if w.low[0] not in "!?" else Word(w.start, w.end, w.low[0]) for w in out]
     return out

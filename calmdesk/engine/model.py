@@ -5,7 +5,6 @@ file is missing the engine still runs on its support cues alone and says so."""
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 import operator
@@ -45,6 +44,27 @@ class Head:
     columns: tuple[F32, ...]  # each class's weights, contiguous: explaining a tone gathers one
 
 
+# Tokens whose prefix-term id is remembered: the common words of any language and then
+# some (a dict entry is ~100 bytes, so at most ~5 MB), never growing past it.
+PREFIX_CACHE_SIZE = 50_000
+
+
+class _PrefixIds(dict[str, "int | None"]):
+    """Token → id of its prefix term ("annoy~" for "annoyed"; None when the token is too
+    short or the term unknown), filled on first sight: looked up by ``map`` in C, a
+    message's tokens cost no Python call once seen."""
+
+    def __init__(self, index: dict[str, int]) -> None:
+        super().__init__()
+        self._index = index
+
+    def __missing__(self, tok: str) -> int | None:
+        i = self._index.get(tok[:PREFIX] + "~") if len(tok) > PREFIX + 1 else None
+        if len(self) < PREFIX_CACHE_SIZE:
+            self[tok] = i
+        return i
+
+
 class LinearTextModel:
     """Sublinear-tf TF-IDF over unigrams+bigrams, then one sigmoid per class."""
 
@@ -56,6 +76,7 @@ class LinearTextModel:
             self.idf: F32 = z["idf"].astype(np.float32)
             self.idf_list: list[float] = [float(v) for v in self.idf]
             self.heads: dict[str, Head] = {}
+            self._prefix_ids = _PrefixIds(self.index)
             for key in z.files:
                 if key.startswith("w_"):
                     name = key[2:]
@@ -82,7 +103,7 @@ class LinearTextModel:
         # map() keeps the per-token loop in C: this runs for every token of every message.
         uni = list(map(get, toks))
         bi = list(map(get, map(" ".join, itertools.pairwise(toks))))
-        pre = [get(t[:PREFIX] + "~") if len(t) > PREFIX + 1 else None for t in toks]
+        pre = list(map(self._prefix_ids.__getitem__, toks))
         return uni, bi, pre
 
     def term_ids(self, toks: list[str]) -> list[int]:
@@ -141,7 +162,13 @@ def top_contributions(
     weights: list[float], keys: list[int], vals: list[float], top: int
 ) -> list[tuple[float, int]]:
     """The ``top`` (value × weight, term id) pairs, best first."""
-    return heapq.nlargest(top, ((v * w, k) for v, w, k in zip(vals, weights, keys, strict=True)))
+    # sorted()[:top] is what heapq.nlargest returns, without its Python-level heap for the
+    # few dozen terms of a message.
+    if len(vals) != len(weights):
+        raise ValueError("vals and weights differ in length")
+    pairs = list(zip(map(operator.mul, vals, weights), keys, strict=True))
+    pairs.sort(reverse=True)
+    return pairs[:top]
 
 
 def activate_list(h: Head, z: list[float]) -> list[float]:
@@ -236,22 +263,24 @@ def sentence_class_probs(
         probs = sentence_probs(model, head, ids_per_sentence, (rows, row_of))
         listed: list[float] = probs[:, h.classes.index(cls)].tolist()
         return listed
-    at_rows: list[int] = []
-    at_cols: list[int] = []
+    # The cells of the (sentences × terms) matrix, as flat indices: one index list for
+    # numpy to convert, and map() keeps the per-term lookups in C.
+    cells: list[int] = []
     weights: list[float] = []
-    idf_list = model.idf_list
+    idf_of = model.idf_list.__getitem__
+    row_at = row_of.__getitem__
+    width = len(rows)
     for s, ids in enumerate(ids_per_sentence):
         uniq = list(dict.fromkeys(ids))
         if not uniq:
             continue
-        idf = [idf_list[i] for i in uniq]
-        norm = math.sqrt(sum(v * v for v in idf)) or 1.0
-        at_rows.extend([s] * len(uniq))
-        at_cols.extend([row_of[i] for i in uniq])
-        weights.extend([v / norm for v in idf])
-    a = np.zeros((n, len(rows)), dtype=np.float32)
-    a[at_rows, at_cols] = weights
-    z = a @ rows + h.b
+        idf = list(map(idf_of, uniq))
+        norm = math.sqrt(sum(map(operator.mul, idf, idf))) or 1.0
+        cells.extend(map((s * width).__add__, map(row_at, uniq)))
+        weights.extend(map(float.__truediv__, idf, itertools.repeat(norm, len(idf))))
+    a = np.zeros(n * width, dtype=np.float32)
+    a[cells] = weights
+    z = a.reshape(n, width) @ rows + h.b
     if h.softmax:  # only one class is wanted: its share of the exponentials
         e = np.exp(z - z.max(axis=1, keepdims=True))
         col = e[:, h.classes.index(cls)] / e.sum(axis=1)

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import math
+import operator
 import re
+from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
 from calmdesk.engine import cues, facts, model, questions, subjectivity
 from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
@@ -68,7 +73,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     ids: list[int] = []
     if tone_model is not None:
         uni, bi, pre = tone_model.positional_ids(model_toks)
-        ids = [i for part in (uni, bi, pre) for i in part if i is not None]
+        ids = cast("list[int]", list(filter(_IS_ID, itertools.chain(uni, bi, pre))))
 
     # --- tone ---------------------------------------------------------------------
     all_hits = cues.MESSAGE_INDEX.find(ws, lows)
@@ -109,7 +114,11 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     # The model learned "confusion" from Reddit questions, so it reads any question as
     # confused; on a help desk "how do I export?" is a plain request. Without a cue of
     # confusion, or several questions in a row, its confusion stays below the tone line.
-    if "?" in text and sum(1 for w in toks if w.low == "?") >= REPEATED_QUESTIONS:
+    if (
+        "?" in text
+        and (model_toks if len(toks) <= MAX_TERMS else [w.low for w in toks]).count("?")
+        >= REPEATED_QUESTIONS
+    ):
         evidence["confused"] = 1 - (1 - evidence["confused"]) * (1 - cues.LIKELY)
         reasons.add("questions")
     if evidence["confused"] == 0:
@@ -360,6 +369,8 @@ ACTUAL = (
 
 _ACTUAL_RE = re.compile("|".join(re.escape(" " + " ".join(a) + " ") for a in ACTUAL))
 _DIGIT = re.compile(r"\d")
+# A term in the vocabulary (id 0 too), tested in C by ``filter``.
+_IS_ID: Callable[[int | None], bool] = functools.partial(operator.is_not, None)
 _CAPS_RUN = re.compile(r"[A-Z]{4}")
 
 
