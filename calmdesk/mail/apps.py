@@ -6,4 +6,4 @@ class MailConfig(AppConfig):
     label = "mail"
 
     def ready(self) -> None:
-        from calmdesk.mail import checks  # noqa: F401  (registers the system checks)
+        from calmdesk.mail import checks, erasure  # noqa: F401  (registers checks, receivers)
