@@ -18,6 +18,9 @@ _TERM = re.compile(
 _MASK = re.compile(r"\[(?:NAME|RELIGION)\]")
 NAME_TOKEN = "name"
 # Bigrams that cross a sentence end carry little; still cheap, so kept (as in the baseline).
+# Up to this many characters, a text's regex matches are all held at once while tokenizing
+# (~100 KB of them at most); past it they are taken one by one, so a 1 MB paste stays lean.
+MATCHES_HELD = 4000
 MAX_TERMS = 4000  # caps work on very long texts; the model reads the first 4,000 words
 
 
@@ -38,19 +41,23 @@ def token_words(text: str) -> list[Word]:
         return [Word(s, e, t) for s, e, t in token_spans(text)]
     if "’" in low:
         low = low.replace("’", "'")
-    # tuple.__new__ builds each Word in C (the NamedTuple constructor is a Python call),
-    # and map() over the Match methods keeps the per-token loop in C too: this runs once
-    # per token of every message.
-    ms = list(_TERM.finditer(low))
-    out: list[Word] = list(
-        map(
-            tuple.__new__,
-            itertools.repeat(Word, len(ms)),
-            zip(
-                map(re.Match.start, ms), map(re.Match.end, ms), map(re.Match.group, ms), strict=True
-            ),
+    # tuple.__new__ builds each Word in C: the NamedTuple constructor is a Python call,
+    # and this runs once per token of every message.
+    new = tuple.__new__
+    if len(low) > MATCHES_HELD:
+        out = [new(Word, (m.start(), m.end(), m.group())) for m in _TERM.finditer(low)]
+    else:
+        # map() over the Match methods keeps the per-token loop in C too, at the cost of
+        # holding every Match at once: only for a message of ordinary length.
+        ms = list(_TERM.finditer(low))
+        starts, ends, groups = (
+            map(re.Match.start, ms),
+            map(re.Match.end, ms),
+            map(re.Match.group, ms),
         )
-    )
+        out = list(
+            map(new, itertools.repeat(Word, len(ms)), zip(starts, ends, groups, strict=True))
+        )
     if "!!" in low or "??" in low:  # runs of "!" or "?" read as one mark
         out = [w if w.low[0] not in "!?" else Word(w.start, w.end, w.low[0]) for w in out]
     return out

@@ -44,9 +44,9 @@ class Head:
     columns: tuple[F32, ...]  # each class's weights, contiguous: explaining a tone gathers one
 
 
-# Tokens whose prefix-term id is remembered: the common words of any language and then
-# some (a dict entry is ~100 bytes, so at most ~5 MB), never growing past it.
-PREFIX_CACHE_SIZE = 50_000
+# Tokens whose prefix-term id is remembered: the common words of a mailbox (an entry and
+# its token cost ~150 bytes, so at most ~1.5 MB), never growing past it.
+PREFIX_CACHE_SIZE = 10_000
 
 
 class _PrefixIds(dict[str, "int | None"]):

@@ -313,3 +313,24 @@ def test_sentences_score_the_same_through_the_dense_product_and_the_gather(
 )
 def test_judgements_and_accounts_of_events(text: str, kind: str) -> None:
     assert [s.kind for s in read_message(text).sentences] == [kind]
+
+
+def test_fast_paths_agree_with_the_plain_ones() -> None:
+    """Tokens, prefix ids and top terms are built by C-level ``map`` for speed; they must
+    give what the plain per-item code gives, short and long texts alike."""
+    import heapq
+
+    from calmdesk.engine import model
+    from calmdesk.engine.features import MATCHES_HELD, PREFIX, token_spans, token_words
+
+    line = "Annoyed!! Why?? It’s BROKEN again, I’m frustrated: v4.2 fails. "
+    for text in (line, line * (MATCHES_HELD // len(line) + 2)):
+        assert [tuple(w) for w in token_words(text)] == token_spans(text)
+    m = model.load()
+    if m is not None:
+        toks = [w.low for w in token_words(line * 2)]
+        plain = [m.index.get(t[:PREFIX] + "~") if len(t) > PREFIX + 1 else None for t in toks]
+        assert m.positional_ids(toks)[2] == plain
+    weights, keys, vals = [0.5, -1.0, 2.0, 0.5, 0.0], [7, 3, 9, 8, 1], [0.2, 0.4, 0.1, 0.2, 0.9]
+    expected = heapq.nlargest(3, ((v * w, k) for v, w, k in zip(vals, weights, keys, strict=True)))
+    assert model.top_contributions(weights, keys, vals, 3) == expected
