@@ -198,6 +198,14 @@ def _verdict(key: str, value: Any, out: dict[str, Any]) -> str:
     return "met" if ok else "MISSED"
 
 
+def _target_text(key: str, target: float | None, out: dict[str, Any]) -> str:
+    if key == "read_per_s" and "vader_per_s" in out:
+        return f"≥ {out['vader_per_s'] / 2:.0f}"
+    if target is None:
+        return ""
+    return f"< {target:g}" if key in LOWER_IS_BETTER else f"≥ {target:g}"
+
+
 def render(out: dict[str, Any], skipped: list[str], argv_text: str) -> str:
     lines = [f"calmdesk bench engine{argv_text}  (engine {out.get('engine_version', '?')})", ""]
     lines.append(f"{'figure':<32} {'calmdesk':>10}  {'target':>8}  {'':6} anchor")
@@ -205,13 +213,7 @@ def render(out: dict[str, Any], skipped: list[str], argv_text: str) -> str:
         if key not in out:
             continue
         value = out[key]
-        target_text = (
-            ""
-            if target is None
-            else (f"< {target:g}" if key in LOWER_IS_BETTER else f"≥ {target:g}")
-        )
-        if key == "read_per_s" and "vader_per_s" in out:
-            target_text = f"≥ {out['vader_per_s'] / 2:.0f}"
+        target_text = _target_text(key, target, out)
         lines.append(
             f"{key:<32} {value:>10}  {target_text:>8}  {_verdict(key, value, out):6} {anchor}"
         )
@@ -230,13 +232,7 @@ def render_markdown(out: dict[str, Any]) -> str:
         if key not in out:
             continue
         value = out[key]
-        target_text = (
-            ""
-            if target is None
-            else (f"< {target:g}" if key in LOWER_IS_BETTER else f"≥ {target:g}")
-        )
-        if key == "read_per_s" and "vader_per_s" in out:
-            target_text = f"≥ {out['vader_per_s'] / 2:.0f}"
+        target_text = _target_text(key, target, out)
         verdict = _verdict(key, value, out)
         lines.append(f"| `{key}` | {value} | {target_text} | {verdict} | {anchor} |")
     return "\n".join(lines)
