@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The engine compiled by mypyc (calmdesk/engine/native.py): rebuilt when a compiled module
+# changes; without a C compiler it is skipped and the engine runs as pure Python.
+ENGINE_SOURCES := $(addprefix calmdesk/engine/,$(addsuffix .py,cues facts features model \
+	questions reading subjectivity text tones types strip rules coach native))
+ENGINE_BUILD := calmdesk/engine/_native/.make-stamp
 
 .PHONY: demo demo-reset test test-sqlite test-postgres bench lint format lock venv
 
@@ -12,21 +17,25 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-venv: $(STAMP)
+$(ENGINE_BUILD): $(STAMP) $(ENGINE_SOURCES)
+	$(BIN)/calmdesk engine build --if-possible || echo "calmdesk: the engine did not compile; it runs as pure Python"
+	@mkdir -p $(dir $@) && touch $@
 
-demo: $(STAMP)
+venv: $(STAMP) $(ENGINE_BUILD)
+
+demo: $(STAMP) $(ENGINE_BUILD)
 	$(BIN)/calmdesk demo
 
-demo-reset: $(STAMP)
+demo-reset: $(STAMP) $(ENGINE_BUILD)
 	$(BIN)/calmdesk demo --reset
 
-test: $(STAMP)
+test: $(STAMP) $(ENGINE_BUILD)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	bash scripts/run-tests
 
-bench: $(STAMP)
+bench: $(STAMP) $(ENGINE_BUILD)
 	$(BIN)/calmdesk bench all
 
 lint: $(STAMP)

@@ -14,7 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "read": ("calmdesk.engine.cli:cmd_read", "read a customer message: tone, facts, stakes"),
     "check": ("calmdesk.engine.cli:cmd_check", "lint a reply draft against its thread"),
     "rules": ("calmdesk.engine.cli:cmd_rules", "list the reply coach's rules"),
-    "engine": ("calmdesk.engine.cli:cmd_engine", "engine tasks: train"),
+    "engine": ("calmdesk.engine.cli:cmd_engine", "engine tasks: train, build, status, clean"),
     "bench": ("calmdesk.bench.cli:cmd_bench", "benchmarks: engine, desk, ingest"),
     "demo": ("calmdesk.desk.demo:cmd_demo", "serve a desk with demo data"),
     "worker": ("calmdesk.mail.worker:cmd_worker", "run the outbox, IMAP polling and tasks"),

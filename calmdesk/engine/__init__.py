@@ -6,8 +6,14 @@
 - ``strip_quotes_and_signature(text)`` → ``Stripped``: email text ready to read, with a
   map back to the original.
 
-Deterministic: the same text and engine version give the same result."""
+Deterministic: the same text and engine version give the same result. Compiled by mypyc
+when the machine allows it (``native.py``); the readings are the same either way."""
 
+from calmdesk.engine import native
+
+BUILD = native.activate(__path__)  # before any other engine module is imported
+
+# ruff: noqa: E402 (the imports below must come after the build is chosen)
 from calmdesk.engine.coach import check_reply
 from calmdesk.engine.reading import read_message
 from calmdesk.engine.rules import RULES, Rule
@@ -26,6 +32,7 @@ from calmdesk.engine.types import (
 from calmdesk.engine.version import ENGINE_VERSION
 
 __all__ = [
+    "BUILD",
     "ENGINE_VERSION",
     "RULES",
     "TONES",

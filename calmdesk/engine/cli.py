@@ -62,16 +62,54 @@ def cmd_rules(argv: list[str]) -> int:
     return _run(_rules, argv)
 
 
+ENGINE_USAGE = """usage: calmdesk engine train [--data DIR] [--out DIR]
+       calmdesk engine build [--if-possible]   compile the engine with mypyc (needs a C compiler)
+       calmdesk engine status                  which build the engine runs: compiled or pure
+       calmdesk engine clean                   remove the compiled build"""
+
+
 def cmd_engine(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help"}:
-        print("usage: calmdesk engine train [--data DIR] [--out DIR]")
+        print(ENGINE_USAGE)
         return 0 if argv else 2
     if argv[0] == "train":
         from calmdesk.engine.train import main
 
         return main(argv[1:])
+    if argv[0] in {"build", "status", "clean"}:
+        return _native_task(argv[0], argv[1:])
     print(f"calmdesk engine: unknown task {argv[0]!r}", file=sys.stderr)
     return 2
+
+
+def _native_task(task: str, args: list[str]) -> int:
+    from calmdesk.engine import native
+
+    if task == "status":
+        print(native.build_status())
+        return 0
+    if task == "clean":
+        native.clean()
+        return 0
+    if args not in ([], ["--if-possible"]):
+        print(ENGINE_USAGE, file=sys.stderr)
+        return 2
+    why = native.compiler_missing()
+    if why:
+        # Without a compiler the engine runs as pure Python: slower, the same readings.
+        print(f"calmdesk engine build: skipped, {why}; the engine runs as pure Python")
+        return 0 if args else 1
+    if native.build_status() == "compiled":
+        print("calmdesk engine build: up to date")
+        return 0
+    print("calmdesk engine build: compiling the engine with mypyc (a minute or two)…")
+    try:
+        where = native.build()
+    except RuntimeError as e:
+        print(f"calmdesk engine build: failed: {e}", file=sys.stderr)
+        return 1
+    print(f"calmdesk engine build: done ({where})")
+    return 0
 
 
 def _read(argv: list[str]) -> int:

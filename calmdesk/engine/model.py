@@ -17,8 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 from calmdesk.engine.features import PREFIX, terms
+from calmdesk.engine.native import ENGINE_DIR
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+# The source folder's, also when this module runs compiled from the build folder.
+DATA_DIR = ENGINE_DIR / "data"
 TONE_FILE = DATA_DIR / "tone.npz"
 POLITENESS_FILE = DATA_DIR / "politeness.npz"
 F32 = npt.NDArray[np.float32]
