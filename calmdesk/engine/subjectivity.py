@@ -87,7 +87,26 @@ EVALUATIVE = wordset(
     "difficult easy mundane gimmick gimmicky disquieting unsettling abrasive stylish "
     "stylized originality cliché inarticulate articulate eloquent bizarre weird "
     "strange odd awkwardly refreshingly surprisingly disappointingly oddly "
-    "pleasantly unpleasantly hilariously annoyingly"
+    "pleasantly unpleasantly hilariously annoyingly "
+    # praise: invention, craft, spirit and worth
+    "ingenious inventive imaginative resourceful audacious bold daring enchanting "
+    "luminous radiant resonant evocative expressive poetic lyrical transcendent wry droll "
+    "sly playful whimsical winning winsome warmhearted vibrant worthy estimable persuasive "
+    "cogent illuminating revealing accomplished assured graceful gracious tactful "
+    "uproarious riotous funniest wittiest cleverest smartest irresistible infectious "
+    "invigorating bracing heady uncanny spellbinding magical wondrous glorious exuberant "
+    "joyous joyful jubilant spirited zesty unpretentious unassuming meaningful fruitful "
+    "literate erudite provocative stimulating "
+    # blame: dullness, excess, foolishness, botching and sugar
+    "dreary drab dingy grim wearisome wearying exhausting numbing inane vapid insipid "
+    "tepid limp listless flimsy slight weightless asinine moronic imbecilic witless "
+    "brainless mindless bombastic grandiose pompous overbearing overheated strident "
+    "shrill murky garbled chintzy tacky tawdry mushy gooey syrupy saccharine treacly "
+    "sugary schmaltzy soppy maudlin cartoonish goofy zany wacky kooky clunker stinker "
+    "fiasco debacle rehash retread knockoff ripoff icky yucky disgusting revolting "
+    "nauseating sickening obnoxious misguided misjudged misconceived wrongheaded botched "
+    "bungled innocuous inoffensive toothless anemic anaemic skippable disposable "
+    "throwaway nonsensical illogical interminable protracted"
 )
 # Judgements written with a hyphen ("thought-provoking", "well-made"): the tokenizer
 # splits them, so they are looked for in the sentence's lower-cased text.
@@ -127,6 +146,10 @@ HYPHENATED = (
     "low-quality",
     "low-budget",
     "user-friendly",
+    "sweet-natured",
+    "side-splitting",
+    "rip-off",
+    "drawn-out",
 )
 _HYPHENATED_RE = re.compile("|".join(re.escape(h) for h in HYPHENATED))
 # Stance: the writer speaking for themself.
