@@ -106,7 +106,37 @@ EVALUATIVE = wordset(
     "fiasco debacle rehash retread knockoff ripoff icky yucky disgusting revolting "
     "nauseating sickening obnoxious misguided misjudged misconceived wrongheaded botched "
     "bungled innocuous inoffensive toothless anemic anaemic skippable disposable "
-    "throwaway nonsensical illogical interminable protracted"
+    "throwaway nonsensical illogical interminable protracted "
+    # more praise: grace, polish, rarity and force
+    "adept alluring amiable beguiling blissful commanding distinctive "
+    "effortless enriching entrancing exemplary faultless felicitous fetching genial "
+    "harmonious heavenly idyllic immaculate impeccable incomparable indelible inimitable "
+    "inspirational intoxicating invaluable jaunty laudable lucid lush majestic matchless "
+    "miraculous nifty nimble peerless pleasing praiseworthy priceless prodigious "
+    "proficient rapturous ravishing resplendent rollicking sparkling sprightly "
+    "sterling stupendous suave sumptuous superlative timeless unmatched unparalleled "
+    "unrivaled unrivalled versatile virtuoso vivacious wholesome zestful passionate "
+    "forceful penetrating heroic nurturing affecting evocative ably deftly superbly "
+    "expertly "
+    # more blame: crudeness, muddle, triviality and poverty
+    "abominable abhorrent amateurish barren belabored belaboured bewildering "
+    "boorish brash callous clueless cluttered coarse contemptible creaky cumbersome "
+    "cursory deadening deficient deplorable despicable detestable disjointed disorganized "
+    "disorganised distasteful dopey dorky facile feeble fatuous flabby "
+    "frivolous fussy garish gaudy glib grotesque hideous horrendous horrid humdrum hokey "
+    "hoary incomprehensible inconsequential indifferent inexcusable inferior "
+    "insignificant insincere irksome irrelevant jumbled klutzy lackadaisical lugubrious "
+    "meager meagre meretricious miserable negligible obtuse overcooked overpriced "
+    "overstuffed paltry pedestrian perfunctory prosaic questionable rancid repellent "
+    "repugnant risible rote rudimentary scattershot schlocky shabby shameless sketchy "
+    "sleazy smarmy spotty squalid stodgy subpar substandard thankless threadbare trashy "
+    "trivial uncouth underwhelming undistinguished unfocused unimaginative uninvolving "
+    "unoriginal unwieldy vacuous wasteful wobbly woeful rancorous demented rude imperious "
+    "tangled "
+    # what it does to whoever meets it
+    "harrowing wrenching heartrending devastating searing shattering scathing biting "
+    "caustic acerbic trenchant stinging withering unnerving disturbing sobering "
+    "depressing bleak soothing cathartic jarring numbing bewitching beguiling"
 )
 # Judgements written with a hyphen ("thought-provoking", "well-made"): the tokenizer
 # splits them, so they are looked for in the sentence's lower-cased text.
@@ -150,6 +180,7 @@ HYPHENATED = (
     "side-splitting",
     "rip-off",
     "drawn-out",
+    "ill-advised",
 )
 _HYPHENATED_RE = re.compile("|".join(re.escape(h) for h in HYPHENATED))
 # Stance: the writer speaking for themself.
