@@ -226,6 +226,16 @@ EVENT_WORDS = wordset(
     "must follows lives returns arrives leaves joins struggles realizes realises "
     "when after until where whose named called then later eventually soon"
 )
+# The people a story is about, named by their role rather than by "I" or "you": "the
+# detective", "his wife", "a young girl". They mark an account of others, as "he" does.
+PEOPLE = wordset(
+    "man woman men women boy girl kids children teenager teens "
+    "father mother son daughter brother sister boyfriend girlfriend uncle aunt "
+    "grandmother grandfather parents wife husband "
+    "detective doctor lawyer attorney professor teacher student agent officer police cop "
+    "soldier journalist reporter priest king queen prince princess scientist businessman boss"
+)
+NARRATION_MARKERS = EVENT_WORDS | PEOPLE
 MAX_NARRATION_MARKERS = 2  # two markers are narration enough; more change nothing
 # Degree and comparison: the writer grades what they describe ("too long", "much
 # better", "not enough"). Each such word hints at a judgement, weaker than a judgement
@@ -292,11 +302,11 @@ def is_narration(lowset: set[str]) -> bool:
 
 def narration_damping(lowset: set[str]) -> float:
     """What is left of a sentence's emotional score when it tells events: each marker of
-    narration (a third-person pronoun, an event verb, a "when"/"after" clause) damps it,
-    unless the writer speaks for themself or passes a judgement."""
+    narration (a third-person pronoun, an event verb, a "when"/"after" clause, a person
+    named by role) damps it, unless the writer speaks for themself."""
     if not STANCE.isdisjoint(lowset):
         return 1.0
-    markers = len(NARRATIVE & lowset) + len(EVENT_WORDS & lowset)
+    markers = len(NARRATIVE & lowset) + len(NARRATION_MARKERS & lowset)
     if not markers:
         return 1.0
     return NARRATIVE_DAMPING ** min(markers, MAX_NARRATION_MARKERS)
