@@ -237,6 +237,9 @@ PEOPLE = wordset(
 )
 NARRATION_MARKERS = EVENT_WORDS | PEOPLE
 MAX_NARRATION_MARKERS = 2  # two markers are narration enough; more change nothing
+# Three judgement words in one sentence make it a review of the story, not its telling
+# ("a meandering, inarticulate and disappointing film about a man who...").
+JUDGED_NOT_NARRATION = 3
 # Degree and comparison: the writer grades what they describe ("too long", "much
 # better", "not enough"). Each such word hints at a judgement, weaker than a judgement
 # word; words already in EVALUATIVE ("quite", "really") are counted there.
@@ -303,10 +306,10 @@ def is_narration(lowset: set[str]) -> bool:
 def narration_damping(lowset: set[str]) -> float:
     """What is left of a sentence's emotional score when it tells events: each marker of
     narration (a third-person pronoun, an event verb, a "when"/"after" clause, a person
-    named by role) damps it, unless the writer speaks for themself."""
+    named by role) damps it, unless the writer speaks for themself or judges three times."""
     if not STANCE.isdisjoint(lowset):
         return 1.0
     markers = len(NARRATIVE & lowset) + len(NARRATION_MARKERS & lowset)
-    if not markers:
+    if not markers or len(EVALUATIVE & lowset) >= JUDGED_NOT_NARRATION:
         return 1.0
     return NARRATIVE_DAMPING ** min(markers, MAX_NARRATION_MARKERS)
