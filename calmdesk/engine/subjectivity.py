@@ -136,7 +136,17 @@ EVALUATIVE = wordset(
     # what it does to whoever meets it
     "harrowing wrenching heartrending devastating searing shattering scathing biting "
     "caustic acerbic trenchant stinging withering unnerving disturbing sobering "
-    "depressing bleak soothing cathartic jarring numbing bewitching beguiling"
+    "depressing bleak soothing cathartic jarring numbing bewitching beguiling "
+    # qualities named as nouns: what a thing has or lacks
+    "brilliance grandeur dignity clarity resonance strengths weakness "
+    "weaknesses flaw flaws merit merits virtues shortcoming shortcomings pitfalls feat "
+    "delights knack gusto zeal aplomb sweetness warmth nuance nuances "
+    "subtlety ingenuity imagination passion sincerity conviction courage tedium banality "
+    "mediocrity ineptitude incompetence pretension pretensions silliness stupidity "
+    "absurdity excesses shallowness emptiness sloppiness clumsiness "
+    # a few more ways to grade
+    "pale operatic weighty flashy gritty reverent fearless savvy unrelenting genteel "
+    "decadent languid languorous unaffected stark punchy edgy trendy quaint noble mere"
 )
 # Judgements written with a hyphen ("thought-provoking", "well-made"): the tokenizer
 # splits them, so they are looked for in the sentence's lower-cased text.
