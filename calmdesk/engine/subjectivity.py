@@ -212,6 +212,18 @@ OPINION_PHRASES = (
     " sounds like ",
     " no doubt ",
     " of course ",
+    # likeness and comparison: the writer's picture of the thing, not the thing
+    " as if ",
+    " as though ",
+    " kind of ",
+    " sort of ",
+    " not so much ",
+    " about as ",
+    " such a ",
+    " like a ",
+    " like an ",
+    " more like ",
+    " less like ",
 )
 # Evidence weights (0–1, as in cues.py): one judgement word is a clear sign, two settle it;
 # a stance word alone only hints (plenty of facts are told in the first person).
