@@ -87,7 +87,66 @@ EVALUATIVE = wordset(
     "difficult easy mundane gimmick gimmicky disquieting unsettling abrasive stylish "
     "stylized originality cliché inarticulate articulate eloquent bizarre weird "
     "strange odd awkwardly refreshingly surprisingly disappointingly oddly "
-    "pleasantly unpleasantly hilariously annoyingly"
+    "pleasantly unpleasantly hilariously annoyingly "
+    # praise: invention, craft, spirit and worth
+    "ingenious inventive imaginative resourceful audacious bold daring enchanting "
+    "luminous radiant resonant evocative expressive poetic lyrical transcendent wry droll "
+    "sly playful whimsical winning winsome warmhearted vibrant worthy estimable persuasive "
+    "cogent illuminating revealing accomplished assured graceful gracious tactful "
+    "uproarious riotous funniest wittiest cleverest smartest irresistible infectious "
+    "invigorating bracing heady uncanny spellbinding magical wondrous glorious exuberant "
+    "joyous joyful jubilant spirited zesty unpretentious unassuming meaningful fruitful "
+    "literate erudite provocative stimulating "
+    # blame: dullness, excess, foolishness, botching and sugar
+    "dreary drab dingy grim wearisome wearying exhausting numbing inane vapid insipid "
+    "tepid limp listless flimsy slight weightless asinine moronic imbecilic witless "
+    "brainless mindless bombastic grandiose pompous overbearing overheated strident "
+    "shrill murky garbled chintzy tacky tawdry mushy gooey syrupy saccharine treacly "
+    "sugary schmaltzy soppy maudlin cartoonish goofy zany wacky kooky clunker stinker "
+    "fiasco debacle rehash retread knockoff ripoff icky yucky disgusting revolting "
+    "nauseating sickening obnoxious misguided misjudged misconceived wrongheaded botched "
+    "bungled innocuous inoffensive toothless anemic anaemic skippable disposable "
+    "throwaway nonsensical illogical interminable protracted "
+    # more praise: grace, polish, rarity and force
+    "adept alluring amiable beguiling blissful commanding distinctive "
+    "effortless enriching entrancing exemplary faultless felicitous fetching genial "
+    "harmonious heavenly idyllic immaculate impeccable incomparable indelible inimitable "
+    "inspirational intoxicating invaluable jaunty laudable lucid lush majestic matchless "
+    "miraculous nifty nimble peerless pleasing praiseworthy priceless prodigious "
+    "proficient rapturous ravishing resplendent rollicking sparkling sprightly "
+    "sterling stupendous suave sumptuous superlative timeless unmatched unparalleled "
+    "unrivaled unrivalled versatile virtuoso vivacious wholesome zestful passionate "
+    "forceful penetrating heroic nurturing affecting evocative ably deftly superbly "
+    "expertly "
+    # more blame: crudeness, muddle, triviality and poverty
+    "abominable abhorrent amateurish barren belabored belaboured bewildering "
+    "boorish brash callous clueless cluttered coarse contemptible creaky cumbersome "
+    "cursory deadening deficient deplorable despicable detestable disjointed disorganized "
+    "disorganised distasteful dopey dorky facile feeble fatuous flabby "
+    "frivolous fussy garish gaudy glib grotesque hideous horrendous horrid humdrum hokey "
+    "hoary incomprehensible inconsequential indifferent inexcusable inferior "
+    "insignificant insincere irksome irrelevant jumbled klutzy lackadaisical lugubrious "
+    "meager meagre meretricious miserable negligible obtuse overcooked overpriced "
+    "overstuffed paltry pedestrian perfunctory prosaic questionable rancid repellent "
+    "repugnant risible rote rudimentary scattershot schlocky shabby shameless sketchy "
+    "sleazy smarmy spotty squalid stodgy subpar substandard thankless threadbare trashy "
+    "trivial uncouth underwhelming undistinguished unfocused unimaginative uninvolving "
+    "unoriginal unwieldy vacuous wasteful wobbly woeful rancorous demented rude imperious "
+    "tangled "
+    # what it does to whoever meets it
+    "harrowing wrenching heartrending devastating searing shattering scathing biting "
+    "caustic acerbic trenchant stinging withering unnerving disturbing sobering "
+    "depressing bleak soothing cathartic jarring numbing bewitching beguiling "
+    # qualities named as nouns: what a thing has or lacks
+    "brilliance grandeur dignity clarity resonance strengths weakness "
+    "weaknesses flaw flaws merit merits virtues shortcoming shortcomings pitfalls feat "
+    "delights knack gusto zeal aplomb sweetness warmth nuance nuances "
+    "subtlety ingenuity imagination passion sincerity conviction courage tedium banality "
+    "mediocrity ineptitude incompetence pretension pretensions silliness stupidity "
+    "absurdity excesses shallowness emptiness sloppiness clumsiness "
+    # a few more ways to grade
+    "pale operatic weighty flashy gritty reverent fearless savvy unrelenting genteel "
+    "decadent languid languorous unaffected stark punchy edgy trendy quaint noble mere"
 )
 # Judgements written with a hyphen ("thought-provoking", "well-made"): the tokenizer
 # splits them, so they are looked for in the sentence's lower-cased text.
@@ -127,6 +186,11 @@ HYPHENATED = (
     "low-quality",
     "low-budget",
     "user-friendly",
+    "sweet-natured",
+    "side-splitting",
+    "rip-off",
+    "drawn-out",
+    "ill-advised",
 )
 _HYPHENATED_RE = re.compile("|".join(re.escape(h) for h in HYPHENATED))
 # Stance: the writer speaking for themself.
@@ -148,6 +212,18 @@ OPINION_PHRASES = (
     " sounds like ",
     " no doubt ",
     " of course ",
+    # likeness and comparison: the writer's picture of the thing, not the thing
+    " as if ",
+    " as though ",
+    " kind of ",
+    " sort of ",
+    " not so much ",
+    " about as ",
+    " such a ",
+    " like a ",
+    " like an ",
+    " more like ",
+    " less like ",
 )
 # Evidence weights (0–1, as in cues.py): one judgement word is a clear sign, two settle it;
 # a stance word alone only hints (plenty of facts are told in the first person).
@@ -172,7 +248,20 @@ EVENT_WORDS = wordset(
     "must follows lives returns arrives leaves joins struggles realizes realises "
     "when after until where whose named called then later eventually soon"
 )
+# The people a story is about, named by their role rather than by "I" or "you": "the
+# detective", "his wife", "a young girl". They mark an account of others, as "he" does.
+PEOPLE = wordset(
+    "man woman men women boy girl kids children teenager teens "
+    "father mother son daughter brother sister boyfriend girlfriend uncle aunt "
+    "grandmother grandfather parents wife husband "
+    "detective doctor lawyer attorney professor teacher student agent officer police cop "
+    "soldier journalist reporter priest king queen prince princess scientist businessman boss"
+)
+NARRATION_MARKERS = EVENT_WORDS | PEOPLE
 MAX_NARRATION_MARKERS = 2  # two markers are narration enough; more change nothing
+# Three judgement words in one sentence make it a review of the story, not its telling
+# ("a meandering, inarticulate and disappointing film about a man who...").
+JUDGED_NOT_NARRATION = 3
 # Degree and comparison: the writer grades what they describe ("too long", "much
 # better", "not enough"). Each such word hints at a judgement, weaker than a judgement
 # word; words already in EVALUATIVE ("quite", "really") are counted there.
@@ -238,11 +327,11 @@ def is_narration(lowset: set[str]) -> bool:
 
 def narration_damping(lowset: set[str]) -> float:
     """What is left of a sentence's emotional score when it tells events: each marker of
-    narration (a third-person pronoun, an event verb, a "when"/"after" clause) damps it,
-    unless the writer speaks for themself or passes a judgement."""
+    narration (a third-person pronoun, an event verb, a "when"/"after" clause, a person
+    named by role) damps it, unless the writer speaks for themself or judges three times."""
     if not STANCE.isdisjoint(lowset):
         return 1.0
-    markers = len(NARRATIVE & lowset) + len(EVENT_WORDS & lowset)
-    if not markers:
+    markers = len(NARRATIVE & lowset) + len(NARRATION_MARKERS & lowset)
+    if not markers or len(EVALUATIVE & lowset) >= JUDGED_NOT_NARRATION:
         return 1.0
     return NARRATIVE_DAMPING ** min(markers, MAX_NARRATION_MARKERS)

@@ -296,8 +296,9 @@ def test_sentences_score_the_same_through_the_dense_product_and_the_gather(
 
 
 # A judgement needs no feeling word: grading ("too slow", "not good enough"), a verdict
-# ("this is clunky") or a hyphenated one ("well-formatted"); a story told in the third
-# person ("she opens…", "when…", "then…") is an account of events.
+# ("this is clunky"), a hyphenated one ("well-formatted") or a likeness ("kind of a
+# mess"); a story told in the third person ("she opens…", "when…", "then…", "a man and
+# his wife…") is an account of events, unless it judges three times over.
 @pytest.mark.parametrize(
     "text,kind",
     [
@@ -309,6 +310,10 @@ def test_sentences_score_the_same_through_the_dense_product_and_the_gather(
         ("Then the import stops after the first row.", "informational"),
         ("He uploaded the file after lunch and then the page reloaded.", "informational"),
         ("The export button is on the Reports page.", "informational"),
+        ("The new layout is tacky and the wording is vapid.", "emotional"),
+        ("The app is kind of a mess.", "emotional"),
+        ("She found the new release meandering, clumsy and disappointing.", "emotional"),
+        ("A man and his wife fall in love again on a trip to Paris.", "informational"),
     ],
 )
 def test_judgements_and_accounts_of_events(text: str, kind: str) -> None:
