@@ -96,3 +96,24 @@ def test_compiled_and_pure_engine_agree() -> None:
     for text, a, b in zip(texts, compiled["readings"], pure["readings"], strict=True):
         assert a == b, text[:80]
     assert compiled["findings"] == pure["findings"]
+
+
+@pytest.mark.parametrize(
+    "x",
+    [0.0, 1.0, 0.5, 0.00005, 0.00015, 0.12345, 0.99995, 0.3333333333, 2 / 3, 1e-12, 123.45675],
+)
+def test_round4_is_round(x: float) -> None:
+    from calmdesk.engine.reading import round4
+
+    assert round4(x) == round(x, 4)
+    assert round4(-x) == round(-x, 4)
+
+
+def test_round4_is_round_on_many_values() -> None:
+    import random
+
+    from calmdesk.engine.reading import round4
+
+    rng = random.Random(4)
+    values = [rng.random() for _ in range(50_000)] + [k / 20_000 for k in range(20_001)]
+    assert [round4(x) for x in values] == [round(x, 4) for x in values]
