@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -38,6 +40,11 @@ ANCHORS: dict[str, tuple[str, float | None]] = {
     "peak_rss_mb": ("this process, weights loaded", 150),
     "read_us_per_kb_1kb": ("µs per KB at 1 KB", None),
     "read_us_per_kb_1mb": ("µs per KB at 1 MB (linear: close to the 1 KB figure)", None),
+    "pure_read_per_s": ("the engine as pure Python (no compiled build), same texts", None),
+    "pure_vader_per_s": ("VADER beside it, in that process", None),
+    "pure_read_vs_vader": ("the pure engine's share of VADER's speed", None),
+    "pure_read_median_us": ("typical 120-word message, pure Python", None),
+    "pure_check_median_us": ("draft re-checked, pure Python", None),
 }
 LOWER_IS_BETTER = {"read_median_us", "check_median_us", "peak_rss_mb"}
 
@@ -110,7 +117,7 @@ def _median_us(fn: Callable[[], object], repeat: int) -> float:
 
 
 def measure(data_dir: Path, repeat: int, limit: int = 0) -> tuple[dict[str, Any], list[str]]:
-    from calmdesk.engine import Thread, check_reply, evaluate, read_message
+    from calmdesk.engine import evaluate, read_message
 
     out: dict[str, Any] = {}
     skipped: list[str] = []
@@ -139,8 +146,21 @@ def measure(data_dir: Path, repeat: int, limit: int = 0) -> tuple[dict[str, Any]
     else:
         skipped.append("Stanford Politeness")
 
+    out.update(measure_speed(data_dir, repeat, limit, skipped))
+    if out.get("engine_build") == "compiled":
+        out.update(_pure_speed(data_dir, repeat, limit))
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return out, skipped
+
+
+def measure_speed(data_dir: Path, repeat: int, limit: int, skipped: list[str]) -> dict[str, Any]:
+    """Speed figures of the engine as this process imported it (compiled or pure)."""
+    from calmdesk.engine import BUILD, Thread, check_reply, read_message
+
+    out: dict[str, Any] = {"engine_build": BUILD}
+    read_message("warm up: loads the weights once")
     # --- speed: calmdesk and VADER on the same texts, in this run ------------------
-    if have_data and (data_dir / "goemotions").is_dir():
+    if data_dir.is_dir() and (data_dir / "goemotions").is_dir():
         from calmdesk.engine.datasets import load_goemotions
 
         texts = load_goemotions(data_dir).test.texts
@@ -184,8 +204,25 @@ def measure(data_dir: Path, repeat: int, limit: int = 0) -> tuple[dict[str, Any]
     out["read_us_per_kb_1mb"] = round(
         _median_us(lambda: read_message(one_mb), min(3, repeat)) / 1024, 1
     )
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    return out, skipped
+    return out
+
+
+# The figures the pure-Python engine is measured on too, when the compiled one is in use.
+PURE_FIGURES = ("read_per_s", "vader_per_s", "read_vs_vader", "read_median_us", "check_median_us")
+
+
+def _pure_speed(data_dir: Path, repeat: int, limit: int) -> dict[str, Any]:
+    """The same speed figures from the pure-Python engine, in a child process that
+    ignores the compiled build (with VADER again beside it, at the same moment)."""
+    from calmdesk.engine.native import PURE_ENV
+
+    cmd = [sys.executable, "-m", "calmdesk.bench.engine", "--speed-only", "--data", str(data_dir)]
+    cmd += ["--repeat", str(repeat), "--texts", str(limit)]
+    done = subprocess.run(
+        cmd, env={**os.environ, PURE_ENV: "1"}, capture_output=True, text=True, check=True
+    )
+    child = json.loads(done.stdout.strip().splitlines()[-1])
+    return {f"pure_{k}": child[k] for k in PURE_FIGURES if k in child}
 
 
 def _verdict(key: str, value: Any, out: dict[str, Any]) -> str:
@@ -207,7 +244,9 @@ def _target_text(key: str, target: float | None, out: dict[str, Any]) -> str:
 
 
 def render(out: dict[str, Any], skipped: list[str], argv_text: str) -> str:
-    lines = [f"calmdesk bench engine{argv_text}  (engine {out.get('engine_version', '?')})", ""]
+    version = out.get("engine_version", "?")
+    build = out.get("engine_build", "?")
+    lines = [f"calmdesk bench engine{argv_text}  (engine {version}, {build} build)", ""]
     lines.append(f"{'figure':<32} {'calmdesk':>10}  {'target':>8}  {'':6} anchor")
     for key, (anchor, target) in ANCHORS.items():
         if key not in out:
@@ -217,7 +256,7 @@ def render(out: dict[str, Any], skipped: list[str], argv_text: str) -> str:
         lines.append(
             f"{key:<32} {value:>10}  {target_text:>8}  {_verdict(key, value, out):6} {anchor}"
         )
-    extra = [k for k in out if k not in ANCHORS and k != "engine_version"]
+    extra = [k for k in out if k not in ANCHORS and k not in {"engine_version", "engine_build"}]
     for key in extra:
         lines.append(f"{key:<32} {out[key]!s:>10}")
     for s in skipped:
@@ -248,8 +287,12 @@ def run(argv: list[str]) -> int:
     p.add_argument("--data", type=Path, default=None, help=f"default: {DEFAULT_DATA_DIR}")
     p.add_argument("--repeat", type=int, default=200, help="runs per median (default 200)")
     p.add_argument("--texts", type=int, default=0, help="cap the speed corpus (default: all)")
+    p.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     data_dir = args.data or default_data_dir()
+    if args.speed_only:  # the child that measures the pure build (see _pure_speed)
+        print(json.dumps(measure_speed(data_dir, args.repeat, args.texts, [])))
+        return 0
     out, skipped = measure(data_dir, args.repeat, args.texts)
     out["engine_version"] = ENGINE_VERSION
     if args.json:
@@ -259,3 +302,7 @@ def run(argv: list[str]) -> int:
     else:
         print(render(out, skipped, (" " + " ".join(argv)) if argv else ""))
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1:]))

@@ -42,7 +42,6 @@ class Head:
     threshold: float
     softmax: bool  # one distribution over the classes, else a sigmoid per class
     b_list: tuple[float, ...]  # the bias as Python floats, for the per-message arithmetic
-    columns: tuple[F32, ...]  # each class's weights, contiguous: explaining a tone gathers one
 
 
 class FlatHead:
@@ -56,7 +55,10 @@ class FlatHead:
     def __init__(self, head: Head) -> None:
         self.classes = head.classes
         self.n = len(head.classes)
-        self.flat: list[float] = head.w.ravel().tolist()
+        # The weights were stored as float16, so at most 65,536 distinct values: one float
+        # object per value, shared by the list, keeps it at a third of the memory.
+        shared: dict[float, float] = {}
+        self.flat: list[float] = [shared.setdefault(v, v) for v in head.w.ravel().tolist()]
         self.bias: list[float] = list(head.b_list)
         self.threshold = head.threshold
         self.softmax = head.softmax
@@ -166,7 +168,6 @@ class LinearTextModel:
                         if f"softmax_{name}" in z.files
                         else False,
                         b_list=tuple(float(v) for v in z[f"b_{name}"]),
-                        columns=tuple(np.ascontiguousarray(w[:, c]) for c in range(w.shape[1])),
                     )
             if READ_HEAD in self.heads:
                 self.flat_heads[READ_HEAD] = FlatHead(self.heads[READ_HEAD])
@@ -231,17 +232,6 @@ class LinearTextModel:
     def probs(self, head: str, ids: list[int]) -> F32:
         keys, vals = self.vector(ids)
         return np.array(self.probs_list(head, keys, vals), dtype=np.float32)
-
-    def contributions(
-        self, head: str, keys: list[int], vals: list[float], cls: str, top: int
-    ) -> list[tuple[float, int]]:
-        """The ``top`` terms that pushed ``cls`` up most: (logit share, term id), best first."""
-        h = self.heads[head]
-        if not keys:
-            return []
-        keys, vals = keys[:MAX_EXPLAINED_TERMS], vals[:MAX_EXPLAINED_TERMS]
-        column = h.columns[h.classes.index(cls)]
-        return top_contributions(column[keys].tolist(), keys, vals, top)
 
 
 def logits_of_rows(h: Head, rows: F32, vals: list[float]) -> list[float]:
