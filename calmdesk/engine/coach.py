@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
+from typing import Final
 
 from calmdesk.engine import cues
 from calmdesk.engine.reading import read_message
@@ -23,14 +24,14 @@ _Add = Callable[[str, int, int, str, str], None]
 
 # Drafts are read up to this many characters: an agent reply is never longer, and the
 # coach must answer within milliseconds even when pasted a log.
-MAX_DRAFT_CHARS = 20_000
+MAX_DRAFT_CHARS: Final = 20_000
 
 
 def _p(code: str, phrases: str) -> list[cues.Cue]:
     return [cues.Cue(tuple(p.split()), code, 1.0, code) for p in phrases.split(";") if p.strip()]
 
 
-PHRASES = cues.PhraseIndex(
+PHRASES: Final = cues.PhraseIndex(
     [
         *_p(
             "CD101",
@@ -93,11 +94,10 @@ PHRASES = cues.PhraseIndex(
     ]
 )
 # Correcting: a sentence that opens with one of these.
-CORRECTING_OPENERS = frozenset({"actually", "technically", "wrong", "incorrect"})
-CORRECTING_PHRASES = PHRASE_SPLIT = None  # (kept for readers: openers only, by design)
+CORRECTING_OPENERS: Final = frozenset({"actually", "technically", "wrong", "incorrect"})
 # A hedged guess: a question opening with a hedge, or ending on "will/might … help?".
-HEDGES = wordset("maybe perhaps possibly probably")
-HEDGED_ENDINGS = (
+HEDGES: Final = wordset("maybe perhaps possibly probably")
+HEDGED_ENDINGS: Final = (
     ("will", "help"),
     ("might", "help"),
     ("may", "help"),
@@ -110,11 +110,11 @@ HEDGED_ENDINGS = (
     ("should", "help"),
 )
 # Reactive tone: this many exclamation marks in a row, or capital words in a row.
-EXCLAMATION_RUN = re.compile(r"!{2,}|\?!|!\?")
-CAPS_MIN_LETTERS = 4
+EXCLAMATION_RUN: Final = re.compile(r"!{2,}|\?!|!\?")
+CAPS_MIN_LETTERS: Final = 4
 # Product and protocol names written in capitals are names, not shouting. Shorter ones
 # ("CSV", "API", "URL", "PDF", "DNS", "SSL") are under CAPS_MIN_LETTERS already.
-ACRONYMS = wordset(
+ACRONYMS: Final = wordset(
     "HTML HTTPS HTTP JSON UUID ASAP FAQS NOTE CSV PDF SMTP IMAP YAML XLSX DOCX JPEG TIFF "
     "OAUTH SAML CNAME CORS REST GDPR HIPAA UNIX ASCII TOTP LDAP VOIP SFTP WIFI NGINX MYSQL "
     "AJAX CSRF ISBN IBAN SWIFT"
@@ -122,9 +122,9 @@ ACRONYMS = wordset(
 # An identifier is one unbroken run of these characters ("ERR_SYNC_TIMEOUT", "V4.2.1-RC");
 # a capital word inside a run that also holds "_" or a digit is part of a code.
 # Looked at most this far either side of the word, so a long unbroken run stays linear.
-_IDENTIFIER_RUN = re.compile(r"[\w.\-/]{1,64}")
-IDENTIFIER_REACH = 64
-JARGON = wordset(
+_IDENTIFIER_RUN: Final = re.compile(r"[\w.\-/]{1,64}")
+IDENTIFIER_REACH: Final = 64
+JARGON: Final = wordset(
     "dns cname mx ttl ssl tls api endpoint endpoints localhost ftp sftp ssh php css html "
     "json yaml regex cron webhook webhooks payload repository repo deploy redeploy config "
     "sudo terminal cli oauth subdomain htaccess sql mysql database cache dev-tools devtools "
@@ -132,7 +132,7 @@ JARGON = wordset(
     "kubernetes docker container npm pip git"
 )
 # Stop words ignored when asking "does the draft talk about the customer's question?".
-STOP = wordset(
+STOP: Final = wordset(
     "a an the and or but if so to of in on at for with from by is are was were be been "
     "do does did have has had i you we they it this that these those my your our their "
     "me us them can could would should will shall may might must not no yes what why "
@@ -140,14 +140,14 @@ STOP = wordset(
     "i'm i've don't can't get got please thanks thank hi hello"
 )
 # Share of a question's content words the draft must echo to count as addressing it.
-ADDRESSED_SHARE = (
+ADDRESSED_SHARE: Final = (
     0.3  # about a third: "change it under Settings" answers "how do I change my email?"
 )
 # A request needs this many content words to be checked ("please help" is not concrete).
-MIN_REQUEST_WORDS = 2
+MIN_REQUEST_WORDS: Final = 2
 # Word prefix length used to match "export"/"exporting" (a light stemmer).
-STEM = 5
-CONTRAST_SETS: tuple[frozenset[str], ...] = (
+STEM: Final = 5
+CONTRAST_SETS: Final[tuple[frozenset[str], ...]] = (
     wordset(
         "earthquake hurricane flood fire wildfire tornado storm tsunami blizzard "
         "typhoon cyclone landslide eruption"
@@ -162,9 +162,9 @@ CONTRAST_SETS: tuple[frozenset[str], ...] = (
     wordset("mom mother dad father wife husband son daughter brother sister"),
     wordset("yesterday today tomorrow"),
 )
-GREETINGS = wordset("hi hello dear hey")
+GREETINGS: Final = wordset("hi hello dear hey")
 # Acknowledgement is expected when the customer's message is at least this intense.
-DISTRESS_INTENSITY = 0.5
+DISTRESS_INTENSITY: Final = 0.5
 
 
 def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> list[Finding]:
@@ -524,8 +524,8 @@ def customer_first_name(thread: Thread) -> str:
 
 
 # Closing words that are not names, and how far from the end a sign-off is looked for.
-SIGN_OFFS = wordset("thanks thank regards cheers best sincerely thx ty sent from i the a")
-MAX_SIGN_OFF = 200
+SIGN_OFFS: Final = wordset("thanks thank regards cheers best sincerely thx ty sent from i the a")
+MAX_SIGN_OFF: Final = 200
 
 
 def _differs_little(a: str, b: str) -> bool:

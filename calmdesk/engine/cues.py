@@ -11,25 +11,26 @@ the message this tone from this phrase alone"; 0.3 hints, 0.6 is clear, 0.8 sett
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from calmdesk.engine.text import Word, wordset
 
 # Named weight levels (see the module docstring).
-HINT = 0.3
-LIKELY = 0.45
-CLEAR = 0.6
-STRONG = 0.75
-SETTLED = 0.85
+HINT: Final = 0.3
+LIKELY: Final = 0.45
+CLEAR: Final = 0.6
+STRONG: Final = 0.75
+SETTLED: Final = 0.85
 
-NUMBER_WORDS = wordset(
+NUMBER_WORDS: Final = wordset(
     "one two three four five six seven eight nine ten eleven twelve fifteen twenty "
     "thirty several few many a"
 )
 # A phrase may open with a number ("3 days later") but not with "a": "a" opens a third of
 # all sentences, and "a week later" is rare in complaints.
-FIRST_NUMBER_WORDS = NUMBER_WORDS - {"a", "many", "few"}
-TIME_UNITS = ("minutes", "hours", "days", "weeks", "months", "mins", "hrs")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+FIRST_NUMBER_WORDS: Final = NUMBER_WORDS - {"a", "many", "few"}
+TIME_UNITS: Final = ("minutes", "hours", "days", "weeks", "months", "mins", "hrs")
+WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _with_days(template: str) -> str:
     return ";".join(template.replace("DAY", d) for d in WEEKDAYS)
 
 
-TONE_CUES: list[Cue] = [
+TONE_CUES: Final[list[Cue]] = [
     # waiting
     *_cues(
         "frustrated",
@@ -230,14 +231,14 @@ TONE_CUES: list[Cue] = [
 ]
 
 # Courtesy, not feeling: "Thanks in advance" closes angry mail as often as calm mail.
-COURTESY = frozenset({("thanks", "in", "advance"), ("thank", "you", "in")})
+COURTESY: Final = frozenset({("thanks", "in", "advance"), ("thank", "you", "in")})
 # "not happy", "never great": a negator in the two words before a positive cue turns it
 # into a let-down of half the weight (the cue's meaning is inverted, its certainty is not).
-NEGATORS = wordset("not no never n't don't doesn't isn't wasn't aren't hardly")
-NEGATION_WINDOW = 2
-NEGATED_WEIGHT = 0.5
+NEGATORS: Final = wordset("not no never n't don't doesn't isn't wasn't aren't hardly")
+NEGATION_WINDOW: Final = 2
+NEGATED_WEIGHT: Final = 0.5
 
-STAKE_CUES: list[Cue] = [
+STAKE_CUES: Final[list[Cue]] = [
     *_cues(
         "revenue",
         CLEAR,
@@ -315,7 +316,7 @@ STAKE_CUES: list[Cue] = [
     ),
 ]
 
-NOVICE_CUES: list[Cue] = _cues(
+NOVICE_CUES: Final[list[Cue]] = _cues(
     "novice",
     CLEAR,
     "novice",
@@ -409,8 +410,8 @@ def _match(pattern: tuple[str, ...], lows: list[str], i: int) -> bool:
 # Words before a stake that put it in the past or call it off: "I was going to drop the
 # class", "I almost cancelled", "I thought about switching". Looked for within this many
 # words before the stake, in the same sentence.
-AVERTED_WINDOW = 6
-AVERTING: tuple[tuple[str, ...], ...] = (
+AVERTED_WINDOW: Final = 6
+AVERTING: Final[tuple[tuple[str, ...], ...]] = (
     ("was", "going", "to"),
     ("were", "going", "to"),
     ("was", "gonna"),
@@ -431,4 +432,4 @@ AVERTING: tuple[tuple[str, ...], ...] = (
 
 
 # One pass over the words finds tone cues, stakes and novice cues together.
-MESSAGE_INDEX = PhraseIndex([*TONE_CUES, *STAKE_CUES, *NOVICE_CUES])
+MESSAGE_INDEX: Final = PhraseIndex([*TONE_CUES, *STAKE_CUES, *NOVICE_CUES])

@@ -10,13 +10,14 @@ from __future__ import annotations
 import bisect
 import re
 from datetime import date, datetime, timedelta
+from typing import Final
 
 from calmdesk.engine.text import Word, wordset
 
 # Each pattern runs only when its cheap precondition holds: "digit" (the text has one) or
 # literal substrings separated by "|" (any must occur); most messages skip most patterns.
-_DIGIT = re.compile(r"\d")
-_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+_DIGIT: Final = re.compile(r"\d")
+_PATTERNS: Final[tuple[tuple[str, re.Pattern[str], str], ...]] = (
     ("url", re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+"), "://|www."),
     # Lengths bounded as RFC 5321 bounds them (local part 64, label 63): an unbounded
     # local part is rescanned from every "." of a long "a.a.a…" line, which is quadratic.
@@ -84,25 +85,38 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 # Preconditions as one literal alternation each (searched in one call).
-_NEEDS = {
+_NEEDS: Final = {
     needs: re.compile("|".join(re.escape(n) for n in needs.split("|")))
     for _, _, needs in _PATTERNS
     if needs and needs not in ("digit", "month")
 }
 # Any literal precondition at all, in one search: without it (and a digit) nothing runs.
-_ANY_NEED = re.compile("|".join(n.pattern for n in _NEEDS.values()))
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ANY_NEED: Final = re.compile("|".join(n.pattern for n in _NEEDS.values()))
+_MONTHS: Final = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
 # Enough for any real message; a pasted log stops here instead of listing every line.
-MAX_PATTERN_FACTS = 500
+MAX_PATTERN_FACTS: Final = 500
 
-_WEEKDAY = {
+_WEEKDAY: Final = {
     d: i
     for i, d in enumerate(
         ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     )
 }
-_RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
-_NUMBERS = {
+_RELATIVE_DAYS: Final = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+_NUMBERS: Final = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -116,10 +130,10 @@ _NUMBERS = {
     "nine": 9,
     "ten": 10,
 }
-_UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+_UNIT_DAYS: Final = {"day": 1, "days": 1, "week": 7, "weeks": 7}
 
 # Capitalised words that are not names of products or features.
-_NOT_NAMES = wordset(
+_NOT_NAMES: Final = wordset(
     "i i'm i've i'd i'll the a an and but or so hi hello hey dear thanks thank please "
     "monday tuesday wednesday thursday friday saturday sunday january february march "
     "april may june july august september october november december ok okay yes no "
@@ -229,10 +243,10 @@ def resolve_date(phrase: str, received_at: datetime | None) -> str:
     return ""
 
 
-_DATE_WORDS = frozenset(_WEEKDAY) | frozenset(_RELATIVE_DAYS) | {"ago"}
-_BEFORE_WEEKDAY = frozenset({"since", "last", "on", "this", "next"})
-_AGO_UNITS = frozenset({"day", "days", "week", "weeks"})
-_AGO_NUMBERS = frozenset(_NUMBERS) | {str(i) for i in range(1, 1000)}
+_DATE_WORDS: Final = frozenset(_WEEKDAY) | frozenset(_RELATIVE_DAYS) | {"ago"}
+_BEFORE_WEEKDAY: Final = frozenset({"since", "last", "on", "this", "next"})
+_AGO_UNITS: Final = frozenset({"day", "days", "week", "weeks"})
+_AGO_NUMBERS: Final = frozenset(_NUMBERS) | {str(i) for i in range(1, 1000)}
 
 
 def find_relative_dates(

@@ -5,23 +5,24 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Final
 
 from calmdesk.engine.text import Word
 
 # Words (letters/digits, with inner apostrophes), "!" and "?" runs, and single emoji.
 # No nested quantifiers: each alternative consumes characters deterministically.
-_TERM = re.compile(
+_TERM: Final = re.compile(
     r"[^\W_]+(?:['’][^\W_]+)*|!+|\?+|[\U0001F300-\U0001FAFF\u2600-\u27BF]",
 )
 # GoEmotions masks names and religions as [NAME] / [RELIGION]; our messages have real
 # names. Collapse both to the same placeholder token so neither leaks into the weights.
-_MASK = re.compile(r"\[(?:NAME|RELIGION)\]")
-NAME_TOKEN = "name"
+_MASK: Final = re.compile(r"\[(?:NAME|RELIGION)\]")
+NAME_TOKEN: Final = "name"
 # Bigrams that cross a sentence end carry little; still cheap, so kept (as in the baseline).
 # Up to this many characters, a text's regex matches are all held at once while tokenizing
 # (~100 KB of them at most); past it they are taken one by one, so a 1 MB paste stays lean.
-MATCHES_HELD = 4000
-MAX_TERMS = 4000  # caps work on very long texts; the model reads the first 4,000 words
+MATCHES_HELD: Final = 4000
+MAX_TERMS: Final = 4000  # caps work on very long texts; the model reads the first 4,000 words
 
 
 def tokens(text: str) -> list[str]:
@@ -86,7 +87,7 @@ def _norm(t: str) -> str:
 # Words longer than this also give their first letters as a term ("annoy~" for annoyed,
 # annoying, annoyance): a poor man's stemmer that lets rare forms share evidence. Five
 # letters gained 0.004 Ekman macro-F1 on GoEmotions (dev-chosen threshold, test split).
-PREFIX = 5
+PREFIX: Final = 5
 
 
 def prefix_term(tok: str) -> str | None:

@@ -5,12 +5,12 @@ file is missing the engine still runs on its support cues alone and says so."""
 
 from __future__ import annotations
 
-import itertools
 import math
 import operator
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -19,14 +19,14 @@ from calmdesk.engine.features import PREFIX, terms
 from calmdesk.engine.native import ENGINE_DIR
 
 # The source folder's, also when this module runs compiled from the build folder.
-DATA_DIR = ENGINE_DIR / "data"
-TONE_FILE = DATA_DIR / "tone.npz"
-POLITENESS_FILE = DATA_DIR / "politeness.npz"
+DATA_DIR: Final = ENGINE_DIR / "data"
+TONE_FILE: Final = DATA_DIR / "tone.npz"
+POLITENESS_FILE: Final = DATA_DIR / "politeness.npz"
 F32 = npt.NDArray[np.float32]
 
 
 # Terms looked at when explaining a tone: the first few hundred distinct terms suffice.
-MAX_EXPLAINED_TERMS = 400
+MAX_EXPLAINED_TERMS: Final = 400
 
 
 def _blob_to_list(blob: npt.NDArray[np.uint8]) -> list[str]:
@@ -103,12 +103,12 @@ class FlatHead:
 
 
 # The head that reads every message (the others serve the benchmark's protocol).
-READ_HEAD = "tones"
-TONE_CLASSES = 8
+READ_HEAD: Final = "tones"
+TONE_CLASSES: Final = 8
 
 # Tokens whose prefix-term id is remembered: the common words of a mailbox (an entry and
 # its token cost ~150 bytes, so at most ~1.5 MB), never growing past it.
-PREFIX_CACHE_SIZE = 10_000
+PREFIX_CACHE_SIZE: Final = 10_000
 
 
 class _PrefixIds(dict[str, "int | None"]):
@@ -206,16 +206,17 @@ class LinearTextModel:
         Plain Python: a message has tens of distinct terms, where numpy's per-call
         overhead costs more than the arithmetic."""
         idf = self.idf_list
-        counts: dict[int, int] = {}
-        for i in ids:
-            counts[i] = counts.get(i, 0) + 1
-        keys = list(counts)
-        vals: list[float] = []
+        if len(set(ids)) == len(ids):  # the usual case: every term once, tf weight 1
+            keys = ids
+            vals = [idf[k] for k in ids]
+        else:
+            counts: dict[int, int] = {}
+            for i in ids:
+                counts[i] = counts.get(i, 0) + 1
+            keys = list(counts)
+            vals = [(1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()]
         total = 0.0
-        for k in keys:
-            c = counts[k]
-            v = (1.0 + math.log(c)) * idf[k] if c > 1 else idf[k]
-            vals.append(v)
+        for v in vals:
             total += v * v
         norm = math.sqrt(total) or 1.0
         return keys, [v / norm for v in vals]
@@ -349,55 +350,6 @@ def sentence_probs(
         weighted = gathered * np.array(weights, dtype=np.float32)[:, None]
         z[rows_of] += np.add.reduceat(weighted, starts, axis=0)
     return _activate(h, z)
-
-
-# Up to this many (sentence, term) cells, sentences are scored by one product of a dense
-# (sentences × terms) weight matrix with the text's gathered rows: 400 KB of float32.
-DENSE_CELLS = 100_000
-
-
-def sentence_class_probs(
-    model: LinearTextModel,
-    head: str,
-    ids_per_sentence: list[list[int]],
-    rows: F32,
-    row_of: dict[int, int],
-    cls: str,
-) -> list[float]:
-    """Each sentence's probability of ``cls``, as ``sentence_probs`` computes it, from the
-    whole text's weight rows (``rows[row_of[term]]``) in one matrix product: a short
-    message's few sentences cost a handful of numpy calls, not a gather each."""
-    h = model.heads[head]
-    n = len(ids_per_sentence)
-    if n * len(rows) > DENSE_CELLS:
-        probs = sentence_probs(model, head, ids_per_sentence, (rows, row_of))
-        listed: list[float] = probs[:, h.classes.index(cls)].tolist()
-        return listed
-    # The cells of the (sentences × terms) matrix, as flat indices: one index list for
-    # numpy to convert, and map() keeps the per-term lookups in C.
-    cells: list[int] = []
-    weights: list[float] = []
-    idf_of = model.idf_list.__getitem__
-    row_at = row_of.__getitem__
-    width = len(rows)
-    for s, ids in enumerate(ids_per_sentence):
-        uniq = list(dict.fromkeys(ids))
-        if not uniq:
-            continue
-        idf = list(map(idf_of, uniq))
-        norm = math.sqrt(sum(map(operator.mul, idf, idf))) or 1.0
-        cells.extend(map((s * width).__add__, map(row_at, uniq)))
-        weights.extend(map(float.__truediv__, idf, itertools.repeat(norm, len(idf))))
-    a = np.zeros(n * width, dtype=np.float32)
-    a[cells] = weights
-    z = a.reshape(n, width) @ rows + h.b
-    if h.softmax:  # only one class is wanted: its share of the exponentials
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        col = e[:, h.classes.index(cls)] / e.sum(axis=1)
-    else:
-        col = _sigmoid(z[:, h.classes.index(cls)])
-    out: list[float] = col.tolist()
-    return out
 
 
 def politeness(text: str) -> float | None:

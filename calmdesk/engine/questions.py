@@ -12,18 +12,19 @@ split."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from calmdesk.engine.text import wordset
 
-WH = wordset("what what's whats why how how's when where where's which who who's whom whose")
-AUX = wordset(
+WH: Final = wordset("what what's whats why how how's when where where's which who who's whom whose")
+AUX: Final = wordset(
     "do does did is are was were can could will would should shall have has had may might "
     "must am isn't aren't wasn't weren't don't doesn't didn't can't couldn't won't wouldn't "
     "shouldn't haven't hasn't"
 )
-SUBJECTS = wordset("i you we it they he she this that there these those my your the")
+SUBJECTS: Final = wordset("i you we it they he she this that there these those my your the")
 # Openings of requests/offers/suggestions in question form.
-REQUEST_OPENERS: tuple[tuple[str, ...], ...] = (
+REQUEST_OPENERS: Final[tuple[tuple[str, ...], ...]] = (
     ("could", "you"),
     ("can", "you"),
     ("would", "you"),
@@ -45,9 +46,9 @@ REQUEST_OPENERS: tuple[tuple[str, ...], ...] = (
     ("could", "we"),
 )
 # Openers that look like requests but ask what the other wants: questions.
-OFFERS: tuple[tuple[str, ...], ...] = (("would", "you", "like"), ("would", "you", "prefer"))
+OFFERS: Final[tuple[tuple[str, ...], ...]] = (("would", "you", "like"), ("would", "you", "prefer"))
 # Embedded requests: "I wonder if you could…" asks for an action, not for information.
-EMBEDDED_REQUESTS = (
+EMBEDDED_REQUESTS: Final = (
     " wonder if you could ",
     " wondering if you could ",
     " wonder whether you could ",
@@ -57,11 +58,11 @@ EMBEDDED_REQUESTS = (
 )
 # Request openers that are still questions when they ask about the other's knowledge or
 # ability to tell ("can you tell me why…", "could you explain…").
-ASKING_VERBS = wordset("tell explain confirm clarify let")
+ASKING_VERBS: Final = wordset("tell explain confirm clarify let")
 # Leading words skipped before looking at the opener ("So, how do I…", "Also can you…").
-FILLERS = wordset("so and but also ok okay well oh hi hey then um uh now sorry")
+FILLERS: Final = wordset("so and but also ok okay well oh hi hey then um uh now sorry")
 # Phrases that make a statement a question ("I wonder whether…", "any idea why…").
-EMBEDDED = (
+EMBEDDED: Final = (
     ("i", "wonder"),
     ("i'm", "wondering"),
     ("i", "was", "wondering"),
@@ -108,10 +109,10 @@ def classify(sentence: str, low_words: list[str], joined: str = "") -> tuple[boo
     return (False, request)
 
 
-_OPENERS = frozenset(REQUEST_OPENERS)
+_OPENERS: Final = frozenset(REQUEST_OPENERS)
 # Literal alternations, searched in one call (no quantifiers, so no backtracking).
-_EMBEDDED_REQUEST_RE = re.compile("|".join(re.escape(e) for e in EMBEDDED_REQUESTS))
+_EMBEDDED_REQUEST_RE: Final = re.compile("|".join(re.escape(e) for e in EMBEDDED_REQUESTS))
 # Embedded questions open a sentence: the first words are enough.
-EMBEDDED_WINDOW = 40
-_EMBEDDED_STRINGS = tuple(" " + " ".join(e) + " " for e in EMBEDDED)
-_EMBEDDED_RE = re.compile("|".join(re.escape(e) for e in _EMBEDDED_STRINGS))
+EMBEDDED_WINDOW: Final = 40
+_EMBEDDED_STRINGS: Final = tuple(" " + " ".join(e) + " " for e in EMBEDDED)
+_EMBEDDED_RE: Final = re.compile("|".join(re.escape(e) for e in _EMBEDDED_STRINGS))

@@ -10,7 +10,7 @@ import operator
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import Final, cast
 
 from calmdesk.engine import cues, facts, model, questions, subjectivity
 from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
@@ -20,33 +20,35 @@ from calmdesk.engine.types import Fact, Reading, Sentence, Stake, ToneSpan
 from calmdesk.engine.version import ENGINE_VERSION
 
 # Caps on what one reading lists, so a 1 MB paste stays linear and the result readable.
-MAX_SPANS = 50
-MAX_FACTS = 200
+MAX_SPANS: Final = 50
+MAX_FACTS: Final = 200
 # Capitalised words in a row that read as shouting (not an acronym like "API").
-SHOUT_MIN_LETTERS = 4
+SHOUT_MIN_LETTERS: Final = 4
 # Intensity boosts, in the spirit of VADER (Hutto & Gilbert 2014), which found capitals and
 # exclamation marks raise perceived intensity by about 0.73 and 0.29 on a 4-point scale;
 # rescaled here to our 0–1 intensity: 0.733/4 ≈ 0.18 and 0.292/4 ≈ 0.07 per mark (max 3).
-CAPS_BOOST = 0.18
-EXCLAMATION_BOOST = 0.07
-MAX_EXCLAMATIONS = 3
-INTENSIFIERS = wordset("so very really extremely absolutely totally completely utterly")
-INTENSIFIER_BOOST = 0.05  # half an exclamation mark: VADER's booster increment is 0.293/4 · ½
-CUE_COUNT_BOOST = 0.05  # each further distinct cue reason adds a little heat
+CAPS_BOOST: Final = 0.18
+EXCLAMATION_BOOST: Final = 0.07
+MAX_EXCLAMATIONS: Final = 3
+INTENSIFIERS: Final = wordset("so very really extremely absolutely totally completely utterly")
+INTENSIFIER_BOOST: Final = (
+    0.05  # half an exclamation mark: VADER's booster increment is 0.293/4 · ½
+)
+CUE_COUNT_BOOST: Final = 0.05  # each further distinct cue reason adds a little heat
 # A sentence is emotional when its emotional score reaches this (the midpoint of 0–1).
-EMOTIONAL_AT = 0.5
+EMOTIONAL_AT: Final = 0.5
 # Weight of a sentence's informational markers (a URL, an error, a version) against it.
-FACT_DAMPING = 0.5
+FACT_DAMPING: Final = 0.5
 # Where the model is silent (no weights shipped), its score is this uninformative prior.
-NO_MODEL_PRIOR = 0.1
+NO_MODEL_PRIOR: Final = 0.1
 # Only model terms pushing a tone by at least this logit share are shown as its spans.
-MIN_TERM_CONTRIBUTION = 0.15
-MODEL_SPANS = 3  # at most this many model terms are shown per reading
+MIN_TERM_CONTRIBUTION: Final = 0.15
+MODEL_SPANS: Final = 3  # at most this many model terms are shown per reading
 # The model may flip to the second tone only when both are within this margin.
-PRIORITY_ORDER = ("low", "normal", "high", "urgent")
-URGENT_STAKES = frozenset({"outage", "data_loss", "legal"})
-HIGH_STAKES = frozenset({"revenue", "clients", "deadline", "churn", "personal"})
-HIGH_INTENSITY = 0.7
+PRIORITY_ORDER: Final = ("low", "normal", "high", "urgent")
+URGENT_STAKES: Final = frozenset({"outage", "data_loss", "legal"})
+HIGH_STAKES: Final = frozenset({"revenue", "clients", "deadline", "churn", "personal"})
+HIGH_INTENSITY: Final = 0.7
 
 
 def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
@@ -237,22 +239,22 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
 
 
 # The tone's score makes 80 % of the intensity; capitals, "!" and intensifiers the rest.
-SCORE_SHARE_OF_INTENSITY = 0.8
+SCORE_SHARE_OF_INTENSITY: Final = 0.8
 # Outside English the tone is a guess: its confidence is capped below the unsure line.
-UNSUPPORTED_LANGUAGE_CONFIDENCE = 0.3
-CUES_ONLY_CONFIDENCE = 0.5  # without the model, half the evidence is missing
-SENTENCE_FACTS = frozenset({"question", "request", "step", "expected", "actual"})
-SARCASM_DAMPING = 0.3  # sarcasm leaves a third of the thanks it mocks
+UNSUPPORTED_LANGUAGE_CONFIDENCE: Final = 0.3
+CUES_ONLY_CONFIDENCE: Final = 0.5  # without the model, half the evidence is missing
+SENTENCE_FACTS: Final = frozenset({"question", "request", "step", "expected", "actual"})
+SARCASM_DAMPING: Final = 0.3  # sarcasm leaves a third of the thanks it mocks
 
 
 # Three questions in one message read as someone lost, not as one how-to question.
-REPEATED_QUESTIONS = 3
+REPEATED_QUESTIONS: Final = 3
 # Below the 0.5 tone line: the model's confusion alone can colour, not name, the tone.
-UNCUED_CONFUSION_CAP = 0.4
+UNCUED_CONFUSION_CAP: Final = 0.4
 
 
 # round4's shortcut holds where x·10⁴ is this far from a tie (its error is ~10⁻¹²).
-_TIE_MARGIN = 1e-6
+_TIE_MARGIN: Final = 1e-6
 
 
 def round4(x: float) -> float:
@@ -361,13 +363,13 @@ def _first_word(ws: list[Word], term: str) -> int:
     return -1
 
 
-STEP_VERBS = wordset(
+STEP_VERBS: Final = wordset(
     "tried cleared restarted reinstalled installed uninstalled updated upgraded followed "
     "checked disabled enabled deleted reset changed logged rebooted removed added ran "
     "switched contacted emptied downloaded uploaded created edited re-installed"
 )
-EXPECTED = wordset("expected expect expecting should supposed instead")
-ACTUAL = (
+EXPECTED: Final = wordset("expected expect expecting should supposed instead")
+ACTUAL: Final = (
     ("it", "says"),
     ("it", "shows"),
     ("i", "get"),
@@ -380,11 +382,11 @@ ACTUAL = (
 )
 
 
-_ACTUAL_RE = re.compile("|".join(re.escape(" " + " ".join(a) + " ") for a in ACTUAL))
-_DIGIT = re.compile(r"\d")
+_ACTUAL_RE: Final = re.compile("|".join(re.escape(" " + " ".join(a) + " ") for a in ACTUAL))
+_DIGIT: Final = re.compile(r"\d")
 # A term in the vocabulary (id 0 too), tested in C by ``filter``.
-_IS_ID: Callable[[int | None], bool] = functools.partial(operator.is_not, None)
-_CAPS_RUN = re.compile(r"[A-Z]{4}")
+_IS_ID: Final[Callable[[int | None], bool]] = functools.partial(operator.is_not, None)
+_CAPS_RUN: Final = re.compile(r"[A-Z]{4}")
 
 
 def _sentences(

@@ -4,6 +4,7 @@ documentation that ``calmdesk rules`` prints and ``docs/rules.md`` is generated 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from calmdesk.engine.types import Severity
 
@@ -19,7 +20,7 @@ class Rule:
     source: str  # the sentence of the seeds (../shared/seeds) the rule comes from
 
 
-RULES: tuple[Rule, ...] = (
+RULES: Final[tuple[Rule, ...]] = (
     Rule(
         "CD101",
         "defensive",
@@ -149,8 +150,8 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
-RULES_BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+RULES_BY_CODE: Final[dict[str, Rule]] = {r.code: r for r in RULES}
+RULES_BY_NAME: Final[dict[str, Rule]] = {r.name: r for r in RULES}
 
 
 def resolve(names_or_codes: object) -> frozenset[str]:

@@ -10,23 +10,24 @@ keeps its offsets into the original, so spans can be shown on the original text.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from calmdesk.engine.types import Stripped
 
-_WROTE = (
+_WROTE: Final = (
     r"(?:wrote|schrieb|a écrit|escribió|schreef|ha scritto|escreveu|skrev|napisał"
     r"|kirjoitti|írta|написал|napsal|yazdı)"
 )
 # A line that opens a quoted message: "On <date>, <name> wrote:" and its translations.
-_ATTRIBUTION = re.compile(
+_ATTRIBUTION: Final = re.compile(
     r"^\s*(?:"
     r"(?:on|am|le|el|op|il|em|den|w dniu|pada|el día)\b.{0,300}" + _WROTE + r"\s*:"
     r"|.{0,200}<[^<>\s]+@[^<>\s]+>\s*(?:wrote|schrieb|a écrit|escribió)\s*:"
     r")\s*$",
     re.IGNORECASE,
 )
-_WROTE_END = re.compile(_WROTE + r"\s*:\s*$", re.IGNORECASE)
-_SEPARATOR = re.compile(
+_WROTE_END: Final = re.compile(_WROTE + r"\s*:\s*$", re.IGNORECASE)
+_SEPARATOR: Final = re.compile(
     r"^\s*(?:-{2,}\s*(?:original message|original nachricht|message d'origine"
     r"|mensaje original|forwarded message|oorspronkelijk bericht|messaggio originale"
     r"|opprinnelig melding)\s*-{2,}"
@@ -36,18 +37,20 @@ _SEPARATOR = re.compile(
     re.IGNORECASE,
 )
 # Outlook-style header blocks: "From: …" followed soon by "Sent:"/"Date:"/"To:".
-_HEADER_START = re.compile(r"^\s*\*?(?:from|von|de|van|da|od|fra)\s*:\*?\s+\S", re.IGNORECASE)
-_HEADER_NEXT = re.compile(
+_HEADER_START: Final = re.compile(
+    r"^\s*\*?(?:from|von|de|van|da|od|fra)\s*:\*?\s+\S", re.IGNORECASE
+)
+_HEADER_NEXT: Final = re.compile(
     r"^\s*\*?(?:sent|date|to|subject|gesendet|datum|an|betreff|envoyé|date|à|objet"
     r"|enviado|fecha|para|asunto|verzonden|aan|onderwerp|inviato|oggetto|sendt|til|emne)"
     r"\s*:",
     re.IGNORECASE,
 )
-_DATE_OR_ADDRESS = re.compile(r"[@\d]")
-_WRAPPED_START = re.compile(r"[@<\d]")
+_DATE_OR_ADDRESS: Final = re.compile(r"[@\d]")
+_WRAPPED_START: Final = re.compile(r"[@<\d]")
 # Signatures: the RFC 3676 delimiter, and the one-line footers of mobile clients.
-_SIG_DELIMITER = re.compile(r"^(?:--|-- |—|__)\s*$")
-_MOBILE_FOOTER = re.compile(
+_SIG_DELIMITER: Final = re.compile(r"^(?:--|-- |—|__)\s*$")
+_MOBILE_FOOTER: Final = re.compile(
     r"^\s*(?:sent (?:from|with|via) (?:my |the )?\S.{0,60}"
     r"|get outlook for \S.{0,40}"
     r"|envoyé de mon \S.{0,40}"
@@ -56,13 +59,13 @@ _MOBILE_FOOTER = re.compile(
     re.IGNORECASE,
 )
 # A signature longer than this many lines is more likely the body itself.
-MAX_SIGNATURE_LINES = 12
+MAX_SIGNATURE_LINES: Final = 12
 # A wrapped attribution ("On <date>, <name>" / "<addr> wrote:") spans at most this many
 # lines before its "wrote:" line.
-WRAPPED_ATTRIBUTION_LINES = 2
+WRAPPED_ATTRIBUTION_LINES: Final = 2
 # Header lines ("Sent:", "To:", …) among the few lines after "From:" that make a block.
-HEADER_BLOCK_WINDOW = 4
-HEADER_BLOCK_MIN = 2
+HEADER_BLOCK_WINDOW: Final = 4
+HEADER_BLOCK_MIN: Final = 2
 
 
 def _is_quote(line: str) -> bool:

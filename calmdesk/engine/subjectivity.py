@@ -10,11 +10,12 @@ see ``evaluate.SUBJ_DEV_EVERY``); the other 8,000 lines are held out and only re
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from calmdesk.engine.text import wordset
 
 # Judgement words: adjectives, adverbs, nouns and verbs that evaluate something.
-EVALUATIVE = wordset(
+EVALUATIVE: Final = wordset(
     "good great bad awful terrible horrible excellent amazing awesome wonderful fantastic "
     "brilliant superb outstanding perfect impressive remarkable marvelous marvellous "
     "superior mediocre poor weak solid decent nice lovely beautiful ugly "
@@ -150,7 +151,7 @@ EVALUATIVE = wordset(
 )
 # Judgements written with a hyphen ("thought-provoking", "well-made"): the tokenizer
 # splits them, so they are looked for in the sentence's lower-cased text.
-HYPHENATED = (
+HYPHENATED: Final = (
     "thought-provoking",
     "must-see",
     "heavy-handed",
@@ -192,10 +193,10 @@ HYPHENATED = (
     "drawn-out",
     "ill-advised",
 )
-_HYPHENATED_RE = re.compile("|".join(re.escape(h) for h in HYPHENATED))
+_HYPHENATED_RE: Final = re.compile("|".join(re.escape(h) for h in HYPHENATED))
 # Stance: the writer speaking for themself.
-STANCE = wordset("i i'm i've i'd me my we we're us our you you'll you're your")
-OPINION_PHRASES = (
+STANCE: Final = wordset("i i'm i've i'd me my we we're us our you you'll you're your")
+OPINION_PHRASES: Final = (
     " i think ",
     " i feel ",
     " i believe ",
@@ -227,10 +228,10 @@ OPINION_PHRASES = (
 )
 # Evidence weights (0–1, as in cues.py): one judgement word is a clear sign, two settle it;
 # a stance word alone only hints (plenty of facts are told in the first person).
-JUDGEMENT_WEIGHT = 0.6
+JUDGEMENT_WEIGHT: Final = 0.6
 # A manner adverb ("expertly", "ineptly") judges how something is done; weaker alone.
-MANNER_WEIGHT = 0.3
-NOT_MANNER = wordset(
+MANNER_WEIGHT: Final = 0.3
+NOT_MANNER: Final = wordset(
     "only early family likely daily weekly monthly yearly finally actually usually really "
     "nearly recently currently apparently suddenly eventually immediately directly "
     "especially probably certainly exactly simply already friendly lonely reply rely "
@@ -239,50 +240,50 @@ NOT_MANNER = wordset(
     "technically naturally partly mostly largely mainly slightly initially originally"
 )
 # Third-person narration with no stance and no judgement tells events: a fact.
-NARRATIVE = wordset("he she his her him they their them himself herself themselves")
-NARRATIVE_DAMPING = 0.6
+NARRATIVE: Final = wordset("he she his her him they their them himself herself themselves")
+NARRATIVE_DAMPING: Final = 0.6
 # Events told in the third person: verbs that move a story or a report on ("she finds",
 # "he decides", "they discover") and the clauses that time them ("when", "after").
-EVENT_WORDS = wordset(
+EVENT_WORDS: Final = wordset(
     "finds discovers decides becomes meets learns begins tries falls goes gets sets "
     "must follows lives returns arrives leaves joins struggles realizes realises "
     "when after until where whose named called then later eventually soon"
 )
 # The people a story is about, named by their role rather than by "I" or "you": "the
 # detective", "his wife", "a young girl". They mark an account of others, as "he" does.
-PEOPLE = wordset(
+PEOPLE: Final = wordset(
     "man woman men women boy girl kids children teenager teens "
     "father mother son daughter brother sister boyfriend girlfriend uncle aunt "
     "grandmother grandfather parents wife husband "
     "detective doctor lawyer attorney professor teacher student agent officer police cop "
     "soldier journalist reporter priest king queen prince princess scientist businessman boss"
 )
-NARRATION_MARKERS = EVENT_WORDS | PEOPLE
-MAX_NARRATION_MARKERS = 2  # two markers are narration enough; more change nothing
+NARRATION_MARKERS: Final = EVENT_WORDS | PEOPLE
+MAX_NARRATION_MARKERS: Final = 2  # two markers are narration enough; more change nothing
 # Three judgement words in one sentence make it a review of the story, not its telling
 # ("a meandering, inarticulate and disappointing film about a man who...").
-JUDGED_NOT_NARRATION = 3
+JUDGED_NOT_NARRATION: Final = 3
 # Degree and comparison: the writer grades what they describe ("too long", "much
 # better", "not enough"). Each such word hints at a judgement, weaker than a judgement
 # word; words already in EVALUATIVE ("quite", "really") are counted there.
-DEGREE = wordset(
+DEGREE: Final = wordset(
     "too enough much so very pretty almost even more most less least better best "
     "probably maybe perhaps somehow"
 )
-DEGREE_WEIGHT = 0.3  # a little above a stance word: grading is about the thing
-MAX_DEGREE_WORDS = 2
+DEGREE_WEIGHT: Final = 0.3  # a little above a stance word: grading is about the thing
+MAX_DEGREE_WORDS: Final = 2
 # "it's", "that's", "this": a verdict about the thing at hand usually follows.
-VERDICT = wordset("it's that's there's this")
-VERDICT_WEIGHT = 0.3  # as a grading word
+VERDICT: Final = wordset("it's that's there's this")
+VERDICT_WEIGHT: Final = 0.3  # as a grading word
 # Negation and hedging modals take a position on what is or should be ("should have",
 # "isn't"); weak alone, since "it doesn't open" is also a plain report.
-NEGATION = wordset("not never isn't doesn't don't can't won't nothing none")
-NEGATION_WEIGHT = 0.1
-HEDGING_MODALS = wordset("should could might may should've could've would've might've")
-MODAL_WEIGHT = 0.1
-STANCE_WEIGHT = 0.2
-OPINION_WEIGHT = 0.6
-EXCLAMATION_WEIGHT = 0.3
+NEGATION: Final = wordset("not never isn't doesn't don't can't won't nothing none")
+NEGATION_WEIGHT: Final = 0.1
+HEDGING_MODALS: Final = wordset("should could might may should've could've would've might've")
+MODAL_WEIGHT: Final = 0.1
+STANCE_WEIGHT: Final = 0.2
+OPINION_WEIGHT: Final = 0.6
+EXCLAMATION_WEIGHT: Final = 0.3
 
 
 def evaluative_evidence(lowset: set[str], joined: str, chunk: str) -> float:
@@ -313,7 +314,7 @@ def evaluative_evidence(lowset: set[str], joined: str, chunk: str) -> float:
     return 1 - miss
 
 
-_OPINION_RE = re.compile("|".join(re.escape(p) for p in OPINION_PHRASES))
+_OPINION_RE: Final = re.compile("|".join(re.escape(p) for p in OPINION_PHRASES))
 
 
 def is_narration(lowset: set[str]) -> bool:

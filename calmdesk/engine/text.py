@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 
 def wordset(words: str) -> frozenset[str]:
@@ -15,7 +15,7 @@ def wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+WORD: Final = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 class Word(NamedTuple):
@@ -42,16 +42,16 @@ def words(text: str) -> list[Word]:
 # line, or at a line break followed by a list item.
 # Runs are bounded ({1,8}, {0,4}): an unbounded run followed by a failing lookahead would
 # be retried from every position of a long "......." line, which is quadratic.
-_END = re.compile(
+_END: Final = re.compile(
     r"[.!?…]{1,8}[\"'”’)\]]{0,4}(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•>]|\d{1,2}[.)])\s)"
 )
-_ABBREVIATIONS = wordset(
+_ABBREVIATIONS: Final = wordset(
     "e.g i.e mr mrs ms dr st vs approx no nr fig cf jan feb mar apr jun jul aug sep sept "
     "oct nov dec inc ltd co"
 )
 # Lines longer than this were probably wrapped by a mail client mid-sentence, so a single
 # line break after them does not end a sentence (RFC 5322 recommends 78 characters).
-WRAPPED_LINE = 60
+WRAPPED_LINE: Final = 60
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -112,7 +112,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 # message ("can't", "account", "help"), written from general knowledge of each language.
 # They only need to tell languages apart, not rank them: a word two languages share
 # ("no", "me", "a", "de") counts for neither (see _DISTINCT).
-_STOPWORDS: dict[str, frozenset[str]] = {
+_STOPWORDS: Final[dict[str, frozenset[str]]] = {
     "en": wordset(
         "the and to of a i it is you that in my this for was not have with on be but are "
         "me your can do at so if we they just what there all been from get has why would "
@@ -154,7 +154,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 # English words no other listed language has; each other language's words English lacks
 # (Spanish, French and Portuguese share many, and each counts for all of them).
-_DISTINCT: dict[str, frozenset[str]] = {
+_DISTINCT: Final[dict[str, frozenset[str]]] = {
     lang: words_ - frozenset().union(*(w for k, w in _STOPWORDS.items() if k != lang))
     if lang == "en"
     else words_ - _STOPWORDS["en"]
@@ -162,7 +162,7 @@ _DISTINCT: dict[str, frozenset[str]] = {
 }
 # Letters and marks English text almost never has; each found counts as one word of the
 # languages that use it ("¿" and "ñ" are Spanish, "ß" German, "ã" Portuguese).
-_MARKS: tuple[tuple[str, str], ...] = (
+_MARKS: Final[tuple[tuple[str, str], ...]] = (
     ("¿", "es"),
     ("¡", "es"),
     ("ñ", "es"),
@@ -180,9 +180,9 @@ _MARKS: tuple[tuple[str, str], ...] = (
     ("ì", "it"),
     ("ò", "it"),
 )
-SUPPORTED_LANGUAGES = frozenset({"en"})
+SUPPORTED_LANGUAGES: Final = frozenset({"en"})
 # Scripts that settle the language on their own (first code point of each block).
-_SCRIPTS: tuple[tuple[int, int, str], ...] = (
+_SCRIPTS: Final[tuple[tuple[int, int, str], ...]] = (
     (0x0370, 0x03FF, "el"),
     (0x0400, 0x04FF, "ru"),
     (0x0590, 0x05FF, "he"),
@@ -194,20 +194,28 @@ _SCRIPTS: tuple[tuple[int, int, str], ...] = (
     (0xAC00, 0xD7AF, "ko"),
 )
 # How many letters are sampled to name a script, enough for any real message.
-_SCRIPT_SAMPLE = 2000
+_SCRIPT_SAMPLE: Final = 2000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Language:
     code: str  # ISO 639-1, or "und" (undetermined)
     confidence: float
 
+    def __init__(self, code: str, confidence: float) -> None:  # written out: see types.py
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "confidence", confidence)
 
-_SCRIPT_RES = tuple((re.compile(f"[{chr(lo)}-{chr(hi)}]"), code) for lo, hi, code in _SCRIPTS)
-_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
-_ANY_SCRIPT = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, _ in _SCRIPTS) + "]")
+
+_SCRIPT_RES: Final = tuple(
+    (re.compile(f"[{chr(lo)}-{chr(hi)}]"), code) for lo, hi, code in _SCRIPTS
+)
+_LATIN: Final = re.compile("[A-Za-z\u00c0-\u024f]")
+_ANY_SCRIPT: Final = re.compile(
+    "[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, _ in _SCRIPTS) + "]"
+)
 # Function words looked at: the first few hundred settle the language.
-_LANGUAGE_SAMPLE_WORDS = 400
+_LANGUAGE_SAMPLE_WORDS: Final = 400
 
 
 def detect_language(text: str, low_words: list[str], low_set: set[str] | None = None) -> Language:
@@ -252,4 +260,4 @@ def detect_language(text: str, low_words: list[str], low_set: set[str] | None = 
     return Language(best[0], round(best[1] / total, 3))
 
 
-_OTHER_DISTINCT = frozenset().union(*(w for k, w in _DISTINCT.items() if k != "en"))
+_OTHER_DISTINCT: Final = frozenset().union(*(w for k, w in _DISTINCT.items() if k != "en"))

@@ -9,7 +9,9 @@ agent acts on."""
 
 from __future__ import annotations
 
-TONES: tuple[str, ...] = (
+from typing import Final
+
+TONES: Final[tuple[str, ...]] = (
     "angry",
     "frustrated",
     "anxious",
@@ -19,10 +21,10 @@ TONES: tuple[str, ...] = (
     "positive",
     "neutral",
 )
-NEGATIVE_TONES = frozenset({"angry", "frustrated", "anxious", "sad", "confused"})
-DISTRESSED_TONES = frozenset({"angry", "frustrated", "anxious", "sad"})
+NEGATIVE_TONES: Final = frozenset({"angry", "frustrated", "anxious", "sad", "confused"})
+DISTRESSED_TONES: Final = frozenset({"angry", "frustrated", "anxious", "sad"})
 
-GOEMOTIONS_TO_TONE: dict[str, str] = {
+GOEMOTIONS_TO_TONE: Final[dict[str, str]] = {
     "anger": "angry",
     "disgust": "angry",
     "annoyance": "frustrated",

@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 
 from calmdesk.engine import ENGINE_VERSION, TONES, read_message
+from calmdesk.engine.features import tokens
 
 
 # Upset customers often use no negative word at all (issue #3).
@@ -278,21 +279,28 @@ def test_to_dict_has_what_the_desk_stores() -> None:
     assert set(d["scores"]) == set(TONES)
 
 
-def test_sentences_score_the_same_through_the_dense_product_and_the_gather(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Long texts skip the dense (sentences × terms) product; both paths must agree."""
+def test_sentence_model_loops_agree_with_numpy() -> None:
+    """The per-message arithmetic runs in plain loops (``FlatHead``); numpy's product over
+    the same weights is the reference it must agree with."""
     from calmdesk.engine import model
 
-    text = (
-        "I've been waiting for 3 days. Nobody answers! The export still fails on 4.2.1. "
-        "How do I get my invoices back? Thanks, but this is really not okay."
-    )
-    dense = [s.emotional_score for s in read_message(text).sentences]
-    monkeypatch.setattr(model, "DENSE_CELLS", 0)
-    gathered = [s.emotional_score for s in read_message(text).sentences]
-    assert dense == pytest.approx(gathered, abs=1e-4)
-    assert len(dense) == 5
+    m = model.load()
+    assert m is not None
+    texts = [
+        "I've been waiting for 3 days.",
+        "Nobody answers!",
+        "The export still fails on 4.2.1.",
+        "How do I get my invoices back?",
+        "Thanks, but this is really not okay.",
+    ]
+    ids = [m.term_ids(tokens(t)) for t in texts]
+    head = m.flat_heads[model.READ_HEAD]
+    loops = model.class_probs(head, ids, m.idf_list, "neutral")
+    col = m.heads[model.READ_HEAD].classes.index("neutral")
+    reference = model.sentence_probs(m, model.READ_HEAD, ids)[:, col].tolist()
+    assert loops == pytest.approx(reference, abs=1e-5)
+    keys, vals = m.vector(ids[0])
+    assert head.logits(keys, vals) == pytest.approx(m.logits(model.READ_HEAD, keys, vals), abs=1e-5)
 
 
 # A judgement needs no feeling word: grading ("too slow", "not good enough"), a verdict
