@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import math
-import operator
 import re
-from collections.abc import Callable
 from datetime import datetime
-from typing import Final, cast
+from typing import Final
 
 from calmdesk.engine import cues, facts, model, questions, subjectivity
 from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
@@ -69,13 +66,13 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
 
     tone_model = model.load()
     model_toks = [w.low for w in toks[:MAX_TERMS]]
-    uni: list[int | None] = []
-    bi: list[int | None] = []
-    pre: list[int | None] = []
+    uni: list[int] = []
+    bi: list[int] = []
+    pre: list[int] = []
     ids: list[int] = []
     if tone_model is not None:
         uni, bi, pre = tone_model.positional_ids(model_toks)
-        ids = cast("list[int]", list(filter(_IS_ID, itertools.chain(uni, bi, pre))))
+        ids = [i for i in itertools.chain(uni, bi, pre) if i >= 0]
 
     # --- tone ---------------------------------------------------------------------
     all_hits = cues.MESSAGE_INDEX.find(ws, lows)
@@ -384,8 +381,6 @@ ACTUAL: Final = (
 
 _ACTUAL_RE: Final = re.compile("|".join(re.escape(" " + " ".join(a) + " ") for a in ACTUAL))
 _DIGIT: Final = re.compile(r"\d")
-# A term in the vocabulary (id 0 too), tested in C by ``filter``.
-_IS_ID: Final[Callable[[int | None], bool]] = functools.partial(operator.is_not, None)
 _CAPS_RUN: Final = re.compile(r"[A-Z]{4}")
 
 
@@ -483,9 +478,9 @@ def _sentences(
 def _sentence_term_ids(
     toks: list[Word],
     sent_spans: list[tuple[int, int]],
-    uni: list[int | None],
-    bi: list[int | None],
-    pre: list[int | None],
+    uni: list[int],
+    bi: list[int],
+    pre: list[int],
 ) -> list[list[int]]:
     """Each sentence's model terms: its tokens' unigram ids and the bigrams inside it."""
     out: list[list[int]] = []
@@ -497,9 +492,9 @@ def _sentence_term_ids(
         first = k
         while k < n and toks[k].end <= e:
             k += 1
-        ids = [i for i in uni[first:k] if i is not None]
-        ids += [i for i in bi[first : k - 1] if i is not None]
-        ids += [i for i in pre[first:k] if i is not None]
+        ids = [i for i in uni[first:k] if i >= 0]
+        ids += [i for i in bi[first : k - 1] if i >= 0]
+        ids += [i for i in pre[first:k] if i >= 0]
         out.append(ids)
     return out
 

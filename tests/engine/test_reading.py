@@ -342,8 +342,10 @@ def test_fast_paths_agree_with_the_plain_ones() -> None:
     m = model.load()
     if m is not None:
         toks = [w.low for w in token_words(line * 2)]
-        plain = [m.index.get(t[:PREFIX] + "~") if len(t) > PREFIX + 1 else None for t in toks]
-        assert m.positional_ids(toks)[2] == plain
+        plain = [m.index.get(t[:PREFIX] + "~", -1) if len(t) > PREFIX + 1 else -1 for t in toks]
+        uni, bi, pre = m.positional_ids(toks)
+        assert pre == plain
+        assert [i for i in (*uni, *bi, *pre) if i >= 0] == m.term_ids(toks)
     weights, keys, vals = [0.5, -1.0, 2.0, 0.5, 0.0], [7, 3, 9, 8, 1], [0.2, 0.4, 0.1, 0.2, 0.9]
     expected = heapq.nlargest(3, ((v * w, k) for v, w, k in zip(vals, weights, keys, strict=True)))
     assert model.top_contributions(weights, keys, vals, 3) == expected
