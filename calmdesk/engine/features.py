@@ -14,14 +14,13 @@ from calmdesk.engine.text import Word
 _TERM: Final = re.compile(
     r"[^\W_]+(?:['’][^\W_]+)*|!+|\?+|[\U0001F300-\U0001FAFF\u2600-\u27BF]",
 )
+# The same tokens in ASCII text (where the Unicode classes above mean exactly these).
+_ASCII_TERM: Final = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|!+|\?+")
 # GoEmotions masks names and religions as [NAME] / [RELIGION]; our messages have real
 # names. Collapse both to the same placeholder token so neither leaks into the weights.
 _MASK: Final = re.compile(r"\[(?:NAME|RELIGION)\]")
 NAME_TOKEN: Final = "name"
 # Bigrams that cross a sentence end carry little; still cheap, so kept (as in the baseline).
-# Up to this many characters, a text's regex matches are all held at once while tokenizing
-# (~100 KB of them at most); past it they are taken one by one, so a 1 MB paste stays lean.
-MATCHES_HELD: Final = 4000
 MAX_TERMS: Final = 4000  # caps work on very long texts; the model reads the first 4,000 words
 
 
@@ -40,25 +39,21 @@ def token_words(text: str) -> list[Word]:
     low = text.lower()
     if len(low) != len(text):
         return [Word(s, e, t) for s, e, t in token_spans(text)]
+    # Most mail is ASCII, where the same tokens come from a plain character class: the
+    # Unicode one asks each character's category, which costs most of the tokenizing.
+    pattern = _ASCII_TERM if low.isascii() else _TERM
     if "’" in low:
         low = low.replace("’", "'")
-    # tuple.__new__ builds each Word in C: the NamedTuple constructor is a Python call,
-    # and this runs once per token of every message.
+    # ``findall`` makes the token strings in C; each one's span is the next place it
+    # occurs (what lies between two tokens can hold no token, so it is never earlier).
+    # ``tuple.__new__`` builds each Word in C, not through NamedTuple's Python __new__.
     new = tuple.__new__
-    if len(low) > MATCHES_HELD:
-        out = [new(Word, (m.start(), m.end(), m.group())) for m in _TERM.finditer(low)]
-    else:
-        # map() over the Match methods keeps the per-token loop in C too, at the cost of
-        # holding every Match at once: only for a message of ordinary length.
-        ms = list(_TERM.finditer(low))
-        starts, ends, groups = (
-            map(re.Match.start, ms),
-            map(re.Match.end, ms),
-            map(re.Match.group, ms),
-        )
-        out = list(
-            map(new, itertools.repeat(Word, len(ms)), zip(starts, ends, groups, strict=True))
-        )
+    out: list[Word] = []
+    pos = 0
+    for tok in pattern.findall(low):
+        start = low.find(tok, pos)
+        pos = start + len(tok)
+        out.append(new(Word, (start, pos, tok)))
     if "!!" in low or "??" in low:  # runs of "!" or "?" read as one mark
         out = [w if w.low[0] not in "!?" else Word(w.start, w.end, w.low[0]) for w in out]
     return out
