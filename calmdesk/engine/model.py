@@ -6,7 +6,6 @@ file is missing the engine still runs on its support cues alone and says so."""
 from __future__ import annotations
 
 import math
-import operator
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,14 +249,26 @@ def logits_of_rows(h: Head, rows: F32, vals: list[float]) -> list[float]:
 def top_contributions(
     weights: list[float], keys: list[int], vals: list[float], top: int
 ) -> list[tuple[float, int]]:
-    """The ``top`` (value × weight, term id) pairs, best first."""
-    # sorted()[:top] is what heapq.nlargest returns, without its Python-level heap for the
-    # few dozen terms of a message.
+    """The ``top`` (value × weight, term id) pairs, best first: what
+    ``sorted(pairs, reverse=True)[:top]`` (and ``heapq.nlargest``) return, kept in one
+    pass over the few dozen terms of a message instead of sorting them all."""
     if len(vals) != len(weights):
         raise ValueError("vals and weights differ in length")
-    pairs = list(zip(map(operator.mul, vals, weights), keys, strict=True))
-    pairs.sort(reverse=True)
-    return pairs[:top]
+    best: list[tuple[float, int]] = []
+    if top <= 0:
+        return best
+    for v, w, k in zip(vals, weights, keys, strict=True):
+        c = v * w
+        if len(best) == top:
+            low, low_key = best[-1]
+            if c < low or (c == low and k <= low_key):
+                continue
+            best.pop()
+        i = len(best)
+        while i > 0 and (best[i - 1][0] < c or (best[i - 1][0] == c and best[i - 1][1] < k)):
+            i -= 1
+        best.insert(i, (c, k))
+    return best
 
 
 def class_probs(
@@ -282,7 +293,9 @@ def activate_flat(h: FlatHead, z: list[float]) -> list[float]:
     if h.softmax:
         top = max(z)
         e = [math.exp(v - top) for v in z]
-        total = sum(e)
+        total = 0.0
+        for v in e:  # summed in order (``sum`` compensates from Python 3.12 on)
+            total += v
         return [v / total for v in e]
     return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, v)))) for v in z]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import datetime
 
 import pytest
@@ -355,3 +356,12 @@ def test_fast_paths_agree_with_the_plain_ones() -> None:
     weights, keys, vals = [0.5, -1.0, 2.0, 0.5, 0.0], [7, 3, 9, 8, 1], [0.2, 0.4, 0.1, 0.2, 0.9]
     expected = heapq.nlargest(3, ((v * w, k) for v, w, k in zip(vals, weights, keys, strict=True)))
     assert model.top_contributions(weights, keys, vals, 3) == expected
+    rng = random.Random(7)
+    for _ in range(300):  # ties included: values drawn from a handful
+        n = rng.randrange(0, 12)
+        weights = [rng.choice([0.0, 0.5, -1.0, 2.0]) for _ in range(n)]
+        vals = [rng.choice([0.0, 0.25, 1.0]) for _ in range(n)]
+        keys = rng.sample(range(100), n)
+        for top in (0, 1, 3, 20):
+            pairs = [(v * w, k) for v, w, k in zip(vals, weights, keys, strict=True)]
+            assert model.top_contributions(weights, keys, vals, top) == heapq.nlargest(top, pairs)
