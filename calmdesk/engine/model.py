@@ -66,11 +66,14 @@ class FlatHead:
         """The bias plus each term's row times its TF-IDF value."""
         if self.n == TONE_CLASSES:
             return self._logits8(keys, vals)
+        if len(keys) != len(vals):
+            raise ValueError("keys and vals differ in length")
         n = self.n
         z = list(self.bias)
         flat = self.flat
-        for k, v in zip(keys, vals, strict=True):
-            base = k * n
+        for i in range(len(keys)):
+            base = keys[i] * n
+            v = vals[i]
             for c in range(n):
                 z[c] += v * flat[base + c]
         return z
@@ -79,11 +82,15 @@ class FlatHead:
         """``logits`` for the eight tones, written out: eight running sums in locals
         (unboxed floats when compiled) instead of a list written 8 times per term. The
         sums run in the same order as the general loop, so the result is the same."""
+        if len(keys) != len(vals):
+            raise ValueError("keys and vals differ in length")
         flat = self.flat
         b = self.bias
         z0, z1, z2, z3, z4, z5, z6, z7 = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
-        for k, v in zip(keys, vals, strict=True):
-            base = k * 8
+        # Index loops, not zip(strict=True): compiled, that zip is a generic call.
+        for i in range(len(keys)):
+            base = keys[i] * 8
+            v = vals[i]
             z0 += v * flat[base]
             z1 += v * flat[base + 1]
             z2 += v * flat[base + 2]
@@ -257,8 +264,11 @@ def top_contributions(
     best: list[tuple[float, int]] = []
     if top <= 0:
         return best
-    for v, w, k in zip(vals, weights, keys, strict=True):
-        c = v * w
+    if len(keys) != len(vals):
+        raise ValueError("keys and vals differ in length")
+    for i in range(len(vals)):
+        c = vals[i] * weights[i]
+        k = keys[i]
         if len(best) == top:
             low, low_key = best[-1]
             if c < low or (c == low and k <= low_key):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 import re
 from datetime import datetime
@@ -72,7 +71,9 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     ids: list[int] = []
     if tone_model is not None:
         uni, bi, pre = tone_model.positional_ids(model_toks)
-        ids = [i for i in itertools.chain(uni, bi, pre) if i >= 0]
+        ids = [i for i in uni if i >= 0]
+        ids += [i for i in bi if i >= 0]
+        ids += [i for i in pre if i >= 0]
 
     # --- tone ---------------------------------------------------------------------
     all_hits = cues.MESSAGE_INDEX.find(ws, lows)
@@ -103,7 +104,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
         thr = head.threshold
         model_scores = {
             c: 0.5 * p / thr if p < thr else 0.5 + 0.5 * (p - thr) / (1 - thr)  # _calibrate
-            for c, p in zip(head.classes, probs, strict=True)
+            for c, p in zip(head.classes, probs)  # noqa: B905 (same length: the head's)
         }
     else:
         model_scores = dict.fromkeys(TONES, NO_MODEL_PRIOR)

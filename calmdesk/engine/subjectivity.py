@@ -309,12 +309,14 @@ def evaluative_evidence(lowset: set[str], joined: str, chunk: str) -> float:
         miss *= 1 - MODAL_WEIGHT
     if "!" in chunk:
         miss *= 1 - EXCLAMATION_WEIGHT
-    if miss < 1 and _OPINION_RE.search(joined):
+    if miss < 1 and not _OPINION_FIRST.isdisjoint(lowset) and _OPINION_RE.search(joined):
         miss *= 1 - OPINION_WEIGHT
     return 1 - miss
 
 
 _OPINION_RE: Final = re.compile("|".join(re.escape(p) for p in OPINION_PHRASES))
+# Each phrase's first word: without one of them in the sentence, the search is skipped.
+_OPINION_FIRST: Final = frozenset(p.split()[0] for p in OPINION_PHRASES)
 
 
 def is_narration(lowset: set[str]) -> bool:
