@@ -143,13 +143,15 @@ _NOT_NAMES: Final = wordset(
 )
 
 
-def find_pattern_facts(text: str) -> list[tuple[str, int, int]]:
+def find_pattern_facts(text: str, has_digit: bool | None = None) -> list[tuple[str, int, int]]:
     """(kind, start, end) for every pattern fact, overlapping matches of a later kind
-    dropped (a URL's digits are not also a version)."""
+    dropped (a URL's digits are not also a version). ``has_digit``: whether ``text`` has
+    a digit, when the caller knows."""
     found: list[tuple[str, int, int]] = []
     taken_starts: list[int] = []  # kept sorted; spans taken never overlap
     taken_ends: list[int] = []
-    has_digit = _DIGIT.search(text) is not None
+    if has_digit is None:
+        has_digit = _DIGIT.search(text) is not None
     if not has_digit and _ANY_NEED.search(text) is None:
         return found  # most short messages: no digit and no literal any pattern needs
     for kind, pattern, needs in _PATTERNS:

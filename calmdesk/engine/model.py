@@ -65,7 +65,7 @@ class FlatHead:
     def logits(self, keys: list[int], vals: list[float]) -> list[float]:
         """The bias plus each term's row times its TF-IDF value."""
         if self.n == TONE_CLASSES:
-            return self._logits8(keys, vals)
+            return self._logits8(keys, vals)  # norm 1: x / 1.0 is x
         if len(keys) != len(vals):
             raise ValueError("keys and vals differ in length")
         n = self.n
@@ -78,7 +78,14 @@ class FlatHead:
                 z[c] += v * flat[base + c]
         return z
 
-    def _logits8(self, keys: list[int], vals: list[float]) -> list[float]:
+    def logits_of(self, keys: list[int], raw: list[float], norm: float) -> list[float]:
+        """``logits(keys, [v / norm for v in raw])``, dividing as it sums (the same
+        floats, without the list of divided values)."""
+        if self.n != TONE_CLASSES:
+            return self.logits(keys, [v / norm for v in raw])
+        return self._logits8(keys, raw, norm)
+
+    def _logits8(self, keys: list[int], vals: list[float], norm: float = 1.0) -> list[float]:
         """``logits`` for the eight tones, written out: eight running sums in locals
         (unboxed floats when compiled) instead of a list written 8 times per term. The
         sums run in the same order as the general loop, so the result is the same."""
@@ -90,7 +97,7 @@ class FlatHead:
         # Index loops, not zip(strict=True): compiled, that zip is a generic call.
         for i in range(len(keys)):
             base = keys[i] * 8
-            v = vals[i]
+            v = vals[i] / norm
             z0 += v * flat[base]
             z1 += v * flat[base + 1]
             z2 += v * flat[base + 2]
@@ -212,7 +219,14 @@ class LinearTextModel:
         return [i for i in map(get, terms(toks)) if i is not None]
 
     def vector(self, ids: list[int]) -> tuple[list[int], list[float]]:
-        """The same arithmetic as training: (1 + log tf) × idf, L2-normalised.
+        """The same arithmetic as training: (1 + log tf) × idf, L2-normalised."""
+        keys, raw, norm = self.raw_vector(ids)
+        return keys, [v / norm for v in raw]
+
+    def raw_vector(self, ids: list[int]) -> tuple[list[int], list[float], float]:
+        """``vector`` before the division by its norm: (terms, (1 + log tf) × idf, norm).
+        Whoever needs the values divides them (``FlatHead.logits_of`` as it sums), so a
+        message's values are not made twice.
 
         Plain Python: a message has tens of distinct terms, where numpy's per-call
         overhead costs more than the arithmetic."""
@@ -229,8 +243,7 @@ class LinearTextModel:
         total = 0.0
         for v in vals:
             total += v * v
-        norm = math.sqrt(total) or 1.0
-        return keys, [v / norm for v in vals]
+        return keys, vals, math.sqrt(total) or 1.0
 
     def logits(self, head: str, keys: list[int], vals: list[float]) -> list[float]:
         h = self.heads[head]

@@ -96,11 +96,12 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     exclamations = min(text.count("!"), MAX_EXCLAMATIONS)
 
     keys: list[int] = []
-    vals: list[float] = []
+    raw: list[float] = []
+    norm = 1.0
     if tone_model is not None:
         head = tone_model.flat_heads[model.READ_HEAD]
-        keys, vals = tone_model.vector(ids)
-        probs = model.activate_flat(head, head.logits(keys, vals))
+        keys, raw, norm = tone_model.raw_vector(ids)
+        probs = model.activate_flat(head, head.logits_of(keys, raw, norm))
         thr = head.threshold
         model_scores = {
             c: 0.5 * p / thr if p < thr else 0.5 + 0.5 * (p - thr) / (1 - thr)  # _calibrate
@@ -144,7 +145,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
 
     explained = any(sp.tone == tone for sp in spans)
     if tone_model is not None and tone != "neutral" and not explained:
-        spans.extend(_model_spans(tone_model, keys, vals, tone, text, ws, spans))
+        spans.extend(_model_spans(tone_model, keys, raw, norm, tone, text, ws, spans))
     if shout and tone in DISTRESSED_TONES:
         for s, e in shout[:3]:
             spans.append(ToneSpan(s, e, tone, "capitals", text[s:e]))
@@ -176,8 +177,10 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     sentence_ids = (
         _sentence_term_ids(toks, sent_spans, uni, bi, pre) if len(sent_spans) > 1 else [ids]
     )
+    has_digit = _DIGIT.search(text) is not None  # else no sentence or pattern needs one
     sentences, sentence_facts = _sentences(
         text,
+        has_digit,
         ws,
         sent_spans,
         tone_model,
@@ -189,7 +192,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
 
     # --- facts ----------------------------------------------------------------------
     fact_list: list[Fact] = sentence_facts
-    for kind, s, e in facts.find_pattern_facts(text)[:MAX_FACTS]:
+    for kind, s, e in facts.find_pattern_facts(text, has_digit)[:MAX_FACTS]:
         fact_list.append(Fact(kind, s, e, text[s:e]))
     for s, e, value in facts.find_relative_dates(text, ws, received_at, lowset)[:MAX_FACTS]:
         fact_list.append(Fact("date", s, e, text[s:e], value))
@@ -316,7 +319,8 @@ def _shouting(text: str, ws: list[Word]) -> list[tuple[int, int]]:
 def _model_spans(
     m: model.LinearTextModel,
     keys: list[int],
-    vals: list[float],
+    raw: list[float],
+    norm: float,
     tone: str,
     text: str,
     ws: list[Word],
@@ -328,7 +332,8 @@ def _model_spans(
     n = model.MAX_EXPLAINED_TERMS
     head = m.flat_heads[model.READ_HEAD]
     column = head.column(keys[:n], head.classes.index(tone))
-    top = model.top_contributions(column, keys[:n], vals[:n], MODEL_SPANS)
+    vals = [v / norm for v in raw[:n]]  # the message's TF-IDF values (``vector``)
+    top = model.top_contributions(column, keys[:n], vals, MODEL_SPANS)
     out: list[ToneSpan] = []
     for c, term_id in top:
         if c < MIN_TERM_CONTRIBUTION:
@@ -387,6 +392,7 @@ _CAPS_RUN: Final = re.compile(r"[A-Z]{4}")
 
 def _sentences(
     text: str,
+    has_digit: bool,
     ws: list[Word],
     sent_spans: list[tuple[int, int]],
     m: model.LinearTextModel | None,
@@ -413,7 +419,6 @@ def _sentences(
         j = max(k, bisect.bisect_right(ends, e, k))
         groups.append(ws[k:j])
         k = j
-    has_digit = _DIGIT.search(text) is not None  # else no sentence needs searching
     emotional_model = [NO_MODEL_PRIOR] * len(sent_spans)
     if whole_emotional is not None and len(sent_spans) == 1:
         emotional_model = [whole_emotional]  # one sentence: the whole-text reading is it
