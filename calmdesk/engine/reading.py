@@ -386,6 +386,7 @@ ACTUAL: Final = (
 
 
 _ACTUAL_RE: Final = re.compile("|".join(re.escape(" " + " ".join(a) + " ") for a in ACTUAL))
+_ACTUAL_FIRST: Final = frozenset(a[0] for a in ACTUAL)  # no such word, no search
 _DIGIT: Final = re.compile(r"\d")
 _CAPS_RUN: Final = re.compile(r"[A-Z]{4}")
 
@@ -436,7 +437,11 @@ def _sentences(
             cue_by_sentence[si] = 1 - (1 - cue_by_sentence[si]) * (1 - cue.weight)
     out: list[Sentence] = []
     found: list[Fact] = []
-    for n, ((s, e), g) in enumerate(zip(sent_spans, groups, strict=True)):
+    if len(groups) != len(sent_spans):
+        raise ValueError("a sentence without its words")
+    for n in range(len(sent_spans)):
+        s, e = sent_spans[n]
+        g = groups[n]
         chunk = text[s:e]
         if g is ws:  # the one sentence: its words are the message's, already listed
             lows, lowset = whole_words
@@ -476,7 +481,7 @@ def _sentences(
             found.append(Fact("step", s, e, chunk))
         if not EXPECTED.isdisjoint(lowset):
             found.append(Fact("expected", s, e, chunk))
-        elif _ACTUAL_RE.search(joined):
+        elif not _ACTUAL_FIRST.isdisjoint(lowset) and _ACTUAL_RE.search(joined):
             found.append(Fact("actual", s, e, chunk))
     return out, found
 

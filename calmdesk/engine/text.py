@@ -45,6 +45,8 @@ def words(text: str) -> list[Word]:
 _END: Final = re.compile(
     r"[.!?…]{1,8}[\"'”’)\]]{0,4}(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•>]|\d{1,2}[.)])\s)"
 )
+# A character every sentence end needs (``_END`` and a line break both do).
+_ANY_END: Final = re.compile("[.!?…\n]")
 _ABBREVIATIONS: Final = wordset(
     "e.g i.e mr mrs ms dr st vs approx no nr fig cf jan feb mar apr jun jul aug sep sept "
     "oct nov dec inc ltd co"
@@ -56,6 +58,9 @@ WRAPPED_LINE: Final = 60
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """``[start, end)`` of each sentence, trimmed of surrounding whitespace."""
+    if _ANY_END.search(text) is None:  # nothing can end a sentence: one, or none
+        s, e = _trim(text, 0, len(text))
+        return [(s, e)] if e > s else []
     cuts: list[int] = []
     for m in _END.finditer(text):
         if m.group()[0] == ".":
