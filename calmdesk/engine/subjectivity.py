@@ -289,27 +289,37 @@ EXCLAMATION_WEIGHT: Final = 0.3
 def evaluative_evidence(lowset: set[str], joined: str, chunk: str) -> float:
     """How surely a sentence evaluates or takes a stance (0–1), from its distinct words
     (``lowset``) and their space-joined form (`` a b c ``)."""
-    judged = len(EVALUATIVE & lowset)
+    # One pass over the words, each looked up once in ``_ROLES``, counts what the word
+    # lists hold of the sentence (what ``len(LIST & lowset)`` counts, without the sets).
+    judged = manner = degree = 0
+    seen = 0
+    roles = _ROLES
+    for w in lowset:
+        r = roles.get(w, 0)
+        if r:
+            seen |= r
+            if r & _EVALUATIVE:
+                judged += 1
+            if r & _DEGREE:
+                degree += 1
+        if not r & _NOT_MANNER and len(w) > 4 and w.endswith("ly"):
+            manner += 1
     if "-" in chunk:
         judged += len(_HYPHENATED_RE.findall(chunk.lower()))
-    manner = 0
-    if "ly " in joined:
-        manner = sum(1 for w in lowset if w.endswith("ly") and len(w) > 4 and w not in NOT_MANNER)
     miss = (1 - JUDGEMENT_WEIGHT) ** judged * (1 - MANNER_WEIGHT) ** manner
-    if not STANCE.isdisjoint(lowset):
+    if seen & _STANCE:
         miss *= 1 - STANCE_WEIGHT
-    degree = len(DEGREE & lowset)
     if degree:
         miss *= (1 - DEGREE_WEIGHT) ** min(degree, MAX_DEGREE_WORDS)
-    if not VERDICT.isdisjoint(lowset):
+    if seen & _VERDICT:
         miss *= 1 - VERDICT_WEIGHT
-    if not NEGATION.isdisjoint(lowset):
+    if seen & _NEGATION:
         miss *= 1 - NEGATION_WEIGHT
-    if not HEDGING_MODALS.isdisjoint(lowset):
+    if seen & _HEDGING:
         miss *= 1 - MODAL_WEIGHT
     if "!" in chunk:
         miss *= 1 - EXCLAMATION_WEIGHT
-    if miss < 1 and not _OPINION_FIRST.isdisjoint(lowset) and _OPINION_RE.search(joined):
+    if miss < 1 and seen & _OPINION_OPENER and _OPINION_RE.search(joined):
         miss *= 1 - OPINION_WEIGHT
     return 1 - miss
 
@@ -317,6 +327,40 @@ def evaluative_evidence(lowset: set[str], joined: str, chunk: str) -> float:
 _OPINION_RE: Final = re.compile("|".join(re.escape(p) for p in OPINION_PHRASES))
 # Each phrase's first word: without one of them in the sentence, the search is skipped.
 _OPINION_FIRST: Final = frozenset(p.split()[0] for p in OPINION_PHRASES)
+
+# Which of the lists each word is on, as bits: a sentence's words are looked up once.
+_EVALUATIVE: Final = 1
+_STANCE: Final = 2
+_DEGREE: Final = 4
+_VERDICT: Final = 8
+_NEGATION: Final = 16
+_HEDGING: Final = 32
+_OPINION_OPENER: Final = 64
+_NOT_MANNER: Final = 128
+_NARRATIVE: Final = 256
+_NARRATION_MARKER: Final = 512
+
+
+def _word_roles() -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for bit, words in (
+        (_EVALUATIVE, EVALUATIVE),
+        (_STANCE, STANCE),
+        (_DEGREE, DEGREE),
+        (_VERDICT, VERDICT),
+        (_NEGATION, NEGATION),
+        (_HEDGING, HEDGING_MODALS),
+        (_OPINION_OPENER, _OPINION_FIRST),
+        (_NOT_MANNER, NOT_MANNER),
+        (_NARRATIVE, NARRATIVE),
+        (_NARRATION_MARKER, NARRATION_MARKERS),
+    ):
+        for w in words:
+            roles[w] = roles.get(w, 0) | bit
+    return roles
+
+
+_ROLES: Final = _word_roles()
 
 
 def is_narration(lowset: set[str]) -> bool:
@@ -332,9 +376,19 @@ def narration_damping(lowset: set[str]) -> float:
     """What is left of a sentence's emotional score when it tells events: each marker of
     narration (a third-person pronoun, an event verb, a "when"/"after" clause, a person
     named by role) damps it, unless the writer speaks for themself or judges three times."""
-    if not STANCE.isdisjoint(lowset):
-        return 1.0
-    markers = len(NARRATIVE & lowset) + len(NARRATION_MARKERS & lowset)
-    if not markers or len(EVALUATIVE & lowset) >= JUDGED_NOT_NARRATION:
+    markers = judged = 0
+    roles = _ROLES
+    for w in lowset:
+        r = roles.get(w, 0)
+        if r:
+            if r & _STANCE:
+                return 1.0
+            if r & _NARRATIVE:
+                markers += 1
+            if r & _NARRATION_MARKER:
+                markers += 1
+            if r & _EVALUATIVE:
+                judged += 1
+    if not markers or judged >= JUDGED_NOT_NARRATION:
         return 1.0
     return NARRATIVE_DAMPING ** min(markers, MAX_NARRATION_MARKERS)
