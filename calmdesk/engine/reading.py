@@ -129,7 +129,7 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     # A support cue of distress outweighs the model's reading of "want"/"please" as
     # positive, or of a question mark as confusion: the model learned from Reddit, the cues
     # from support mail.
-    distress = max([evidence[t] for t in DISTRESSED_TONES])
+    distress = max([evidence[t] for t in _DISTRESSED_IN_ORDER])
     if distress > 0:
         for t in ("positive", "grateful", "confused"):
             if evidence[t] == 0:
@@ -137,13 +137,19 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
     if sarcastic:  # "thanks for nothing" is not gratitude
         scores["grateful"] *= SARCASM_DAMPING
         scores["positive"] *= SARCASM_DAMPING
-    best = max(scores, key=lambda t: scores[t])
-    top = scores[best]
+    best, top = "", -1.0  # the first tone with the highest score, as max() picks
+    for t, v in scores.items():
+        if v > top:
+            best, top = t, v
     scores["neutral"] = round4(1 - top)
     tone = best if top >= 0.5 else "neutral"
     scores = {t: round4(scores[t]) for t in TONES}
 
-    explained = any(sp.tone == tone for sp in spans)
+    explained = False
+    for sp in spans:
+        if sp.tone == tone:
+            explained = True
+            break
     if tone_model is not None and tone != "neutral" and not explained:
         spans.extend(_model_spans(tone_model, keys, raw, norm, tone, text, ws, spans))
     if shout and tone in DISTRESSED_TONES:
@@ -161,8 +167,13 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
             + CUE_COUNT_BOOST * max(0, len(reasons) - 1)
         )
         intensity = min(1.0, top * SCORE_SHARE_OF_INTENSITY + boost)
-    ordered = sorted(scores.values(), reverse=True)
-    margin = ordered[0] - ordered[1]
+    first = second = -1.0  # the two highest scores (equal when two tones tie)
+    for v in scores.values():
+        if v > first:
+            first, second = v, first
+        elif v > second:
+            second = v
+    margin = first - second
     # Half the confidence is earned by the margin between the two best tones (a margin
     # of half the scale or more earns it all), scaled by how sure the language is.
     confidence = (0.5 + 0.5 * min(1.0, margin * 2)) * (
@@ -198,7 +209,9 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
         fact_list.append(Fact("date", s, e, text[s:e], value))
     starts = {s for s, _ in sent_spans}
     covered = [(f.start, f.end) for f in fact_list if f.kind not in SENTENCE_FACTS]
-    for s, e in facts.find_names(text, ws[:5000], starts)[:MAX_FACTS]:
+    for s, e in facts.find_names(
+        text, ws if len(ws) <= MAX_NAME_WORDS else ws[:MAX_NAME_WORDS], starts
+    )[:MAX_FACTS]:
         if not any(a <= s < b for a, b in covered):
             fact_list.append(Fact("name", s, e, text[s:e]))
     if len(fact_list) > 1:
@@ -213,7 +226,11 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
         s, e = ws[i].start, ws[j - 1].end
         stakes.append(Stake(cue.label, s, e, text[s:e]))
     priority = _priority(tone, intensity, stakes)
-    is_novice = any(h[0].family == "novice" for h in all_hits)
+    is_novice = False
+    for h in all_hits:
+        if h[0].family == "novice":
+            is_novice = True
+            break
 
     notes = []
     if not supported:
@@ -238,6 +255,9 @@ def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
         engine_version=ENGINE_VERSION,
     )
 
+
+_DISTRESSED_IN_ORDER: Final = tuple(t for t in TONES if t in DISTRESSED_TONES)
+MAX_NAME_WORDS: Final = 5000  # names are looked for in the first 5,000 words
 
 # The tone's score makes 80 % of the intensity; capitals, "!" and intensifiers the rest.
 SCORE_SHARE_OF_INTENSITY: Final = 0.8
