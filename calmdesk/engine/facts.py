@@ -40,7 +40,7 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str], str], ...]] = (
             r"|\b0x[0-9A-Fa-f]{4,16}\b"
             r"|\b[A-Z]{1,5}-?\d{3,6}\b"
         ),
-        "digit",
+        "digit:0x|rror|ode|HTTP|tatus|###",
     ),
     (
         "amount",
@@ -48,15 +48,15 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str], str], ...]] = (
             r"[$€£¥][ \t]?\d[\d,]{0,15}(?:\.\d{1,2})?\b"
             r"|\b\d[\d,]{0,15}(?:\.\d{1,2})?[ \t]?(?:USD|EUR|GBP|dollars|euros|pounds|bucks)\b"
         ),
-        "digit",
+        "digit:$|€|£|¥|USD|EUR|GBP|dollars|euros|pounds|bucks",
     ),
     (
         "version",
         re.compile(r"(?<![\w.])[vV]?\d{1,4}(?:\.\d{1,4}){1,3}(?:-[A-Za-z0-9]{1,12})?(?![\w.]\d)"),
-        "digit",
+        "digit:.",
     ),
-    ("version", re.compile(r"\b[Vv]ersion[ \t]{1,3}\d{1,4}(?:\.\d{1,4}){0,3}\b"), "digit"),
-    ("date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"), "digit"),
+    ("version", re.compile(r"\b[Vv]ersion[ \t]{1,3}\d{1,4}(?:\.\d{1,4}){0,3}\b"), "digit:ersion"),
+    ("date", re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"), "digit:-|/"),
     (
         "date",
         re.compile(
@@ -67,12 +67,13 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str], str], ...]] = (
             r"(?:January|February|March|April|June|July|August|September|October|November"
             r"|December)(?:[ \t]{1,3}\d{4})?\b"
         ),
-        "month",
+        "digit:Jan|jan|Feb|feb|Mar|mar|Apr|apr|May|may|Jun|jun|Jul|jul|Aug|aug|Sep|sep|Oct|oct"
+        "|Nov|nov|Dec|dec",
     ),
     (
         "time",
         re.compile(r"\b\d{1,2}:\d{2}(?:[ \t]?[AaPp]\.?[Mm]\.?)?|\b\d{1,2}[ \t]?[AaPp][Mm]\b"),
-        "digit",
+        "digit::|am|aM|Am|AM|pm|pM|Pm|PM",
     ),
     (
         "duration",
@@ -80,38 +81,41 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str], str], ...]] = (
             r"\b(?:\d{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|several|few)"
             r"[ \t]{1,3}(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
         ),
-        "minute|hour|day|week|month|year",
+        " minute|\tminute| hour|\thour| day|\tday| week|\tweek| month|\tmonth| year|\tyear",
     ),
 )
 
-# Preconditions as one literal alternation each (searched in one call).
-_NEEDS: Final = {
-    needs: re.compile("|".join(re.escape(n) for n in needs.split("|")))
-    for _, _, needs in _PATTERNS
-    if needs and needs not in ("digit", "month")
-}
-# Every literal precondition: without one of them (or a digit) nothing runs. Substring
-# tests, each a fast search in C: a regex alternation of them tries each at every place.
+# What each pattern needs before it is worth a search, the last field of _PATTERNS:
+# "digit" a digit; "a|b" one of these strings (substring tests, fast in C, where a regex
+# scan of a pattern that opens with ``\b`` tries every position); "digit:a|b" both; "###"
+# among the strings stands for three digits in a row. Each is a condition every match
+# of its pattern meets, so skipping a pattern never loses a fact.
+_THREE_DIGITS: Final = re.compile(r"\d\d\d")
+
+
+def _parse_needs(needs: str) -> tuple[bool, tuple[str, ...]]:
+    digit, _, literals = needs.partition(":") if needs.startswith("digit") else ("", "", needs)
+    return digit == "digit", tuple(literals.split("|")) if literals else ()
+
+
+_NEEDS: Final = tuple(_parse_needs(needs) for _, _, needs in _PATTERNS)
+# The strings of the patterns that need no digit: a text with no digit and none of these
+# has no pattern fact.
 _NEED_LITERALS: Final = tuple(
-    literal
-    for _, _, needs in _PATTERNS
-    if needs and needs not in ("digit", "month")
-    for literal in needs.split("|")
+    literal for digit, literals in _NEEDS if not digit for literal in literals
 )
-_MONTHS: Final = (
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-)
+
+
+def _has_any(text: str, literals: tuple[str, ...]) -> bool:
+    for literal in literals:
+        if literal == "###":
+            if _THREE_DIGITS.search(text) is not None:
+                return True
+        elif literal in text:
+            return True
+    return False
+
+
 # Enough for any real message; a pasted log stops here instead of listing every line.
 MAX_PATTERN_FACTS: Final = 500
 
@@ -160,14 +164,10 @@ def find_pattern_facts(text: str, has_digit: bool | None = None) -> list[tuple[s
         has_digit = _DIGIT.search(text) is not None
     if not has_digit and not any(literal in text for literal in _NEED_LITERALS):
         return found  # most short messages: no digit and no literal any pattern needs
-    for kind, pattern, needs in _PATTERNS:
-        if needs in ("digit", "month") and not has_digit:
-            continue
-        if needs == "month":
-            low = text.lower()
-            if not any(m in low for m in _MONTHS):
-                continue
-        elif needs and needs != "digit" and _NEEDS[needs].search(text) is None:
+    for n in range(len(_PATTERNS)):
+        kind, pattern, _ = _PATTERNS[n]
+        needs_digit, literals = _NEEDS[n]
+        if (needs_digit and not has_digit) or (literals and not _has_any(text, literals)):
             continue
         for m in pattern.finditer(text):
             s, e = m.span()
