@@ -47,13 +47,16 @@ HIGH_STAKES: Final = frozenset({"revenue", "clients", "deadline", "churn", "pers
 HIGH_INTENSITY: Final = 0.7
 
 
-def read_message(text: str, *, received_at: datetime | None = None) -> Reading:
+def read_message(text: str | bytes, *, received_at: datetime | None = None) -> Reading:
     """Read one customer message: tone, intensity and the spans that carry them; each
     sentence as emotional or informational; facts; stakes and a priority; language and
-    confidence. Never raises on odd input: empty or binary text gives a neutral reading
-    with zero confidence."""
-    if not isinstance(text, str):
-        text = str(text)
+    confidence. Never raises on odd text: empty or binary text gives a neutral reading
+    with zero confidence. Bytes are read as UTF-8 (undecodable bytes replaced); anything
+    else but text is a TypeError, in the compiled build and the pure one alike."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    elif not isinstance(text, str):
+        raise TypeError(f"read_message reads str or bytes, not {type(text).__name__}")
     toks = token_words(text)
     ws = [w for w in toks if w.low[0].isalnum()]
     lows = [w.low for w in ws]

@@ -135,9 +135,10 @@ def _without_signature(lines: list[str], kept: list[int], removed: list[str]) ->
 
 def strip_quotes_and_signature(text: str, *, signature: bool = True) -> Stripped:
     """The text an agent should read, with a map back to ``text``. With
-    ``signature=False`` only the quoted history goes."""
+    ``signature=False`` only the quoted history goes. Anything but a str is a TypeError
+    (compiled, the annotation is enforced; pure, this check says the same)."""
     if not isinstance(text, str):
-        text = str(text)
+        raise TypeError(f"strip_quotes_and_signature reads str, not {type(text).__name__}")
     # Split on "\\n" only, so offsets stay those of ``text``; a "\\r" before it stays with
     # its line (every pattern allows trailing white space) and is cut from the pieces.
     lines = text.split("\n")

@@ -117,3 +117,21 @@ def test_round4_is_round_on_many_values() -> None:
     rng = random.Random(4)
     values = [rng.random() for _ in range(50_000)] + [k / 20_000 for k in range(20_001)]
     assert [round4(x) for x in values] == [round(x, 4) for x in values]
+
+
+@pytest.mark.parametrize("value", [None, 12, 3.5, ["a list"]])
+def test_anything_but_text_is_a_type_error(value: object) -> None:
+    """Compiled, the annotations are enforced; pure, the functions check the same."""
+    from calmdesk.engine import strip_quotes_and_signature
+
+    with pytest.raises(TypeError):
+        read_message(value)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        strip_quotes_and_signature(value)  # type: ignore[arg-type]
+
+
+def test_bytes_are_read_as_utf8() -> None:
+    raw = "Still waiting since Monday, señor. I want a refund!".encode()
+    assert read_message(raw) == read_message(raw.decode())
+    broken = read_message(b"\xff\xfe refund now \x80")
+    assert broken.text == "\ufffd\ufffd refund now \ufffd"
