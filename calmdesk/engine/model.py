@@ -307,7 +307,7 @@ def class_probs(
         for k in uniq:
             total += idf[k] * idf[k]
         norm = math.sqrt(total) or 1.0
-        z = h.logits(uniq, [idf[k] / norm for k in uniq])
+        z = h.logits_of(uniq, [idf[k] for k in uniq], norm)
         out.append(activate_flat(h, z)[col])
     return out
 

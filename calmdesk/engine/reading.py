@@ -308,12 +308,17 @@ def _averted(text: str, ws: list[Word], lows: list[str], i: int, j: int) -> bool
             break
         first -= 1
     window = lows[first:j]
+    if _AVERTING_FIRST.isdisjoint(window):
+        return False  # no marker can start here
     for marker in cues.AVERTING:
         k = len(marker)
         for a in range(len(window) - k + 1):
-            if tuple(window[a : a + k]) == marker:
+            if window[a] == marker[0] and tuple(window[a : a + k]) == marker:
                 return True
     return False
+
+
+_AVERTING_FIRST: Final = frozenset(m[0] for m in cues.AVERTING)
 
 
 def _calibrate(p: float, threshold: float) -> float:
