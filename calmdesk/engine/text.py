@@ -42,8 +42,13 @@ def words(text: str) -> list[Word]:
 # line, or at a line break followed by a list item.
 # Runs are bounded ({1,8}, {0,4}): an unbounded run followed by a failing lookahead would
 # be retried from every position of a long "......." line, which is quadratic.
+# Written to open with one character class, each branch then checking behind what that
+# character was: the regex engine skips in C to the candidates (the plain form,
+# ``[.!?…]{1,8}[…]{0,4}(?=\s)|\n[ \t]*\n|\n(?=…)``, is tried at every position; a test
+# checks the two agree).
 _END: Final = re.compile(
-    r"[.!?…]{1,8}[\"'”’)\]]{0,4}(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•>]|\d{1,2}[.)])\s)"
+    r"[.!?…\n](?:(?<=[.!?…])[.!?…]{0,7}[\"'”’)\]]{0,4}(?=\s)|(?<=\n)[ \t]*\n"
+    r"|(?<=\n)(?=[ \t]*(?:[-*•>]|\d{1,2}[.)])\s))"
 )
 # A character every sentence end needs (``_END`` and a line break both do).
 _ANY_END: Final = re.compile("[.!?…\n]")

@@ -365,3 +365,20 @@ def test_fast_paths_agree_with_the_plain_ones() -> None:
         for top in (0, 1, 3, 20):
             pairs = [(v * w, k) for v, w, k in zip(vals, weights, keys, strict=True)]
             assert model.top_contributions(weights, keys, vals, top) == heapq.nlargest(top, pairs)
+
+
+def test_sentence_end_pattern_agrees_with_its_plain_form() -> None:
+    import re
+
+    from calmdesk.engine import text
+
+    plain = re.compile(
+        r"[.!?…]{1,8}[\"'”’)\]]{0,4}(?=\s)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*•>]|\d{1,2}[.)])\s)"
+    )
+    rng = random.Random(5)
+    alphabet = ".!?…\"'”’)] \t\n-*•>12x)a"
+    for _ in range(20_000):
+        sample = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 18)))
+        assert [m.span() for m in text._END.finditer(sample)] == [
+            m.span() for m in plain.finditer(sample)
+        ], sample
