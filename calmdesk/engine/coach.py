@@ -8,6 +8,7 @@ with ``read_message``."""
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterable
 from typing import Final
@@ -167,6 +168,9 @@ GREETINGS: Final = wordset("hi hello dear hey")
 DISTRESS_INTENSITY: Final = 0.5
 
 
+_BY_PLACE: Final = operator.attrgetter("start", "end", "code")
+
+
 def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> list[Finding]:
     """Lint a reply draft against its thread. ``disabled`` takes rule codes or names.
     Findings come sorted by position; spans index ``draft``."""
@@ -251,7 +255,7 @@ def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> 
     _check_reactive(text, ws, customer, add)
     if last is not None:
         _check_thread(text, ws, lows, sents, hits, thread, last, thread_words, add)
-    found.sort(key=lambda f: (f.start, f.end, f.code))
+    found.sort(key=_BY_PLACE)
     return found
 
 

@@ -10,6 +10,7 @@ the message this tone from this phrase alone"; 0.3 hints, 0.6 is clear, 0.8 sett
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Final
 
@@ -386,7 +387,7 @@ class PhraseIndex:
             else:
                 continue
             if len(candidates) > 1:
-                candidates.sort(key=lambda ck: -ck[1])
+                candidates.sort(key=_LENGTH, reverse=True)  # stable: longest first
             for cue, k in candidates:
                 if free_from.get(cue.family, 0) <= i:
                     out.append((cue, i, i + k))
@@ -430,6 +431,9 @@ AVERTING: Final[tuple[tuple[str, ...], ...]] = (
     ("was", "thinking", "about"),
 )
 
+
+# A candidate's length (no lambda: compiled, one keeps its function's variables on the heap).
+_LENGTH: Final = operator.itemgetter(1)
 
 # One pass over the words finds tone cues, stakes and novice cues together.
 MESSAGE_INDEX: Final = PhraseIndex([*TONE_CUES, *STAKE_CUES, *NOVICE_CUES])

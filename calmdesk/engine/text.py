@@ -228,6 +228,11 @@ _ANY_SCRIPT: Final = re.compile(
 _LANGUAGE_SAMPLE_WORDS: Final = 400
 
 
+def _rank(hit: tuple[str, int]) -> tuple[int, bool]:
+    """Most telling words first; English wins a tie."""
+    return (hit[1], hit[0] == "en")
+
+
 def detect_language(text: str, low_words: list[str], low_set: set[str] | None = None) -> Language:
     """Names the language from its script, then from function-word counts."""
     sample = text[:_SCRIPT_SAMPLE]
@@ -262,7 +267,7 @@ def detect_language(text: str, low_words: list[str], low_set: set[str] | None = 
         for mark, lang in _MARKS:
             if mark in low_sample:
                 hits[lang] += 1
-    best = max(hits.items(), key=lambda kv: (kv[1], kv[0] == "en"))
+    best = max(hits.items(), key=_rank)
     total = sum(hits.values())
     if best[1] == 0:
         # Letters but no telling word: a code, a name, "ok" — assume English, unsure.
