@@ -120,8 +120,9 @@ READ_HEAD: Final = "tones"
 TONE_CLASSES: Final = 8
 
 # Tokens whose term ids are remembered: the common words of a mailbox (an entry and its
-# token cost ~200 bytes, so at most ~2 MB), never growing past it.
-TOKEN_CACHE_SIZE: Final = 10_000
+# token cost ~200 bytes, so at most ~4 MB). When it is full it starts over, so it follows
+# the words being read rather than keeping the first ones for ever.
+TOKEN_CACHE_SIZE: Final = 20_000
 
 
 class _TokenIds(dict[str, tuple[int, int]]):
@@ -137,8 +138,9 @@ class _TokenIds(dict[str, tuple[int, int]]):
         index = self._index
         prefix = index.get(tok[:PREFIX] + "~", -1) if len(tok) > PREFIX + 1 else -1
         ids = (index.get(tok, -1), prefix)
-        if len(self) < TOKEN_CACHE_SIZE:
-            self[tok] = ids
+        if len(self) >= TOKEN_CACHE_SIZE:
+            self.clear()  # start over: the words of this mailbox now, not of the first ones
+        self[tok] = ids
         return ids
 
 

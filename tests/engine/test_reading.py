@@ -382,3 +382,16 @@ def test_sentence_end_pattern_agrees_with_its_plain_form() -> None:
         assert [m.span() for m in text._END.finditer(sample)] == [
             m.span() for m in plain.finditer(sample)
         ], sample
+
+
+def test_the_token_cache_stays_bounded_and_right() -> None:
+    from calmdesk.engine import model
+
+    m = model.load()
+    assert m is not None
+    toks = ["annoyed", "refund", "waiting", "the"]
+    before = m.positional_ids(toks)
+    for n in range(model.TOKEN_CACHE_SIZE + 50):  # more distinct tokens than it keeps
+        m.positional_ids([f"zzword{n}"])
+        assert len(m._token_ids) <= model.TOKEN_CACHE_SIZE
+    assert m.positional_ids(toks) == before
