@@ -140,10 +140,9 @@ STOP: Final = wordset(
     "how when where which who there here just also still any some all about into it's "
     "i'm i've don't can't get got please thanks thank hi hello"
 )
-# Share of a question's content words the draft must echo to count as addressing it.
-ADDRESSED_SHARE: Final = (
-    0.3  # about a third: "change it under Settings" answers "how do I change my email?"
-)
+# Share of a question's content words the draft must echo to count as addressing it:
+# about a third ("change it under Settings" answers "how do I change my email?").
+ADDRESSED_SHARE: Final = 0.3
 # A request needs this many content words to be checked ("please help" is not concrete).
 MIN_REQUEST_WORDS: Final = 2
 # Word prefix length used to match "export"/"exporting" (a light stemmer).

@@ -28,9 +28,8 @@ CAPS_BOOST: Final = 0.18
 EXCLAMATION_BOOST: Final = 0.07
 MAX_EXCLAMATIONS: Final = 3
 INTENSIFIERS: Final = wordset("so very really extremely absolutely totally completely utterly")
-INTENSIFIER_BOOST: Final = (
-    0.05  # half an exclamation mark: VADER's booster increment is 0.293/4 · ½
-)
+# Half an exclamation mark: VADER's booster increment is 0.293/4 · ½.
+INTENSIFIER_BOOST: Final = 0.05
 CUE_COUNT_BOOST: Final = 0.05  # each further distinct cue reason adds a little heat
 # A sentence is emotional when its emotional score reaches this (the midpoint of 0–1).
 EMOTIONAL_AT: Final = 0.5
