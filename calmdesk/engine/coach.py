@@ -174,8 +174,9 @@ def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> 
     """Lint a reply draft against its thread. ``disabled`` takes rule codes or names.
     Findings come sorted by position; spans index ``draft``."""
     if not isinstance(draft, str):
-        draft = str(draft)
-    off = resolve(list(disabled))
+        raise TypeError(f"check_reply reads a str draft, not {type(draft).__name__}")
+    findings = _Findings(resolve(list(disabled)))
+    add = findings.add
     text = draft[:MAX_DRAFT_CHARS]
     ws = words(text)
     if not ws:
@@ -186,14 +187,6 @@ def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> 
     customer = [m for m in thread.customer_texts if m.strip()]
     last = _read_thread_message(customer[-1][:MAX_DRAFT_CHARS]) if customer else None
     thread_words = {w.low for m in customer for w in words(m[:MAX_DRAFT_CHARS])}
-
-    found: list[Finding] = []
-
-    def add(code: str, start: int, end: int, message: str, suggestion: str) -> None:
-        if code in off:
-            return
-        rule = RULES_BY_CODE[code]
-        found.append(Finding(code, rule.name, rule.severity, start, end, message, suggestion))
 
     seen: set[str] = set()
     for cue, i, j in hits:
@@ -254,8 +247,24 @@ def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> 
     _check_reactive(text, ws, customer, add)
     if last is not None:
         _check_thread(text, ws, lows, sents, hits, thread, last, thread_words, add)
+    found = findings.found
     found.sort(key=_BY_PLACE)
     return found
+
+
+class _Findings:
+    """One check's findings, less the rules switched off. (A class, not a closure:
+    compiled, a nested function keeps its enclosing function's variables on the heap.)"""
+
+    def __init__(self, off: frozenset[str]) -> None:
+        self.off = off
+        self.found: list[Finding] = []
+
+    def add(self, code: str, start: int, end: int, message: str, suggestion: str) -> None:
+        if code in self.off:
+            return
+        rule = RULES_BY_CODE[code]
+        self.found.append(Finding(code, rule.name, rule.severity, start, end, message, suggestion))
 
 
 # A draft is re-checked as the agent types, against the same customer message: its

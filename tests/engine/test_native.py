@@ -135,3 +135,9 @@ def test_bytes_are_read_as_utf8() -> None:
     assert read_message(raw) == read_message(raw.decode())
     broken = read_message(b"\xff\xfe refund now \x80")
     assert broken.text == "\ufffd\ufffd refund now \ufffd"
+
+
+@pytest.mark.parametrize("value", [None, 12, b"bytes draft"])
+def test_a_draft_that_is_not_text_is_a_type_error(value: object) -> None:
+    with pytest.raises(TypeError):
+        check_reply(value, Thread())  # type: ignore[arg-type]
