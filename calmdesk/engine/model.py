@@ -316,7 +316,10 @@ def class_probs(
 
 def activate_flat(h: FlatHead, z: list[float]) -> list[float]:
     if h.softmax:
-        top = max(z)
+        top = z[0]
+        for v in z:  # max(z), without the builtin's keyword parsing
+            if v > top:
+                top = v
         e = [math.exp(v - top) for v in z]
         total = 0.0
         for v in e:  # summed in order (``sum`` compensates from Python 3.12 on)
@@ -348,6 +351,18 @@ def _sigmoid(z: F32) -> F32:
 
 _lock = threading.Lock()
 _models: dict[Path, LinearTextModel | None] = {}
+
+
+# The shipped tone model once looked up (empty before): every reading asks for it, and
+# a Path is hashed by Python code, so this skips the table.
+_tone_model: list[LinearTextModel | None] = []
+
+
+def load_tone() -> LinearTextModel | None:
+    """``load()`` of the shipped tone model, remembered after the first call."""
+    if not _tone_model:
+        _tone_model.append(load(TONE_FILE))
+    return _tone_model[0]
 
 
 def load(path: Path = TONE_FILE) -> LinearTextModel | None:

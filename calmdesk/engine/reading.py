@@ -66,7 +66,7 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
     if not ws:
         return _empty_reading(text, language.code, supported)
 
-    tone_model = model.load()
+    tone_model = model.load_tone()
     model_toks = [w.low for w in toks[:MAX_TERMS]]
     uni: list[int] = []
     bi: list[int] = []

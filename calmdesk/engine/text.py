@@ -257,8 +257,7 @@ def detect_language(text: str, low_words: list[str], low_set: set[str] | None = 
         sample_words = low_set
     else:
         sample_words = set(low_words[:_LANGUAGE_SAMPLE_WORDS])
-    english = len(_DISTINCT["en"] & sample_words)
-    if english and _OTHER_DISTINCT.isdisjoint(sample_words):
+    if not _DISTINCT_EN.isdisjoint(sample_words) and _OTHER_DISTINCT.isdisjoint(sample_words):
         # Plainly English (the usual case): no need to score every language.
         return Language("en", 1.0)
     hits = {lang: len(words_ & sample_words) for lang, words_ in _DISTINCT.items()}
@@ -276,3 +275,4 @@ def detect_language(text: str, low_words: list[str], low_set: set[str] | None = 
 
 
 _OTHER_DISTINCT: Final = frozenset().union(*(w for k, w in _DISTINCT.items() if k != "en"))
+_DISTINCT_EN: Final = _DISTINCT["en"]
