@@ -26,20 +26,10 @@ def _pending_migrations() -> bool:
 
 
 @contextlib.contextmanager
-def _migration_lock() -> Iterator[None]:
+def _file_lock() -> Iterator[None]:
+    """An exclusive lock on a file in the data directory (SQLite's first runs)."""
     from django.conf import settings
-    from django.db import connection
 
-    if connection.vendor == "postgresql":
-        # Processes on other machines share the server, not a file: lock there.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(7203114)")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(7203114)")
-        return
     data_dir = Path(settings.DATA_DIR)
     data_dir.mkdir(parents=True, exist_ok=True)
     with open(data_dir / ".migrate.lock", "w") as handle:
@@ -50,14 +40,38 @@ def _migration_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def _advisory_lock() -> Iterator[None]:
+    """PostgreSQL: processes on other machines share the server, not a file."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(7203114)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(7203114)")
+
+
 def ensure_migrated() -> None:
     """Raises the database's OperationalError when it cannot be reached."""
     from django.core.management import call_command
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        # The first run creates the SQLite file, switches it to WAL and migrates it; a
+        # second run connecting meanwhile can meet the file half made and fail with
+        # "database is locked". So on SQLite even the check happens under the lock (held
+        # for the few milliseconds of a check once the database is made).
+        with _file_lock():
+            connection.ensure_connection()
+            if _pending_migrations():
+                call_command("migrate", interactive=False, verbosity=0)
+        return
     connection.ensure_connection()
     if not _pending_migrations():
         return
-    with _migration_lock():
+    with _advisory_lock():
         if _pending_migrations():  # the other first run may have done it meanwhile
             call_command("migrate", interactive=False, verbosity=0)
