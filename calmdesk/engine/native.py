@@ -14,6 +14,7 @@ This module is never compiled itself and imports nothing of the engine."""
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 import shutil
 import sys
@@ -50,10 +51,20 @@ def source_digest() -> str:
     h = hashlib.sha256()
     h.update(sys.version.encode())
     h.update((sysconfig.get_config_var("EXT_SUFFIX") or "").encode())
+    # A build made by another mypy can fail on import (a mypyc 1.19 build of model.py
+    # raised KeyError under 2.4), so its version is part of what must match.
+    h.update(_mypy_version().encode())
     for name in COMPILED_MODULES:
         h.update(name.encode())
         h.update((ENGINE_DIR / f"{name}.py").read_bytes())
     return h.hexdigest()
+
+
+def _mypy_version() -> str:
+    try:
+        return importlib.metadata.version("mypy")
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
 
 
 def build_status() -> str:
