@@ -8,6 +8,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -85,6 +87,13 @@ class Status(models.TextChoices):
     SPAM = "spam", _("Spam")
 
 
+# A conversation the engine has not scored sorts after every scored one (scores are >= 0).
+UNSCORED = -1.0
+# The customer's wait in the care order: since their oldest unanswered message, or since
+# the last message when nobody waits.
+WAITING_OR_LAST = Coalesce(F("waiting_since"), F("last_message_at"))
+
+
 class Conversation(models.Model):
     mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="conversations")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
@@ -108,6 +117,10 @@ class Conversation(models.Model):
     last_message_at = models.DateTimeField()
     customer_message_count = models.PositiveIntegerField(default=0)
     message_count = models.PositiveIntegerField(default=0)
+    # Higher is answered sooner in the "needs care first" order. The core only keeps and
+    # sorts by it; a layer above says what it means (calmdesk.empathy.actions sets the care
+    # score through do_set_priority_score). Never scored sorts after every scored one.
+    priority_score = models.FloatField(default=UNSCORED)
 
     class Meta:
         indexes = [
@@ -118,6 +131,22 @@ class Conversation(models.Model):
             # An agent who sees every mailbox reads these in order without a sort.
             models.Index(fields=["status", "waiting_since", "id"], name="conv_status_waiting"),
             models.Index(fields=["status", "last_message_at", "id"], name="conv_status_recent"),
+            # The "needs care first" order, read in order without a join or a sort.
+            models.Index(
+                F("mailbox"),
+                F("status"),
+                F("priority_score").desc(),
+                WAITING_OR_LAST,
+                F("id"),
+                name="conv_priority",
+            ),
+            models.Index(
+                F("status"),
+                F("priority_score").desc(),
+                WAITING_OR_LAST,
+                F("id"),
+                name="conv_status_priority",
+            ),
         ]
 
     def __str__(self) -> str:
