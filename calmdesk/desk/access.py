@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -15,77 +16,77 @@ from calmdesk.accounts.models import Agent, Role
 from calmdesk.desk.models import Attachment, Conversation, Customer, Mailbox
 
 
-def agent_of(user) -> Agent | None:  # type: ignore[no-untyped-def]
-    """The agent profile of ``user``. A superuser made with ``createsuperuser`` gets an
+def agent_of(actor: User | AnonymousUser) -> Agent | None:
+    """The agent profile of ``actor``. A superuser made with ``createsuperuser`` gets an
     admin profile on first use; any other user without a profile sees nothing."""
-    if not user.is_authenticated:
+    if not actor.is_authenticated:
         return None
     try:
-        return user.agent
+        return actor.agent
     except Agent.DoesNotExist:
-        if not user.is_superuser:
+        if not actor.is_superuser:
             return None
-        agent, _created = Agent.objects.get_or_create(user=user, defaults={"role": Role.ADMIN})
+        agent, _created = Agent.objects.get_or_create(user=actor, defaults={"role": Role.ADMIN})
         return agent
 
 
-def sees_every_mailbox(user) -> bool:  # type: ignore[no-untyped-def]
-    agent = agent_of(user)
-    return user.is_superuser or (agent is not None and agent.is_admin)
+def sees_every_mailbox(actor: User) -> bool:
+    agent = agent_of(actor)
+    return actor.is_superuser or (agent is not None and agent.is_admin)
 
 
-def visible_mailbox_ids(user) -> list[int]:  # type: ignore[no-untyped-def]
+def visible_mailbox_ids(actor: User) -> list[int]:
     """Cached on the user object, which lives as long as the request."""
-    cached = getattr(user, "_calmdesk_mailbox_ids", None)
+    cached = getattr(actor, "_calmdesk_mailbox_ids", None)
     if cached is not None:
         return cached
-    agent = agent_of(user)
+    agent = agent_of(actor)
     if agent is None:
         ids: list[int] = []
-    elif sees_every_mailbox(user):
+    elif sees_every_mailbox(actor):
         ids = list(Mailbox.objects.values_list("pk", flat=True))
     else:
         ids = list(agent.mailboxes.values_list("pk", flat=True))
-    user._calmdesk_mailbox_ids = ids
+    actor._calmdesk_mailbox_ids = ids  # type: ignore[attr-defined]
     return ids
 
 
-def visible_mailboxes(user) -> QuerySet[Mailbox]:  # type: ignore[no-untyped-def]
-    return Mailbox.objects.filter(pk__in=visible_mailbox_ids(user))
+def visible_mailboxes(actor: User) -> QuerySet[Mailbox]:
+    return Mailbox.objects.filter(pk__in=visible_mailbox_ids(actor))
 
 
-def visible_conversations(user) -> QuerySet[Conversation]:  # type: ignore[no-untyped-def]
-    if sees_every_mailbox(user):
+def visible_conversations(actor: User) -> QuerySet[Conversation]:
+    if sees_every_mailbox(actor):
         # No mailbox filter at all, so the planner can walk the (status, …) indexes in order.
         return Conversation.objects.all()
-    return Conversation.objects.filter(mailbox_id__in=visible_mailbox_ids(user))
+    return Conversation.objects.filter(mailbox_id__in=visible_mailbox_ids(actor))
 
 
-def visible_customers(user) -> QuerySet[Customer]:  # type: ignore[no-untyped-def]
+def visible_customers(actor: User) -> QuerySet[Customer]:
     """A customer is visible through a conversation in a mailbox the agent sees."""
     return Customer.objects.filter(
-        pk__in=visible_conversations(user).values("customer_id")
+        pk__in=visible_conversations(actor).values("customer_id")
     ).distinct()
 
 
-def conversation_or_404(user, pk: int) -> Conversation:  # type: ignore[no-untyped-def]
+def conversation_or_404(actor: User, pk: int) -> Conversation:
     try:
-        return visible_conversations(user).select_related("mailbox", "customer").get(pk=pk)
+        return visible_conversations(actor).select_related("mailbox", "customer").get(pk=pk)
     except Conversation.DoesNotExist:
         raise Http404 from None
 
 
-def customer_or_404(user, pk: int) -> Customer:  # type: ignore[no-untyped-def]
+def customer_or_404(actor: User, pk: int) -> Customer:
     try:
-        return visible_customers(user).select_related("organisation").get(pk=pk)
+        return visible_customers(actor).select_related("organisation").get(pk=pk)
     except Customer.DoesNotExist:
         raise Http404 from None
 
 
-def attachment_or_404(user, pk: int) -> Attachment:  # type: ignore[no-untyped-def]
+def attachment_or_404(actor: User, pk: int) -> Attachment:
     try:
         return Attachment.objects.get(
-            pk=pk, message__conversation__mailbox_id__in=visible_mailbox_ids(user)
+            pk=pk, message__conversation__mailbox_id__in=visible_mailbox_ids(actor)
         )
     except Attachment.DoesNotExist:
         raise Http404 from None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.dispatch import Signal
@@ -202,7 +203,7 @@ def recount_folders() -> None:
 # -- changing a conversation -----------------------------------------------------------
 
 
-def _event(conversation: Conversation, kind: str, actor, **data: object) -> Event:  # type: ignore[no-untyped-def]
+def _event(conversation: Conversation, kind: str, actor: User, **data: object) -> Event:
     return Event.objects.create(
         conversation=conversation, kind=kind, actor=actor, data=data, created_at=timezone.now()
     )
@@ -214,8 +215,8 @@ class StatusConflict(ActionError):
 
 @transaction.atomic
 def do_change_status(
-    conversation: Conversation, actor, status: str, *, seen_status: str | None = None
-) -> Conversation:  # type: ignore[no-untyped-def]
+    conversation: Conversation, actor: User, status: str, *, seen_status: str | None = None
+) -> Conversation:
     """Move a conversation to ``status``. ``seen_status`` is the status the agent had on
     screen: if a teammate changed it meanwhile, nothing is changed and StatusConflict says
     what it is now."""
@@ -241,7 +242,7 @@ def do_change_status(
     return conversation
 
 
-def can_work_in(user, mailbox_id: int) -> bool:  # type: ignore[no-untyped-def]
+def can_work_in(user: User, mailbox_id: int) -> bool:
     agent = getattr(user, "agent", None)
     if user.is_superuser or (agent is not None and agent.is_admin):
         return True
@@ -249,7 +250,7 @@ def can_work_in(user, mailbox_id: int) -> bool:  # type: ignore[no-untyped-def]
 
 
 @transaction.atomic
-def do_assign(conversation: Conversation, actor, assignee) -> Conversation:  # type: ignore[no-untyped-def]
+def do_assign(conversation: Conversation, actor: User, assignee: User | None) -> Conversation:
     """Give the conversation to ``assignee`` (a user), or to nobody with None."""
     if assignee is not None and not (
         assignee.is_active and can_work_in(assignee, conversation.mailbox_id)
@@ -284,7 +285,7 @@ def clean_tag_name(name: str) -> str:
 
 
 @transaction.atomic
-def do_add_tag(conversation: Conversation, actor, name: str) -> Tag:  # type: ignore[no-untyped-def]
+def do_add_tag(conversation: Conversation, actor: User, name: str) -> Tag:
     tag, _created = Tag.objects.get_or_create(name=clean_tag_name(name))
     if not conversation.tags.filter(pk=tag.pk).exists():
         conversation.tags.add(tag)
@@ -293,14 +294,14 @@ def do_add_tag(conversation: Conversation, actor, name: str) -> Tag:  # type: ig
 
 
 @transaction.atomic
-def do_remove_tag(conversation: Conversation, actor, tag: Tag) -> None:  # type: ignore[no-untyped-def]
+def do_remove_tag(conversation: Conversation, actor: User, tag: Tag) -> None:
     if conversation.tags.filter(pk=tag.pk).exists():
         conversation.tags.remove(tag)
         _event(conversation, EventKind.UNTAG, actor, tag=tag.name)
 
 
 @transaction.atomic
-def do_add_note(conversation: Conversation, author, body: str) -> Message:  # type: ignore[no-untyped-def]
+def do_add_note(conversation: Conversation, actor: User, body: str) -> Message:
     """An internal note: teammates see it, the customer never does."""
     if not body.strip():
         raise ActionError(_("The note is empty."))
@@ -308,7 +309,7 @@ def do_add_note(conversation: Conversation, author, body: str) -> Message:  # ty
     note = Message.objects.create(
         conversation=conversation,
         kind=MessageKind.NOTE,
-        author=author,
+        author=actor,
         body_text=body,
         created_at=when,
     )
@@ -322,14 +323,14 @@ def do_add_note(conversation: Conversation, author, body: str) -> Message:  # ty
 
 
 @transaction.atomic
-def do_update_customer_notes(customer: Customer, actor, notes: str) -> Customer:  # type: ignore[no-untyped-def]
+def do_update_customer_notes(customer: Customer, actor: User, notes: str) -> Customer:
     Customer.objects.filter(pk=customer.pk).update(notes=notes[:20000])
     customer.refresh_from_db()
     return customer
 
 
 @transaction.atomic
-def do_merge_customers(source: Customer, target: Customer, actor) -> Customer:  # type: ignore[no-untyped-def]
+def do_merge_customers(source: Customer, target: Customer, actor: User) -> Customer:
     """Fold ``source`` into ``target``: their addresses and conversations move over, and
     mail from any of the addresses lands with ``target`` from now on."""
     if source.pk == target.pk:
@@ -358,7 +359,7 @@ def do_merge_customers(source: Customer, target: Customer, actor) -> Customer:  
 
 
 @transaction.atomic
-def do_erase_customer(customer: Customer, actor) -> int:  # type: ignore[no-untyped-def]
+def do_erase_customer(customer: Customer, actor: User) -> int:
     """A data-protection erasure: every message of the customer's conversations, their
     attachments and raw mail go; the conversations stay, closed and without a subject, each
     with an audit event naming who erased and when. Returns the number of messages removed."""

@@ -5,10 +5,12 @@ page 1,000 costs what page 1 costs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
@@ -96,7 +98,7 @@ def default_sort(status: str) -> str:
     return "waiting" if status == Status.ACTIVE else "recent"
 
 
-def parse_filter(user, params) -> InboxFilter:  # type: ignore[no-untyped-def]
+def parse_filter(actor: User, params: Mapping[str, str]) -> InboxFilter:
     f = InboxFilter()
     status = params.get("status", Status.ACTIVE)
     if status in Status.values:
@@ -106,7 +108,7 @@ def parse_filter(user, params) -> InboxFilter:  # type: ignore[no-untyped-def]
     slug = params.get("mailbox", "")
     if slug:
         # A mailbox the agent cannot see reads exactly like one that does not exist.
-        f.mailbox = visible_mailboxes(user).filter(slug=slug[:50]).first()
+        f.mailbox = visible_mailboxes(actor).filter(slug=slug[:50]).first()
         if f.mailbox is None:
             f.problems.append(_("No mailbox “%(value)s”; showing all yours.") % {"value": slug})
     assignee = params.get("assignee", "")
@@ -155,12 +157,12 @@ def with_row_details(conversations: QuerySet[Conversation]) -> QuerySet[Conversa
     )
 
 
-def _filtered(user, f: InboxFilter) -> QuerySet[Conversation]:  # type: ignore[no-untyped-def]
-    rows = visible_conversations(user).filter(status=f.status)
+def _filtered(actor: User, f: InboxFilter) -> QuerySet[Conversation]:
+    rows = visible_conversations(actor).filter(status=f.status)
     if f.mailbox is not None:
         rows = rows.filter(mailbox=f.mailbox)
     if f.assignee == "mine":
-        rows = rows.filter(assignee=user)
+        rows = rows.filter(assignee=actor)
     elif f.assignee == "unassigned":
         rows = rows.filter(assignee__isnull=True)
     if f.tag is not None:
@@ -180,9 +182,9 @@ def rows_in_order(ids: list[int]) -> list[Conversation]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def inbox_page(user, f: InboxFilter) -> tuple[list[Conversation], str]:  # type: ignore[no-untyped-def]
+def inbox_page(actor: User, f: InboxFilter) -> tuple[list[Conversation], str]:
     """One page of conversations and the cursor of the next page ("" on the last)."""
-    rows = _filtered(user, f)
+    rows = _filtered(actor, f)
     if f.sort == "care":
         ids, care_cursor = care_page(rows, f.care_after, PAGE_SIZE)
         return rows_in_order(ids), care_cursor
@@ -231,7 +233,7 @@ class FolderCounts:
     total_active: int
 
 
-def folder_counts(user, f: InboxFilter, mailbox_ids: list[int]) -> FolderCounts:  # type: ignore[no-untyped-def]
+def folder_counts(actor: User, f: InboxFilter, mailbox_ids: list[int]) -> FolderCounts:
     """From the kept counts: a handful of rows, however many conversations there are."""
     by_status = dict.fromkeys(Status.values, 0)
     by_mailbox = dict.fromkeys(mailbox_ids, 0)
@@ -245,7 +247,7 @@ def folder_counts(user, f: InboxFilter, mailbox_ids: list[int]) -> FolderCounts:
         if f.mailbox is not None and mailbox_id != f.mailbox.pk:
             continue
         by_status[status] = by_status.get(status, 0) + count
-        if status == f.status and assignee_key == user.pk:
+        if status == f.status and assignee_key == actor.pk:
             mine += count
         if status == f.status and assignee_key == 0:
             unassigned += count

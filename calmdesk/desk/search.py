@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import connection
 
 from calmdesk.desk.access import sees_every_mailbox, visible_mailbox_ids
@@ -46,12 +47,12 @@ class SearchPage:
     next_before: int | None
 
 
-def search(user, query: str, *, before: int | None = None) -> SearchPage:  # type: ignore[no-untyped-def]
+def search(actor: User, query: str, *, before: int | None = None) -> SearchPage:
     words = words_of(query)
-    mailbox_ids = visible_mailbox_ids(user)
+    mailbox_ids = visible_mailbox_ids(actor)
     if not words or not mailbox_ids:
         return SearchPage([], None)
-    every = sees_every_mailbox(user)
+    every = sees_every_mailbox(actor)
     fetch = PAGE_SIZE * 4
     # The index itself is narrowed to the agent's mailboxes (migration 0004); the join
     # below checks the same again against the conversations.

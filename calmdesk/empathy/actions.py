@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -143,7 +144,7 @@ def refresh_care(conversation_id: int) -> ConversationCare:
 @transaction.atomic
 def do_record_reproduction(
     conversation: Conversation,
-    agent_user,  # type: ignore[no-untyped-def]
+    actor: User,
     *,
     state: str,
     steps: str = "",
@@ -157,13 +158,13 @@ def do_record_reproduction(
     care.reproduction = state
     care.reproduction_steps = steps.strip()
     care.reproduction_environment = environment.strip()
-    care.reproduction_by = agent_user
+    care.reproduction_by = actor
     care.reproduction_at = timezone.now()
     care.save()
     Event.objects.create(
         conversation=conversation,
         kind=EventKind.REPRODUCTION,
-        actor=agent_user,
+        actor=actor,
         data={"state": state, "steps": care.reproduction_steps, "environment": environment},
         created_at=care.reproduction_at,
     )
@@ -172,7 +173,7 @@ def do_record_reproduction(
 
 def do_log_call(
     conversation: Conversation,
-    agent_user,  # type: ignore[no-untyped-def]
+    actor: User,
     *,
     summary: str,
     link: str = "",
@@ -181,7 +182,7 @@ def do_log_call(
     return Event.objects.create(
         conversation=conversation,
         kind=EventKind.CALL,
-        actor=agent_user,
+        actor=actor,
         data={"summary": summary.strip()[:2000], "link": link.strip()[:500]},
         created_at=timezone.now(),
     )
@@ -189,13 +190,13 @@ def do_log_call(
 
 def do_dismiss_finding(
     conversation: Conversation,
-    agent_user,  # type: ignore[no-untyped-def]
+    actor: User,
     *,
     code: str,
     excerpt: str = "",
 ) -> FindingDismissal:
     return FindingDismissal.objects.create(
-        conversation=conversation, agent=agent_user, code=code[:10], excerpt=excerpt[:200]
+        conversation=conversation, agent=actor, code=code[:10], excerpt=excerpt[:200]
     )
 
 

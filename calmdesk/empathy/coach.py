@@ -7,6 +7,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from calmdesk.desk.models import Conversation, Message, MessageKind
@@ -50,10 +51,10 @@ def thread_for(conversation: Conversation) -> Thread:
     )
 
 
-def disabled_rules(conversation: Conversation, agent_user) -> set[str]:  # type: ignore[no-untyped-def]
+def disabled_rules(conversation: Conversation, actor: User) -> set[str]:
     disabled = set(conversation.mailbox.disabled_rules or [])
     disabled |= set(
-        FindingDismissal.objects.filter(conversation=conversation, agent=agent_user).values_list(
+        FindingDismissal.objects.filter(conversation=conversation, agent=actor).values_list(
             "code", flat=True
         )
     )

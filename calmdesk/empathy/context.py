@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from calmdesk.desk.access import visible_conversations
@@ -29,11 +30,11 @@ def needs_call(conversation: Conversation, care: ConversationCare | None) -> boo
 
 
 def tone_history(
-    conversation: Conversation, user, limit: int = TONE_HISTORY
-) -> list[MessageReading]:  # type: ignore[no-untyped-def]
+    conversation: Conversation, actor: User, limit: int = TONE_HISTORY
+) -> list[MessageReading]:
     """The customer's latest readings, oldest first, from the conversations this agent
     may see (F12)."""
-    visible = visible_conversations(user).filter(customer_id=conversation.customer_id)
+    visible = visible_conversations(actor).filter(customer_id=conversation.customer_id)
     readings = list(
         MessageReading.objects.filter(message__conversation__in=visible)
         .select_related("message")
@@ -44,10 +45,10 @@ def tone_history(
     return readings
 
 
-def conversation_context(conversation: Conversation, user) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def conversation_context(conversation: Conversation, actor: User) -> dict[str, Any]:
     care = ConversationCare.objects.filter(conversation=conversation).first()
     return {
-        "tone_history": tone_history(conversation, user),
+        "tone_history": tone_history(conversation, actor),
         "care": care,
         "reproduction_states": Reproduction.choices,
         "call_nudge": needs_call(conversation, care),

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,14 +24,14 @@ def new_message_id(mailbox: Mailbox) -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
-def _check_collision(conversation: Conversation, agent_user, seen_up_to: int | None) -> None:  # type: ignore[no-untyped-def]
+def _check_collision(conversation: Conversation, actor: User, seen_up_to: int | None) -> None:
     if seen_up_to is None:
         return
     added = tuple(
         conversation.messages.filter(
             id__gt=seen_up_to, kind__in=[MessageKind.REPLY, MessageKind.NOTE]
         )
-        .exclude(author=agent_user)
+        .exclude(author=actor)
         .order_by("id")
     )
     if added:
@@ -40,7 +41,7 @@ def _check_collision(conversation: Conversation, agent_user, seen_up_to: int | N
 @transaction.atomic
 def do_send_reply(
     conversation: Conversation,
-    agent_user,  # type: ignore[no-untyped-def]
+    actor: User,
     body: str,
     *,
     seen_up_to: int | None = None,
@@ -57,14 +58,14 @@ def do_send_reply(
     if locked.customer.erased_at is not None:
         # Every caller, not only the page, must not write to an erased customer.
         raise ActionError(_("This customer was erased; there is nobody to reply to."))
-    _check_collision(locked, agent_user, seen_up_to)
+    _check_collision(locked, actor, seen_up_to)
     when = now or timezone.now()
-    agent = getattr(agent_user, "agent", None)
+    agent = getattr(actor, "agent", None)
     undo = agent.undo_seconds if agent is not None else settings.DEFAULT_UNDO_SECONDS
     message = Message.objects.create(
         conversation=locked,
         kind=MessageKind.REPLY,
-        author=agent_user,
+        author=actor,
         body_text=body,
         message_id=new_message_id(locked.mailbox),
         created_at=when,
@@ -80,7 +81,7 @@ def do_send_reply(
     return message
 
 
-def do_undo_send(message: Message, agent_user) -> bool:  # type: ignore[no-untyped-def]
+def do_undo_send(message: Message, actor: User) -> bool:
     """Take a scheduled reply back. One conditional UPDATE: if the worker claimed it
     first, this returns False and the reply goes out."""
     with transaction.atomic():
@@ -92,14 +93,14 @@ def do_undo_send(message: Message, agent_user) -> bool:  # type: ignore[no-untyp
         Event.objects.create(
             conversation=message.conversation,
             kind=EventKind.SEND,
-            actor=agent_user,
+            actor=actor,
             data={"undone": message.pk},
             created_at=timezone.now(),
         )
     return True
 
 
-def do_edit_scheduled_reply(message: Message, agent_user, body: str) -> bool:  # type: ignore[no-untyped-def]
+def do_edit_scheduled_reply(message: Message, actor: User, body: str) -> bool:
     """Change a reply still in its undo window. The outbox row is locked while the body
     changes, so the worker's claim waits and then sends this last saved version; once
     claimed, the edit is refused (False)."""
@@ -113,7 +114,7 @@ def do_edit_scheduled_reply(message: Message, agent_user, body: str) -> bool:  #
         Event.objects.create(
             conversation=message.conversation,
             kind=EventKind.SEND,
-            actor=agent_user,
+            actor=actor,
             data={"edited": message.pk},
             created_at=timezone.now(),
         )

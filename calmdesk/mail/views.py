@@ -4,6 +4,7 @@ agent sees; anything else is a 404, never a hint."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from calmdesk.mail.models import InboundMail, OutboxState
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
 
 
-def send_state_context(message: Message, user) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def send_state_context(message: Message, actor: User) -> dict[str, object]:
     outbox = getattr(message, "outbox", None)
     seconds_left = 0
     if outbox is not None and outbox.state == OutboxState.SCHEDULED:
@@ -27,7 +28,7 @@ def send_state_context(message: Message, user) -> dict[str, object]:  # type: ig
         "message": message,
         "outbox": outbox,
         "seconds_left": seconds_left,
-        "can_undo": bool(seconds_left) and message.author_id == user.pk,
+        "can_undo": bool(seconds_left) and message.author_id == actor.pk,
         # Still moving: the partial asks again until the state is final.
         "pending": outbox is not None
         and outbox.state in (OutboxState.SCHEDULED, OutboxState.SENDING),

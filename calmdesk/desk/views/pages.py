@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth.models import User
 from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -52,7 +53,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/search.html", context)
 
 
-def thread_of(conversation: Conversation, user) -> list[object]:  # type: ignore[no-untyped-def]
+def thread_of(conversation: Conversation, actor: User) -> list[object]:
     """Messages and events in the order they happened."""
     messages = list(
         conversation.messages.select_related(
@@ -61,7 +62,7 @@ def thread_of(conversation: Conversation, user) -> list[object]:  # type: ignore
     )
     for message in messages:
         if message.kind == MessageKind.REPLY:
-            message.send_state = send_state_context(message, user)  # type: ignore[attr-defined]
+            message.send_state = send_state_context(message, actor)  # type: ignore[attr-defined]
     events = list(conversation.events.select_related("actor"))
     return sorted(
         [*messages, *events],
