@@ -11,9 +11,9 @@ from typing import Final
 
 from calmdesk.engine import cues, facts, model, questions, subjectivity
 from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
-from calmdesk.engine.text import Word, detect_language, sentence_spans, wordset
+from calmdesk.engine.text import Language, Word, detect_language, sentence_spans, wordset
 from calmdesk.engine.tones import DISTRESSED_TONES, TONES
-from calmdesk.engine.types import Fact, Reading, Sentence, Stake, ToneSpan
+from calmdesk.engine.types import Fact, Reading, Sentence, SentenceKind, Stake, ToneSpan
 from calmdesk.engine.version import ENGINE_VERSION
 
 # Caps on what one reading lists, so a 1 MB paste stays linear and the result readable.
@@ -66,21 +66,179 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
     if not ws:
         return _empty_reading(text, language.code, supported)
 
-    tone_model = model.load_tone()
-    model_toks = [w.low for w in toks[:MAX_TERMS]]
-    uni: list[int] = []
-    bi: list[int] = []
-    pre: list[int] = []
-    ids: list[int] = []
-    if tone_model is not None:
-        uni, bi, pre = tone_model.positional_ids(model_toks)
-        ids = [i for i in uni if i >= 0]
-        ids += [i for i in bi if i >= 0]
-        ids += [i for i in pre if i >= 0]
-
-    # --- tone ---------------------------------------------------------------------
+    terms = _ModelTerms(toks)
     all_hits = cues.MESSAGE_INDEX.find(ws, lows)
     cue_hits = [h for h in all_hits if h[0].family == "tone"]
+    tone = _read_tone(text, toks, ws, lows, lowset, cue_hits, terms)
+    confidence = _confidence(tone.scores, terms.model is not None, language, supported)
+
+    sent_spans = sentence_spans(text)
+    has_digit = _DIGIT.search(text) is not None  # else no sentence or pattern needs one
+    sentences, sentence_facts = _sentences(
+        text,
+        has_digit,
+        toks,
+        ws,
+        sent_spans,
+        terms,
+        tone.model_scores["neutral"],
+        cue_hits,
+        (lows, lowset),
+    )
+    fact_list = _facts(text, ws, sent_spans, sentence_facts, has_digit, received_at, lowset)
+    thankful = tone.tone == "grateful" or tone.evidence["grateful"] > 0
+    stakes = _stakes(text, ws, lows, all_hits, thankful)
+    priority = _priority(tone.tone, tone.intensity, stakes)
+    is_novice = False
+    for h in all_hits:
+        if h[0].family == "novice":
+            is_novice = True
+            break
+
+    notes = []
+    if not supported:
+        notes.append(f"language {language.code!r} is not supported: tone is a guess")
+    if terms.model is None:
+        notes.append("no tone weights shipped: cues only")
+    return Reading(
+        text=text,
+        tone=tone.tone,
+        intensity=round4(tone.intensity),
+        scores=tone.scores,
+        tone_spans=tuple(tone.spans[:MAX_SPANS]),
+        sentences=tuple(sentences),
+        facts=tuple(fact_list[: MAX_FACTS * 2]),
+        stakes=tuple(stakes),
+        priority=priority,
+        language=language.code,
+        language_supported=supported,
+        confidence=round4(confidence),
+        is_novice=is_novice,
+        notes=tuple(notes),
+        engine_version=ENGINE_VERSION,
+    )
+
+
+class _ModelTerms:
+    """The message's terms as the tone model knows them: per-position unigram, bigram and
+    prefix ids (-1 where unknown), and the known ones in one list. Empty without weights."""
+
+    def __init__(self, toks: list[Word]) -> None:
+        self.model = model.load_tone()
+        self.lows = [w.low for w in toks[:MAX_TERMS]]
+        self.uni: list[int] = []
+        self.bi: list[int] = []
+        self.pre: list[int] = []
+        self.ids: list[int] = []
+        if self.model is not None:
+            self.uni, self.bi, self.pre = self.model.positional_ids(self.lows)
+            ids = [i for i in self.uni if i >= 0]
+            ids += [i for i in self.bi if i >= 0]
+            ids += [i for i in self.pre if i >= 0]
+            self.ids = ids
+
+
+class _Tone:
+    """What the tone section found: the tone and its scores, the cue evidence, the spans
+    shown, the intensity, and the model's own (calibrated) scores."""
+
+    def __init__(
+        self,
+        tone: str,
+        top: float,
+        scores: dict[str, float],
+        evidence: dict[str, float],
+        model_scores: dict[str, float],
+        spans: list[ToneSpan],
+        intensity: float,
+    ) -> None:
+        self.tone = tone
+        self.top = top
+        self.scores = scores
+        self.evidence = evidence
+        self.model_scores = model_scores
+        self.spans = spans
+        self.intensity = intensity
+
+
+def _read_tone(
+    text: str,
+    toks: list[Word],
+    ws: list[Word],
+    lows: list[str],
+    lowset: set[str],
+    cue_hits: list[tuple[cues.Cue, int, int]],
+    terms: _ModelTerms,
+) -> _Tone:
+    """The tone: support cues and the model combined, then its spans and intensity."""
+    evidence, spans, reasons, sarcastic = _cue_evidence(text, ws, lows, cue_hits)
+    m = terms.model
+    keys: list[int] = []
+    raw: list[float] = []
+    norm = 1.0
+    if m is not None:
+        keys, raw, norm = m.raw_vector(terms.ids)
+    model_scores = _model_scores(m, keys, raw, norm)
+    # The model learned "confusion" from Reddit questions, so it reads any question as
+    # confused; on a help desk "how do I export?" is a plain request. Without a cue of
+    # confusion, or several questions in a row, its confusion stays below the tone line.
+    if (
+        "?" in text
+        and (terms.lows if len(toks) <= MAX_TERMS else [w.low for w in toks]).count("?")
+        >= REPEATED_QUESTIONS
+    ):
+        evidence["confused"] = 1 - (1 - evidence["confused"]) * (1 - cues.LIKELY)
+        reasons.add("questions")
+    if evidence["confused"] == 0:
+        model_scores["confused"] = min(model_scores["confused"], UNCUED_CONFUSION_CAP)
+    scores = _tone_scores(evidence, model_scores, sarcastic)
+    best, top = "", -1.0  # the first tone with the highest score, as max() picks
+    for t, v in scores.items():
+        if v > top:
+            best, top = t, v
+    scores["neutral"] = round4(1 - top)
+    tone = best if top >= 0.5 else "neutral"
+    scores = {t: round4(scores[t]) for t in TONES}
+
+    explained = False
+    for sp in spans:
+        if sp.tone == tone:
+            explained = True
+            break
+    if m is not None and tone != "neutral" and not explained:
+        spans.extend(_model_spans(m, keys, raw, norm, tone, text, ws, spans))
+    shout = _shouting(text, ws)
+    if shout and tone in DISTRESSED_TONES:
+        for s, e in shout[:3]:
+            spans.append(ToneSpan(s, e, tone, "capitals", text[s:e]))
+    if len(spans) > 1:
+        spans.sort(key=_BY_SPAN)
+    intensity = 0.0
+    if tone != "neutral":
+        intensity = _intensity(text, top, bool(shout), lowset, len(reasons))
+    return _Tone(tone, top, scores, evidence, model_scores, spans, intensity)
+
+
+def _model_scores(
+    m: model.LinearTextModel | None, keys: list[int], raw: list[float], norm: float
+) -> dict[str, float]:
+    """The model's score of each tone, calibrated so its threshold lands on 0.5."""
+    if m is None:
+        return dict.fromkeys(TONES, NO_MODEL_PRIOR)
+    head = m.flat_heads[model.READ_HEAD]
+    probs = model.activate_flat(head, head.logits_of(keys, raw, norm))
+    thr = head.threshold
+    return {
+        c: 0.5 * p / thr if p < thr else 0.5 + 0.5 * (p - thr) / (1 - thr)  # _calibrate
+        for c, p in zip(head.classes, probs)  # noqa: B905 (same length: the head's)
+    }
+
+
+def _cue_evidence(
+    text: str, ws: list[Word], lows: list[str], cue_hits: list[tuple[cues.Cue, int, int]]
+) -> tuple[dict[str, float], list[ToneSpan], set[str], bool]:
+    """Each tone's evidence from the support cues (combined as independent signals), the
+    cues' spans, their distinct reasons, and whether one of them is sarcasm."""
     evidence: dict[str, float] = dict.fromkeys(TONES, 0.0)
     spans: list[ToneSpan] = []
     reasons: set[str] = set()
@@ -95,35 +253,13 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
         if len(spans) < MAX_SPANS:
             s, e = ws[i].start, ws[j - 1].end
             spans.append(ToneSpan(s, e, tone, cue.reason, text[s:e]))
-    shout = _shouting(text, ws)
-    exclamations = min(text.count("!"), MAX_EXCLAMATIONS)
+    return evidence, spans, reasons, sarcastic
 
-    keys: list[int] = []
-    raw: list[float] = []
-    norm = 1.0
-    if tone_model is not None:
-        head = tone_model.flat_heads[model.READ_HEAD]
-        keys, raw, norm = tone_model.raw_vector(ids)
-        probs = model.activate_flat(head, head.logits_of(keys, raw, norm))
-        thr = head.threshold
-        model_scores = {
-            c: 0.5 * p / thr if p < thr else 0.5 + 0.5 * (p - thr) / (1 - thr)  # _calibrate
-            for c, p in zip(head.classes, probs)  # noqa: B905 (same length: the head's)
-        }
-    else:
-        model_scores = dict.fromkeys(TONES, NO_MODEL_PRIOR)
-    # The model learned "confusion" from Reddit questions, so it reads any question as
-    # confused; on a help desk "how do I export?" is a plain request. Without a cue of
-    # confusion, or several questions in a row, its confusion stays below the tone line.
-    if (
-        "?" in text
-        and (model_toks if len(toks) <= MAX_TERMS else [w.low for w in toks]).count("?")
-        >= REPEATED_QUESTIONS
-    ):
-        evidence["confused"] = 1 - (1 - evidence["confused"]) * (1 - cues.LIKELY)
-        reasons.add("questions")
-    if evidence["confused"] == 0:
-        model_scores["confused"] = min(model_scores["confused"], UNCUED_CONFUSION_CAP)
+
+def _tone_scores(
+    evidence: dict[str, float], model_scores: dict[str, float], sarcastic: bool
+) -> dict[str, float]:
+    """Each tone but neutral: the model's score and the cues' evidence combined."""
     scores: dict[str, float] = {}
     for t in TONES:
         if t == "neutral":
@@ -140,36 +276,27 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
     if sarcastic:  # "thanks for nothing" is not gratitude
         scores["grateful"] *= SARCASM_DAMPING
         scores["positive"] *= SARCASM_DAMPING
-    best, top = "", -1.0  # the first tone with the highest score, as max() picks
-    for t, v in scores.items():
-        if v > top:
-            best, top = t, v
-    scores["neutral"] = round4(1 - top)
-    tone = best if top >= 0.5 else "neutral"
-    scores = {t: round4(scores[t]) for t in TONES}
+    return scores
 
-    explained = False
-    for sp in spans:
-        if sp.tone == tone:
-            explained = True
-            break
-    if tone_model is not None and tone != "neutral" and not explained:
-        spans.extend(_model_spans(tone_model, keys, raw, norm, tone, text, ws, spans))
-    if shout and tone in DISTRESSED_TONES:
-        for s, e in shout[:3]:
-            spans.append(ToneSpan(s, e, tone, "capitals", text[s:e]))
-    if len(spans) > 1:
-        spans.sort(key=_BY_SPAN)
 
-    intensity = 0.0
-    if tone != "neutral":
-        boost = (
-            (CAPS_BOOST if shout else 0.0)
-            + EXCLAMATION_BOOST * exclamations
-            + INTENSIFIER_BOOST * min(3, len(INTENSIFIERS & lowset))
-            + CUE_COUNT_BOOST * max(0, len(reasons) - 1)
-        )
-        intensity = min(1.0, top * SCORE_SHARE_OF_INTENSITY + boost)
+def _intensity(text: str, top: float, shout: bool, lowset: set[str], n_reasons: int) -> float:
+    """How strongly the tone is felt: its score, raised by capitals, exclamation marks,
+    intensifiers and several kinds of cue at once."""
+    exclamations = min(text.count("!"), MAX_EXCLAMATIONS)
+    boost = (
+        (CAPS_BOOST if shout else 0.0)
+        + EXCLAMATION_BOOST * exclamations
+        + INTENSIFIER_BOOST * min(3, len(INTENSIFIERS & lowset))
+        + CUE_COUNT_BOOST * max(0, n_reasons - 1)
+    )
+    return min(1.0, top * SCORE_SHARE_OF_INTENSITY + boost)
+
+
+def _confidence(
+    scores: dict[str, float], has_model: bool, language: Language, supported: bool
+) -> float:
+    """Half the confidence is earned by the margin between the two best tones (a margin
+    of half the scale or more earns it all), scaled by how sure the language is."""
     first = second = -1.0  # the two highest scores (equal when two tones tie)
     for v in scores.values():
         if v > first:
@@ -177,34 +304,25 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
         elif v > second:
             second = v
     margin = first - second
-    # Half the confidence is earned by the margin between the two best tones (a margin
-    # of half the scale or more earns it all), scaled by how sure the language is.
     confidence = (0.5 + 0.5 * min(1.0, margin * 2)) * (
         language.confidence if supported else UNSUPPORTED_LANGUAGE_CONFIDENCE
     )
-    if tone_model is None:
+    if not has_model:
         confidence *= CUES_ONLY_CONFIDENCE
+    return confidence
 
-    # --- sentences, questions, steps ----------------------------------------------
-    sent_spans = sentence_spans(text)
-    whole_emotional = 1 - model_scores["neutral"] if tone_model is not None else None
-    sentence_ids = (
-        _sentence_term_ids(toks, sent_spans, uni, bi, pre) if len(sent_spans) > 1 else [ids]
-    )
-    has_digit = _DIGIT.search(text) is not None  # else no sentence or pattern needs one
-    sentences, sentence_facts = _sentences(
-        text,
-        has_digit,
-        ws,
-        sent_spans,
-        tone_model,
-        cue_hits,
-        whole_emotional,
-        sentence_ids,
-        (lows, lowset),
-    )
 
-    # --- facts ----------------------------------------------------------------------
+def _facts(
+    text: str,
+    ws: list[Word],
+    sent_spans: list[tuple[int, int]],
+    sentence_facts: list[Fact],
+    has_digit: bool,
+    received_at: datetime | None,
+    lowset: set[str],
+) -> list[Fact]:
+    """The sentence facts (questions, requests, steps…), the pattern facts (errors,
+    versions, amounts…), dates and names, in text order."""
     fact_list: list[Fact] = sentence_facts
     for kind, s, e in facts.find_pattern_facts(text, has_digit)[:MAX_FACTS]:
         fact_list.append(Fact(kind, s, e, text[s:e]))
@@ -219,44 +337,24 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
             fact_list.append(Fact("name", s, e, text[s:e]))
     if len(fact_list) > 1:
         fact_list.sort(key=_BY_SPAN)
+    return fact_list
 
-    # --- stakes and priority ------------------------------------------------------
+
+def _stakes(
+    text: str,
+    ws: list[Word],
+    lows: list[str],
+    all_hits: list[tuple[cues.Cue, int, int]],
+    thankful: bool,
+) -> list[Stake]:
+    """What the customer stands to lose, each with its span."""
     stakes: list[Stake] = []
-    thankful = tone == "grateful" or evidence["grateful"] > 0
     for cue, i, j in [h for h in all_hits if h[0].family == "stake"][:MAX_FACTS]:
         if thankful and _averted(text, ws, lows, i, j):
             continue  # "thanks, I was going to drop the class": no longer at stake
         s, e = ws[i].start, ws[j - 1].end
         stakes.append(Stake(cue.label, s, e, text[s:e]))
-    priority = _priority(tone, intensity, stakes)
-    is_novice = False
-    for h in all_hits:
-        if h[0].family == "novice":
-            is_novice = True
-            break
-
-    notes = []
-    if not supported:
-        notes.append(f"language {language.code!r} is not supported: tone is a guess")
-    if tone_model is None:
-        notes.append("no tone weights shipped: cues only")
-    return Reading(
-        text=text,
-        tone=tone,
-        intensity=round4(intensity),
-        scores=scores,
-        tone_spans=tuple(spans[:MAX_SPANS]),
-        sentences=tuple(sentences),
-        facts=tuple(fact_list[: MAX_FACTS * 2]),
-        stakes=tuple(stakes),
-        priority=priority,
-        language=language.code,
-        language_supported=supported,
-        confidence=round4(confidence),
-        is_novice=is_novice,
-        notes=tuple(notes),
-        engine_version=ENGINE_VERSION,
-    )
+    return stakes
 
 
 # Orders spans, facts and sentences by where they are (no lambda: compiled, a lambda
@@ -425,51 +523,21 @@ _CAPS_RUN: Final = re.compile(r"[A-Z]{4}")
 def _sentences(
     text: str,
     has_digit: bool,
+    toks: list[Word],
     ws: list[Word],
     sent_spans: list[tuple[int, int]],
-    m: model.LinearTextModel | None,
+    terms: _ModelTerms,
+    model_neutral: float,
     cue_hits: list[tuple[cues.Cue, int, int]],
-    whole_emotional: float | None,
-    sentence_ids: list[list[int]],
     whole_words: tuple[list[str], set[str]],
 ) -> tuple[list[Sentence], list[Fact]]:
-    # Words of each sentence, in one walk.
-    groups: list[list[Word]] = []
-    k = 0
-    if len(sent_spans) == 1:
-        groups = [ws]  # the one sentence holds every word (it is the trimmed text)
-        sent_spans_to_group: list[tuple[int, int]] = []
-    else:
-        sent_spans_to_group = sent_spans
-    if sent_spans_to_group:
-        starts = [w.start for w in ws]
-        ends = [w.end for w in ws]
-    for s, e in sent_spans_to_group:
-        # The words from the first starting at ``s`` while they end by ``e`` (both lists
-        # ascend, so two bisections replace a walk word by word).
-        k = bisect.bisect_left(starts, s, k)
-        j = max(k, bisect.bisect_right(ends, e, k))
-        groups.append(ws[k:j])
-        k = j
-    emotional_model = [NO_MODEL_PRIOR] * len(sent_spans)
-    if whole_emotional is not None and len(sent_spans) == 1:
-        emotional_model = [whole_emotional]  # one sentence: the whole-text reading is it
-    elif m is not None:
-        flat = m.flat_heads[model.READ_HEAD]
-        neutral = model.class_probs(flat, sentence_ids, m.idf_list, "neutral")
-        thr = flat.threshold
-        emotional_model = [1 - _calibrate(p, thr) for p in neutral]
-    cue_by_sentence = [0.0] * len(sent_spans)
-    si = 0
-    for cue, i, _ in cue_hits:
-        while si < len(sent_spans) and sent_spans[si][1] <= ws[i].start:
-            si += 1
-        if si < len(sent_spans):
-            cue_by_sentence[si] = 1 - (1 - cue_by_sentence[si]) * (1 - cue.weight)
+    """Each sentence as emotional or informational (and a question or not), and the
+    facts a sentence is as a whole: a question, a request, a step, expected or actual."""
+    groups = _sentence_words(ws, sent_spans)
+    emotional_model = _sentence_priors(toks, sent_spans, terms, model_neutral)
+    cue_by_sentence = _sentence_cues(ws, sent_spans, cue_hits)
     out: list[Sentence] = []
     found: list[Fact] = []
-    if len(groups) != len(sent_spans):
-        raise ValueError("a sentence without its words")
     for n in range(len(sent_spans)):
         s, e = sent_spans[n]
         g = groups[n]
@@ -490,31 +558,89 @@ def _sentences(
         else:
             score *= subjectivity.narration_damping(lowset)
         is_q, is_request = questions.classify(chunk, lows[:12], joined)
-        out.append(
-            Sentence(
-                s,
-                e,
-                "emotional" if score >= EMOTIONAL_AT else "informational",
-                is_q,
-                round4(score),
-            )
-        )
-        if len(found) >= MAX_FACTS:
-            continue
-        if is_q:
-            found.append(Fact("question", s, e, chunk))
-        elif is_request:
-            found.append(Fact("request", s, e, chunk))
-        head = lows[:4]
-        if (("i" in head[:2] or "i've" in head[:2]) and not STEP_VERBS.isdisjoint(head)) or (
-            chunk[:3].rstrip(".) ").isdigit() and len(lows) > 1
-        ):
-            found.append(Fact("step", s, e, chunk))
-        if not EXPECTED.isdisjoint(lowset):
-            found.append(Fact("expected", s, e, chunk))
-        elif not _ACTUAL_FIRST.isdisjoint(lowset) and _ACTUAL_RE.search(joined):
-            found.append(Fact("actual", s, e, chunk))
+        kind: SentenceKind = "emotional" if score >= EMOTIONAL_AT else "informational"
+        out.append(Sentence(s, e, kind, is_q, round4(score)))
+        if len(found) < MAX_FACTS:
+            _sentence_facts(found, chunk, s, e, lows, lowset, joined, is_q, is_request)
     return out, found
+
+
+def _sentence_words(ws: list[Word], sent_spans: list[tuple[int, int]]) -> list[list[Word]]:
+    """The words of each sentence, in one walk."""
+    if len(sent_spans) == 1:
+        return [ws]  # the one sentence holds every word (it is the trimmed text)
+    groups: list[list[Word]] = []
+    starts = [w.start for w in ws]
+    ends = [w.end for w in ws]
+    k = 0
+    for s, e in sent_spans:
+        # The words from the first starting at ``s`` while they end by ``e`` (both lists
+        # ascend, so two bisections replace a walk word by word).
+        k = bisect.bisect_left(starts, s, k)
+        j = max(k, bisect.bisect_right(ends, e, k))
+        groups.append(ws[k:j])
+        k = j
+    return groups
+
+
+def _sentence_priors(
+    toks: list[Word],
+    sent_spans: list[tuple[int, int]],
+    terms: _ModelTerms,
+    model_neutral: float,
+) -> list[float]:
+    """The model's emotional score of each sentence (the prior where it is silent)."""
+    m = terms.model
+    if m is None:
+        return [NO_MODEL_PRIOR] * len(sent_spans)
+    if len(sent_spans) == 1:
+        return [1 - model_neutral]  # one sentence: the whole-text reading is it
+    flat = m.flat_heads[model.READ_HEAD]
+    sentence_ids = _sentence_term_ids(toks, sent_spans, terms.uni, terms.bi, terms.pre)
+    neutral = model.class_probs(flat, sentence_ids, m.idf_list, "neutral")
+    thr = flat.threshold
+    return [1 - _calibrate(p, thr) for p in neutral]
+
+
+def _sentence_cues(
+    ws: list[Word], sent_spans: list[tuple[int, int]], cue_hits: list[tuple[cues.Cue, int, int]]
+) -> list[float]:
+    """The tone cues' evidence within each sentence (independent signals combined)."""
+    cue_by_sentence = [0.0] * len(sent_spans)
+    si = 0
+    for cue, i, _ in cue_hits:
+        while si < len(sent_spans) and sent_spans[si][1] <= ws[i].start:
+            si += 1
+        if si < len(sent_spans):
+            cue_by_sentence[si] = 1 - (1 - cue_by_sentence[si]) * (1 - cue.weight)
+    return cue_by_sentence
+
+
+def _sentence_facts(
+    found: list[Fact],
+    chunk: str,
+    s: int,
+    e: int,
+    lows: list[str],
+    lowset: set[str],
+    joined: str,
+    is_q: bool,
+    is_request: bool,
+) -> None:
+    """Adds to ``found`` what the sentence ``chunk`` (at ``s:e``) is as a fact."""
+    if is_q:
+        found.append(Fact("question", s, e, chunk))
+    elif is_request:
+        found.append(Fact("request", s, e, chunk))
+    head = lows[:4]
+    if (("i" in head[:2] or "i've" in head[:2]) and not STEP_VERBS.isdisjoint(head)) or (
+        chunk[:3].rstrip(".) ").isdigit() and len(lows) > 1
+    ):
+        found.append(Fact("step", s, e, chunk))
+    if not EXPECTED.isdisjoint(lowset):
+        found.append(Fact("expected", s, e, chunk))
+    elif not _ACTUAL_FIRST.isdisjoint(lowset) and _ACTUAL_RE.search(joined):
+        found.append(Fact("actual", s, e, chunk))
 
 
 def _sentence_term_ids(
