@@ -7,7 +7,7 @@ from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.compatibility)
-def check_configuration(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+def check_configuration(app_configs, **kwargs):
     problems = []
     if settings.SMTP_SECURITY not in {"none", "starttls", "tls"}:
         problems.append(

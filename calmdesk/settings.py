@@ -99,7 +99,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "calmdesk.sqlite3",
+            "NAME": str(DATA_DIR / "calmdesk.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers work while a writer commits; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue on busy_timeout instead of deadlocking.

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from calmdesk.accounts.actions import do_update_preferences
 from calmdesk.accounts.forms import PreferencesForm
-from calmdesk.desk.access import agent_of, agent_required
+from calmdesk.desk.access import SignedInRequest, agent_of, agent_required
 
 
 @agent_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: SignedInRequest) -> HttpResponse:
     agent = agent_of(request.user)
     assert agent is not None  # agent_required
     form = PreferencesForm(

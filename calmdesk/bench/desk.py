@@ -58,7 +58,7 @@ def run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     sizes = sorted({max(100, args.conversations // 10), args.conversations})
     scratch = {size: _scratch_environment(size, args.data_root) for size in sizes}
-    results: dict[int, dict] = {}  # type: ignore[type-arg]
+    results: dict[int, dict] = {}
     try:
         for size in sizes:
             env = scratch[size][0]
@@ -83,7 +83,7 @@ def run(argv: list[str]) -> int:
     return 0
 
 
-def _keep_best(kept: dict, new: dict) -> None:  # type: ignore[type-arg]
+def _keep_best(kept: dict, new: dict) -> None:
     kept["database"] = new["database"]
     kept["rss_mb"] = max(kept.get("rss_mb", 0), new["rss_mb"])
     pages = kept.setdefault("pages", {})
@@ -92,7 +92,7 @@ def _keep_best(kept: dict, new: dict) -> None:  # type: ignore[type-arg]
             pages[key] = figures
 
 
-def _scratch_environment(size: int, root: str | None):  # type: ignore[no-untyped-def]
+def _scratch_environment(size: int, root: str | None):
     env = dict(os.environ)
     if root:
         data_dir = str(Path(root).resolve() / str(size))
@@ -144,7 +144,7 @@ def _child(env: dict[str, str], *args: str, capture: bool = False) -> str:
     return done.stdout or ""
 
 
-def _report(results: list[dict], rounds: int) -> None:  # type: ignore[type-arg]
+def _report(results: list[dict], rounds: int) -> None:
     engine = results[0]["database"] if results else "?"
     print(f"\ncalmdesk bench desk ({engine}; best of {rounds} rounds; ms, median / p95)")
     for title, median, p95 in (
@@ -190,7 +190,7 @@ def _generate(size: int) -> None:
     generate(size, seed=2026)
 
 
-def _timed(client, urls: list[str]) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _timed(client, urls: list[str]) -> dict[str, float]:
     for url in urls[:5]:  # warm the caches and the connection
         client.get(url)
     wall, cpu = [], []

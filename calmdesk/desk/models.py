@@ -152,7 +152,7 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return self.subject or f"#{self.pk}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         if not self.token:
             self.token = uuid.uuid4().hex[:12]
         super().save(*args, **kwargs)

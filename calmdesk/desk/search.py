@@ -56,7 +56,7 @@ def search(actor: User, query: str, *, before: int | None = None) -> SearchPage:
     fetch = PAGE_SIZE * 4
     # The index itself is narrowed to the agent's mailboxes (migration 0004); the join
     # below checks the same again against the conversations.
-    params: list[object] = [_match_expression(words, None if every else mailbox_ids)]
+    params: list[str | int | list[int]] = [_match_expression(words, None if every else mailbox_ids)]
     if connection.vendor == "postgresql":
         sql = (
             "SELECT s.message_id, s.conversation_id FROM desk_search s"

@@ -8,8 +8,8 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.http import HttpRequest
 
+from calmdesk.desk.access import SignedInRequest
 from calmdesk.desk.models import Conversation, Message, MessageKind
 from calmdesk.empathy.models import ConversationCare, FindingDismissal
 from calmdesk.engine import Finding, Thread, check_reply
@@ -65,7 +65,7 @@ def _cooldown_key(conversation: Conversation) -> str:
     return f"calmdesk.cooldown.{conversation.pk}"
 
 
-def coach_draft(request: HttpRequest, conversation: Conversation, draft: str) -> Coaching:
+def coach_draft(request: SignedInRequest, conversation: Conversation, draft: str) -> Coaching:
     """Check a draft, and start (or continue) the cool-down if it reads heated. The
     cool-down's start is kept in the session, so the server enforces it on Send too."""
     findings = tuple(

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calmdesk.desk.access import conversation_or_404
+from calmdesk.desk.access import SignedInRequest, conversation_or_404
 from calmdesk.empathy import actions
 from calmdesk.empathy.coach import coach_draft
 from calmdesk.empathy.models import ConversationCare, Reproduction
@@ -18,7 +18,7 @@ MAX_LIVE_DRAFT = 20_000
 
 @login_required
 @require_POST
-def coach(request: HttpRequest, pk: int) -> HttpResponse:
+def coach(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     draft = request.POST.get("body", "")[:MAX_LIVE_DRAFT]
     coaching = coach_draft(request, conversation, draft)
@@ -41,7 +41,7 @@ def coach(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def dismiss(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     code = request.POST.get("code", "").strip().upper()
     if not code.startswith("CD") or not code[2:].isdigit():
@@ -54,7 +54,7 @@ def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reproduction(request: HttpRequest, pk: int) -> HttpResponse:
+def reproduction(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     state = request.POST.get("state", "")
     if state not in Reproduction.values:
@@ -75,7 +75,7 @@ def reproduction(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def log_call(request: HttpRequest, pk: int) -> HttpResponse:
+def log_call(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     summary = request.POST.get("summary", "").strip()
     if not summary:
@@ -86,5 +86,5 @@ def log_call(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("conversation", pk=conversation.pk)
 
 
-def care_of(conversation) -> ConversationCare | None:  # type: ignore[no-untyped-def]
+def care_of(conversation) -> ConversationCare | None:
     return ConversationCare.objects.filter(conversation=conversation).first()

@@ -45,7 +45,7 @@ class MailSettingsForm(forms.ModelForm):
             "max_attachment_bytes",
         ]
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self):
         cleaned = super().clean()
         if (cleaned.get("smtp_password") or cleaned.get("imap_password")) and not (
             settings.ENCRYPTION_KEY
@@ -55,7 +55,7 @@ class MailSettingsForm(forms.ModelForm):
             )
         return cleaned
 
-    def save(self, commit: bool = True):  # type: ignore[no-untyped-def]
+    def save(self, commit: bool = True):
         instance = super().save(commit=False)
         if self.cleaned_data.get("smtp_password"):
             instance.smtp_password_encrypted = secrets.encrypt(self.cleaned_data["smtp_password"])
@@ -74,7 +74,7 @@ class MailboxMailSettingsAdmin(admin.ModelAdmin):
 
     # Debug error pages and error reports list POST data: never these two fields.
     @method_decorator(sensitive_post_parameters("smtp_password", "imap_password"))
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):  # type: ignore[no-untyped-def]
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
 
@@ -90,7 +90,7 @@ class QuarantineAdmin(admin.ModelAdmin):
         return row.reason[:120]
 
     @admin.action(description=_("Parse and store again (in the background)"))
-    def retry(self, request, queryset):  # type: ignore[no-untyped-def]
+    def retry(self, request, queryset):
         from calmdesk.mail.tasks import retry_quarantined
 
         ids = list(queryset.filter(resolved_message__isnull=True).values_list("id", flat=True))
@@ -101,15 +101,15 @@ class QuarantineAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
 
 class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -8,7 +8,7 @@ from django.core.checks import Error, Tags, register
 
 
 @register(Tags.compatibility)
-def check_encryption_key(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+def check_encryption_key(app_configs, **kwargs):
     if not settings.ENCRYPTION_KEY:
         return []
     from cryptography.fernet import Fernet

@@ -285,7 +285,7 @@ class _Walker:
             if ctype == "message/rfc822":
                 # The enclosed message itself, without the wrapper's own headers.
                 inner = part.get_payload()
-                if isinstance(inner, list) and inner:
+                if isinstance(inner, list) and inner and isinstance(inner[0], EmailMessage):
                     try:
                         payload = inner[0].as_bytes(policy=policy.compat32)
                     except Exception:

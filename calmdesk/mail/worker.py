@@ -67,7 +67,7 @@ def _idle() -> bool:
     ).exists()
 
 
-def _tasks_worker(worker: str, interval: float, *, batch: bool):  # type: ignore[no-untyped-def]
+def _tasks_worker(worker: str, interval: float, *, batch: bool):
     """django-tasks-db's worker, run in a thread of ours: its signal handlers are not
     installed (only the main thread may), our SIGTERM handler stops it instead."""
     from django_tasks_db.management.commands.db_worker import Worker

@@ -56,7 +56,7 @@ def cmd_demo(argv: list[str]) -> int:
     return _serve(args.port)
 
 
-def _reset(settings) -> None:  # type: ignore[no-untyped-def]
+def _reset(settings) -> None:
     """Remove the database and stored files. Only what calmdesk itself keeps in the data
     directory; on PostgreSQL the tables are emptied instead."""
     database = settings.DATABASES["default"]

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
@@ -50,6 +51,8 @@ AGENTS = (
 )
 STATUS_SHARE = ((Status.ACTIVE, 30), (Status.PENDING, 22), (Status.CLOSED, 43), (Status.SPAM, 5))
 CHUNK = 1000
+# One message of a generated thread: (kind, the agent who wrote it, body, when).
+Turn = tuple[str, User | None, str, datetime]
 
 
 @dataclass
@@ -67,7 +70,7 @@ class World:
 
 def generate(
     conversations: int = 1200, *, seed: int = 2026, progress: bool = True, now=None
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rng = random.Random(seed)
     world = _setup(rng, max(300, conversations // 3), now or timezone.now())
     scenarios = [s for s in texts.SCENARIOS for _ in range(s.weight)]
@@ -114,9 +117,9 @@ def _setup(rng: random.Random, customer_count: int, now: datetime) -> World:
         name: Tag.objects.get_or_create(name=name)[0]
         for name in {t for s in texts.SCENARIOS for t in s.tags} | {"spam"}
     }
-    for title, slug, body in texts.SAVED_REPLIES:
+    for title, home, body in texts.SAVED_REPLIES:
         SavedReply.objects.get_or_create(
-            title=title, defaults={"body": body, "mailbox": mailboxes.get(slug or "")}
+            title=title, defaults={"body": body, "mailbox": mailboxes.get(home or "")}
         )
     organisations = Organisation.objects.bulk_create(
         Organisation(
@@ -225,16 +228,16 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
         scenario = rng.choice(scenarios)
         plans.append((status, scenario))
     rows: list[Conversation] = []
-    threads: list[list[tuple[str, object, str, datetime]]] = []
+    threads: list[list[Turn]] = []
     tag_links: list[tuple[int, str]] = []
-    events: list[tuple[int, str, object, dict, datetime]] = []
+    events: list[tuple[int, str, User | None, dict[str, object], datetime]] = []
     for index, (status, scenario) in enumerate(plans):
         if status == Status.SPAM:
             customer = rng.choice(world.spammers)
             subject, body = rng.choice(texts.SPAM)
             mailbox = world.mailboxes[rng.choice(list(world.mailboxes))]
             when = world.now - timedelta(hours=rng.uniform(1, 24 * 60))
-            thread = [(MessageKind.CUSTOMER, None, body, when)]
+            thread: list[Turn] = [(MessageKind.CUSTOMER, None, body, when)]
             assignee = None
         else:
             customer = rng.choice(world.customers)
@@ -313,7 +316,7 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
     )
 
 
-def _thread(world, scenario, status, customer, helper, values):  # type: ignore[no-untyped-def]
+def _thread(world, scenario, status, customer, helper, values):
     """(kind, author, body, when) tuples alternating customer and agent."""
     rng = world.rng
     length = _thread_length(rng, status)
@@ -371,7 +374,7 @@ def _gap(rng: random.Random, previous: str, kind: str) -> timedelta:
     return timedelta(hours=rng.uniform(1, 72))
 
 
-def _waiting_since(thread) -> datetime | None:  # type: ignore[no-untyped-def]
+def _waiting_since(thread) -> datetime | None:
     """The first customer message after our last reply."""
     waiting = None
     for kind, _author, _body, when in thread:

@@ -8,7 +8,7 @@ register = template.Library()
 
 
 @register.filter
-def initials(user) -> str:  # type: ignore[no-untyped-def]
+def initials(user) -> str:
     if user is None:
         return ""
     name = user.get_full_name() or user.get_username()
@@ -17,26 +17,26 @@ def initials(user) -> str:  # type: ignore[no-untyped-def]
 
 
 @register.filter
-def person(user) -> str:  # type: ignore[no-untyped-def]
+def person(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
 
 
 @register.filter
-def customer_label(conversation) -> str:  # type: ignore[no-untyped-def]
+def customer_label(conversation) -> str:
     """The customer's name, else the address annotated on inbox rows."""
     customer = conversation.customer
     return customer.name or getattr(conversation, "customer_email", "") or str(customer)
 
 
 @register.filter
-def is_message(item) -> bool:  # type: ignore[no-untyped-def]
+def is_message(item) -> bool:
     return hasattr(item, "body_text")
 
 
 @register.filter
-def waited(since) -> str:  # type: ignore[no-untyped-def]
+def waited(since) -> str:
     """How long a customer has waited, short enough for an inbox row: 40 min, 5 h, 2 d 3 h."""
     if since is None:
         return ""

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calmdesk.desk.access import (
+    SignedInRequest,
     agent_of,
     agent_required,
     customer_or_404,
@@ -25,7 +26,7 @@ from calmdesk.desk.inbox import with_row_details
 
 
 @agent_required
-def customer(request: HttpRequest, pk: int) -> HttpResponse:
+def customer(request: SignedInRequest, pk: int) -> HttpResponse:
     found = customer_or_404(request.user, pk)
     conversations = with_row_details(
         visible_conversations(request.user).filter(customer=found).order_by("-last_message_at")
@@ -43,7 +44,7 @@ def customer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def customer_notes(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_notes(request: SignedInRequest, pk: int) -> HttpResponse:
     found = customer_or_404(request.user, pk)
     form = CustomerNotesForm(request.POST)
     if form.is_valid() and found.erased_at is None:
@@ -56,7 +57,7 @@ def customer_notes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_merge(request: SignedInRequest, pk: int) -> HttpResponse:
     """Merge the customer who owns the given address into this one. The agent must be
     able to see both; an address they cannot see reads like one that does not exist."""
     target = customer_or_404(request.user, pk)
@@ -82,7 +83,7 @@ def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def customer_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_erase(request: SignedInRequest, pk: int) -> HttpResponse:
     found = customer_or_404(request.user, pk)
     if not agent_of(request.user).is_admin:  # type: ignore[union-attr]
         raise PermissionDenied

@@ -11,7 +11,7 @@ register = template.Library()
 
 
 @register.filter
-def reading_html(reading) -> SafeString:  # type: ignore[no-untyped-def]
+def reading_html(reading) -> SafeString:
     return render_reading_text(reading.text, reading.data)
 
 
