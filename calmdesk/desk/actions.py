@@ -1,16 +1,17 @@
 """Every write to conversations, messages and customers goes through here (STYLE.md #3).
-Views, the API, the mail ingest, the worker, the demo generator and the CLI call these;
-nothing else calls ``.save()`` on a conversation or message."""
+Views, the API, the receive action, the mail worker, the demo generator and the CLI call
+these; nothing else calls ``.save()`` on a conversation or message. This is the help-desk
+core: it knows nothing of the empathy layer or of mail (README, "Architecture")."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.dispatch import Signal
@@ -32,10 +33,10 @@ from calmdesk.desk.models import (
     Status,
     Tag,
 )
-from calmdesk.empathy.actions import do_read_message
 
 # Sent inside the erasing transaction with ``customer`` and ``messages`` (a queryset of
-# every message about to be deleted), so the mail app can remove the raw mail it keeps.
+# every message about to be deleted), so the layers above can remove what they keep of
+# them (the mail app, the raw mail they arrived in).
 erasing_customer = Signal()
 
 
@@ -76,11 +77,11 @@ def find_or_create_customer(email: str, name: str = "") -> Customer:
     return customer
 
 
-# No savepoint of its own: callers (the mail ingest) run it inside their transaction, and
-# a failure here must roll all of that back anyway. A savepoint is two more statements
+# No savepoint of its own: callers (the receive action) run it inside their transaction,
+# and a failure here must roll all of that back anyway. A savepoint is two more statements
 # on every stored message.
 @transaction.atomic(savepoint=False)
-def do_receive_message(
+def do_store_customer_message(
     *,
     mailbox: Mailbox,
     customer: Customer,
@@ -94,7 +95,8 @@ def do_receive_message(
 ) -> Message:
     """Store a customer's message, opening a conversation unless one is given. A message
     into a closed or pending conversation makes it active again: the customer waits.
-    The returned message's ``conversation`` holds the counts and times just written."""
+    The returned message's ``conversation`` holds the counts and times just written.
+    Nothing reads the message here: ``calmdesk.receive.do_receive_message`` does both."""
     when = received_at or timezone.now()
     opened = conversation is None
     if conversation is not None:
@@ -111,10 +113,7 @@ def do_receive_message(
             status=Status.ACTIVE,
             created_at=when,
             updated_at=timezone.now(),
-            last_message_at=when,
-            waiting_since=when,
-            customer_message_count=1,
-            message_count=1,
+            **counters_of([(MessageKind.CUSTOMER, when)]).fields(),
         )
         _bump_folder(conversation.mailbox_id, Status.ACTIVE, None, +1)
     message = Message.objects.create(
@@ -128,34 +127,84 @@ def do_receive_message(
         created_at=when,
     )
     if not opened:
-        _count_message(conversation, when)
-    # F1–F3: every customer message is read when it is stored; the engine is fast enough
-    # to do it in the same transaction, so a stored message always has its reading.
-    do_read_message(message)
+        if conversation.status != Status.SPAM:
+            conversation.status = Status.ACTIVE
+        count_message(conversation, MessageKind.CUSTOMER, when, status=conversation.status)
     return message
 
 
-def _count_message(conversation: Conversation, when: datetime) -> None:
-    """One UPDATE for a customer's message into a locked, existing conversation. The
-    customer waits from their oldest unanswered message; the latest message time only
-    moves forward (imports may arrive out of order)."""
-    conversation.customer_message_count += 1
+# -- conversation counters -------------------------------------------------------------
+# What a conversation keeps about its messages so the inbox never counts them: how many
+# (all, and the customer's), since when the customer waits (their oldest unanswered
+# message; a reply ends the wait) and when the latest customer message or reply came (a
+# note is not a message the customer sees). ``counters_of`` says it from scratch;
+# ``count_message`` keeps it one message at a time. A test checks that they agree.
+
+
+@dataclass(frozen=True)
+class Counters:
+    message_count: int = 0
+    customer_message_count: int = 0
+    waiting_since: datetime | None = None
+    last_message_at: datetime | None = None
+
+    def fields(self) -> dict[str, object]:
+        return {
+            "message_count": self.message_count,
+            "customer_message_count": self.customer_message_count,
+            "waiting_since": self.waiting_since,
+            "last_message_at": self.last_message_at,
+        }
+
+
+def counters_of(messages: Iterable[tuple[str, datetime]]) -> Counters:
+    """The counters of a conversation whose messages (kind, time) came in this order."""
+    total = customer = 0
+    waiting: datetime | None = None
+    latest: datetime | None = None
+    for kind, when in messages:
+        total += 1
+        if kind == MessageKind.CUSTOMER:
+            customer += 1
+            waiting = waiting or when
+        elif kind == MessageKind.REPLY:
+            waiting = None
+        if kind != MessageKind.NOTE and (latest is None or latest < when):
+            latest = when
+    return Counters(total, customer, waiting, latest)
+
+
+def count_message(
+    conversation: Conversation,
+    kind: str,
+    when: datetime,
+    *,
+    now: datetime | None = None,
+    **changes: object,
+) -> None:
+    """Count a just-stored message of ``kind`` into the conversation's counters: one
+    UPDATE (with ``changes`` to other fields), and ``conversation`` holds the new values.
+    For a customer's message or a reply the caller holds the row's lock (the wait and the
+    latest time are computed from it); a note only adds to the counts. Imports may bring
+    messages out of order: the latest time only moves forward."""
+    now = now or timezone.now()
     conversation.message_count += 1
-    conversation.updated_at = timezone.now()
-    if conversation.status != Status.SPAM:
-        conversation.status = Status.ACTIVE
-    if conversation.waiting_since is None:
-        conversation.waiting_since = when
-    if conversation.last_message_at < when:
+    conversation.updated_at = now
+    changes.update(message_count=F("message_count") + 1, updated_at=now)
+    if kind == MessageKind.CUSTOMER:
+        conversation.customer_message_count += 1
+        conversation.waiting_since = conversation.waiting_since or when
+        changes.update(
+            customer_message_count=F("customer_message_count") + 1,
+            waiting_since=conversation.waiting_since,
+        )
+    elif kind == MessageKind.REPLY:
+        conversation.waiting_since = None
+        changes["waiting_since"] = None
+    if kind != MessageKind.NOTE and conversation.last_message_at < when:
         conversation.last_message_at = when
-    Conversation.objects.filter(pk=conversation.pk).update(
-        customer_message_count=F("customer_message_count") + 1,
-        message_count=F("message_count") + 1,
-        updated_at=conversation.updated_at,
-        status=conversation.status,
-        waiting_since=conversation.waiting_since,
-        last_message_at=conversation.last_message_at,
-    )
+        changes["last_message_at"] = when
+    Conversation.objects.filter(pk=conversation.pk).update(**changes)
 
 
 # -- folder counts ---------------------------------------------------------------------
@@ -313,10 +362,16 @@ def do_add_note(conversation: Conversation, actor: User, body: str) -> Message:
         body_text=body,
         created_at=when,
     )
-    Conversation.objects.filter(pk=conversation.pk).update(
-        message_count=F("message_count") + 1, updated_at=when
-    )
+    count_message(conversation, MessageKind.NOTE, when, now=when)
     return note
+
+
+def do_set_priority_score(conversation: Conversation, score: float) -> None:
+    """Where the conversation sorts in the "needs care first" order, higher first. The
+    core keeps and sorts by the number; the layer that computes it says what it means
+    (calmdesk.empathy.actions: what is at stake, then how heated the customer is)."""
+    Conversation.objects.filter(pk=conversation.pk).update(priority_score=score)
+    conversation.priority_score = score
 
 
 # -- customers -------------------------------------------------------------------------
@@ -369,7 +424,6 @@ def do_erase_customer(customer: Customer, actor: User) -> int:
     messages = Message.objects.filter(conversation__customer=customer)
     erasing_customer.send(sender=Customer, customer=customer, messages=messages)
     stored = [a.file.name for a in Attachment.objects.filter(message__in=messages) if a.file]
-    raw_paths = _raw_mail_of(messages)
     removed_messages = messages.delete()[1].get("desk.Message", 0)
     for conversation in conversations:
         if conversation.status != Status.CLOSED:
@@ -390,36 +444,47 @@ def do_erase_customer(customer: Customer, actor: User) -> int:
     customer.refresh_from_db()
 
     def delete_files() -> None:
-        storage = Attachment._meta.get_field("file").storage  # type: ignore[attr-defined]
+        storage = Attachment._meta.get_field("file").storage
         for name in stored:
             storage.delete(name)
-        _delete_raw_mail(raw_paths)
 
     transaction.on_commit(delete_files)
     return removed_messages
 
 
-def _raw_mail_of(messages) -> set[str]:  # type: ignore[no-untyped-def]
-    """Paths of the raw mail the messages arrived in (the mail app's InboundMail rows go
-    with the messages; the files they name must go too)."""
-    try:
-        inbound = apps.get_model("mail", "InboundMail")
-    except LookupError:
-        return set()
-    return set(inbound.objects.filter(message__in=messages).values_list("raw_path", flat=True))
+@dataclass(frozen=True)
+class ReceivedFile:
+    """A file that came with a customer's message (an importer or the mail ingest says
+    what it is; the desk only stores it)."""
+
+    filename: str
+    content_type: str
+    payload: bytes
+    content_id: str = ""
+    inline: bool = False
 
 
-def _delete_raw_mail(paths: set[str]) -> None:
-    if not paths:
-        return
-    inbound = apps.get_model("mail", "InboundMail")
-    # Raw mail is stored by content: a file another message still names stays.
-    still_used = set(inbound.objects.filter(raw_path__in=paths).values_list("raw_path", flat=True))
-    root = Path(settings.RAW_MAIL_DIR).resolve()
-    for relative in paths - still_used:
-        target = (root / relative).resolve()
-        if target.is_relative_to(root):
-            target.unlink(missing_ok=True)
+def do_attach_received(message: Message, files: Iterable[ReceivedFile]) -> list[Attachment]:
+    """Store the files of a just-received customer message. Call inside the transaction
+    that stored the message. Files are written before the commit: a rollback leaves them
+    unreferenced (never a row pointing at a missing file), the cheaper failure to have."""
+    return [
+        Attachment.objects.create(
+            message=message,
+            filename=part.filename or "attachment",
+            content_type=part.content_type,
+            size=len(part.payload),
+            file=ContentFile(part.payload, name=part.filename or "attachment"),
+            content_id=part.content_id,
+            inline=part.inline,
+        )
+        for part in files
+    ]
+
+
+def do_mark_bouncing(addresses: Iterable[str]) -> int:
+    """Mail to these addresses bounced: the customer page says so. Returns how many."""
+    return CustomerEmail.objects.filter(email__in=list(addresses)).update(bouncing=True)
 
 
 # F8: a reply can carry screenshots (and a screencast link in its text). Limits keep a
@@ -428,7 +493,7 @@ MAX_REPLY_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_REPLY_ATTACHMENTS_TOTAL = 15 * 1024 * 1024
 
 
-def do_attach_to_reply(message: Message, uploads: list) -> list[Attachment]:  # type: ignore[type-arg]
+def do_attach_to_reply(message: Message, uploads: list) -> list[Attachment]:
     """Store files the agent attached to a reply. Call inside the transaction that wrote
     the reply, so the worker never sends the reply without them."""
     if message.kind != MessageKind.REPLY:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from calmdesk.desk.access import visible_conversations, visible_mailboxes
 from calmdesk.desk.models import (
+    WAITING_OR_LAST,
     Conversation,
     CustomerEmail,
     FolderCount,
@@ -27,7 +28,6 @@ from calmdesk.desk.models import (
     Status,
     Tag,
 )
-from calmdesk.empathy.care_order import CareCursor, care_page
 
 # About one screen of rows: more is scrolling past what nobody reads, and costs render time.
 PAGE_SIZE = 30
@@ -39,34 +39,44 @@ SORTS = {
 ASSIGNEES = {"mine", "unassigned"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
-_CURSOR = re.compile(r"^(?:(?P<phase>[wr])(?P<micros>-?\d{1,20})\.|q)(?P<id>\d{1,19})$")
+_CURSOR = re.compile(
+    r"^(?:(?P<phase>[wrc])(?:(?P<score>-?\d{1,6}(?:\.\d{1,20})?)~)?(?P<micros>-?\d{1,20})\.|q)"
+    r"(?P<id>\d{1,19})$"
+)
+# The phase of each sort's cursor: waiting (then ``q``), recent, care.
+PHASES = {"waiting": "wq", "recent": "r", "care": "c"}
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a page starts: after (time, id) in the timed phase, or after id in the
-    ``q`` phase (conversations nobody is waiting on, at the end of the waiting sort)."""
+    """Where a page starts: after (time, id) in a timed phase (``w`` waiting, ``r``
+    recent), after (score, time, id) in the care order (``c``), or after id in the ``q``
+    phase (conversations nobody is waiting on, at the end of the waiting sort). Times are
+    whole microseconds since the epoch, scores their exact ``repr``: no float on the way."""
 
     phase: str
     when: datetime | None
     id: int
+    score: float | None = None
 
     def encode(self) -> str:
         if self.when is None:
             return f"q{self.id}"
-        micros = (self.when - _EPOCH) // _MICROSECOND  # exact: no float on the way
-        return f"{self.phase}{micros}.{self.id}"
+        micros = (self.when - _EPOCH) // _MICROSECOND
+        score = "" if self.score is None else f"{self.score!r}~"
+        return f"{self.phase}{score}{micros}.{self.id}"
 
     @classmethod
     def decode(cls, raw: str) -> Cursor | None:
         match = _CURSOR.match(raw)
-        if match is None:
+        if match is None or (match["phase"] == "c") != (match["score"] is not None):
             return None
         try:
             when = _EPOCH + int(match["micros"]) * _MICROSECOND if match["phase"] else None
         except OverflowError:
             return None
-        return cls(match["phase"] or "q", when, int(match["id"]))
+        score = float(match["score"]) if match["score"] is not None else None
+        return cls(match["phase"] or "q", when, int(match["id"]), score)
 
 
 @dataclass
@@ -77,7 +87,6 @@ class InboxFilter:
     tag: Tag | None = None
     sort: str = "waiting"
     after: Cursor | None = None
-    care_after: CareCursor | None = None
     # Values in the query string that meant nothing, told to the agent, never a 500.
     problems: list[str] = field(default_factory=list)
 
@@ -128,13 +137,9 @@ def parse_filter(actor: User, params: Mapping[str, str]) -> InboxFilter:
     elif sort:
         f.problems.append(_("Unknown sort “%(value)s”.") % {"value": sort})
     after = params.get("after", "")
-    if after and f.sort == "care":
-        f.care_after = CareCursor.decode(after[:96])
-        if f.care_after is None:
-            f.problems.append(_("That page link is out of date; showing the first page."))
-    elif after:
-        f.after = Cursor.decode(after[:64])
-        if f.after is None or (f.after.phase == "r") != (f.sort == "recent"):
+    if after:
+        f.after = Cursor.decode(after[:96])
+        if f.after is None or f.after.phase not in PHASES[f.sort]:
             f.after = None
             f.problems.append(_("That page link is out of date; showing the first page."))
     return f
@@ -186,12 +191,11 @@ def inbox_page(actor: User, f: InboxFilter) -> tuple[list[Conversation], str]:
     """One page of conversations and the cursor of the next page ("" on the last)."""
     rows = _filtered(actor, f)
     if f.sort == "care":
-        ids, care_cursor = care_page(rows, f.care_after, PAGE_SIZE)
-        return rows_in_order(ids), care_cursor
+        return _care_page(rows, f.after)
     wanted = PAGE_SIZE + 1
     after = f.after
     keys = ("pk", "waiting_since", "last_message_at")
-    page: list[tuple] = []  # type: ignore[type-arg]
+    page: list[tuple] = []
     if f.sort == "recent":
         timed = rows
         if after is not None:
@@ -252,3 +256,28 @@ def folder_counts(actor: User, f: InboxFilter, mailbox_ids: list[int]) -> Folder
         if status == f.status and assignee_key == 0:
             unassigned += count
     return FolderCounts(by_status, by_mailbox, mine, unassigned, sum(by_mailbox.values()))
+
+
+def _care_page(
+    rows: QuerySet[Conversation], after: Cursor | None
+) -> tuple[list[Conversation], str]:
+    """The "needs care first" order: the highest priority score (a layer above sets it:
+    what is at stake, then how heated the customer is), then who has waited longest. Read
+    in the order of the conv_priority index, without a join or a sort."""
+    ordered = rows.annotate(since=WAITING_OR_LAST)
+    if after is not None:
+        ordered = ordered.filter(
+            Q(priority_score__lt=after.score)
+            | Q(priority_score=after.score, since__gt=after.when)
+            | Q(priority_score=after.score, since=after.when, id__gt=after.id)
+        )
+    page = list(
+        ordered.order_by("-priority_score", "since", "id").values_list(
+            "pk", "priority_score", "since"
+        )[: PAGE_SIZE + 1]
+    )
+    cursor = ""
+    if len(page) > PAGE_SIZE:
+        pk, score, since = page[PAGE_SIZE - 1]
+        cursor = Cursor("c", since, pk, score).encode()
+    return rows_in_order([row[0] for row in page[:PAGE_SIZE]]), cursor

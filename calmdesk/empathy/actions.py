@@ -7,8 +7,10 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from calmdesk.desk.actions import do_set_priority_score
 from calmdesk.desk.models import Conversation, Event, EventKind, Message, MessageKind
 from calmdesk.empathy.models import (
     ConversationCare,
@@ -17,16 +19,16 @@ from calmdesk.empathy.models import (
     Reproduction,
 )
 from calmdesk.engine import ENGINE_VERSION, Reading, read_message
+from calmdesk.engine.tones import NEGATIVE_TONES
 
 # How much each suggested priority weighs in the "needs care first" order. Stakes
 # outrank heat: a calm customer whose shop is down comes before a rude one with a typo.
 PRIORITY_WEIGHT = {"urgent": 3.0, "high": 2.0, "normal": 1.0, "low": 0.0}
-# Distressed tones add their intensity; a grateful or neutral message adds nothing.
-CARE_TONES = frozenset({"angry", "frustrated", "anxious", "sad", "confused"})
 
 
 def care_score(priority: str, tone: str, intensity: float) -> float:
-    heat = intensity if tone in CARE_TONES else 0.0
+    # Negative tones add their intensity; a grateful or neutral message adds nothing.
+    heat = intensity if tone in NEGATIVE_TONES else 0.0
     return PRIORITY_WEIGHT.get(priority, 1.0) + heat
 
 
@@ -51,7 +53,7 @@ def do_read_message(message: Message) -> MessageReading | None:
         return None
     text = message.analysis_text or message.body_text
     reading = read_message(text, received_at=message.created_at)
-    stored = MessageReading.objects.create(message=message, **_reading_fields(reading))  # type: ignore[arg-type]
+    stored = MessageReading.objects.create(message=message, **_reading_fields(reading))
     _fold_into_care(message, stored)
     return stored
 
@@ -70,74 +72,91 @@ def _higher_priority(current: str, new: str) -> str:
     return new if PRIORITY_WEIGHT.get(new, 1.0) > PRIORITY_WEIGHT.get(current, 0.0) else current
 
 
-def _subject_stakes(subject: str | None) -> tuple[list[dict[str, str]], str]:
-    """Stakes named in the subject, and the priority they suggest ("low" if none)."""
-    if not subject:
-        return [], "low"
-    reading = read_message(subject)
-    if not reading.stakes:
-        return [], "low"
-    return [{"kind": s.kind, "text": s.text} for s in reading.stakes], reading.priority
+def _start_care(care: ConversationCare, subject: str | None) -> None:
+    """A care row before any reading: the stakes the subject names ("Customers can't pay
+    — losing sales") count for the conversation, and the priority they suggest."""
+    care.stakes, care.priority = [], "low"
+    if subject:
+        reading = read_message(subject)
+        if reading.stakes:
+            care.stakes = [{"kind": s.kind, "text": s.text} for s in reading.stakes]
+            care.priority = reading.priority
+    care.latest_tone, care.latest_intensity = "", 0.0
+
+
+def merge_reading(care: ConversationCare, reading: MessageReading, *, newest: bool) -> None:
+    """Fold one customer reading into the care row: the only rule for it, used message by
+    message and by the full rebuild (``refresh_care``, which folds in arrival order). The
+    stakes are every stake the customer named, the first words kept, since a deadline said
+    once still matters; the priority is the highest suggested; the tone is the newest
+    message's (``newest``: imports may store an older message after a newer one)."""
+    care.stakes = _merged_stakes(care.stakes, reading.data.get("stakes", []))
+    care.priority = _higher_priority(care.priority, reading.priority)
+    if newest:
+        care.latest_tone = reading.tone
+        care.latest_intensity = reading.intensity
+    care.care_score = care_score(care.priority, care.latest_tone, care.latest_intensity)
 
 
 _CARE_FIELDS = ["latest_tone", "latest_intensity", "stakes", "priority", "care_score"]
 
 
+def _is_newest(message: Message) -> bool:
+    """Whether no customer message of the conversation came later. The conversation's
+    latest time answers it without a query for every message but an import's older one."""
+    conversation = message.conversation
+    if message.created_at >= conversation.last_message_at:
+        return True
+    later = Message.objects.filter(
+        conversation_id=message.conversation_id, kind=MessageKind.CUSTOMER
+    ).filter(
+        Q(created_at__gt=message.created_at) | Q(created_at=message.created_at, id__gt=message.pk)
+    )
+    return not later.exists()
+
+
 def _fold_into_care(message: Message, reading: MessageReading) -> None:
-    if message.conversation.customer_message_count <= 1:
+    conversation = message.conversation
+    if conversation.customer_message_count <= 1:
         # The conversation's first message: nothing can have made its care row yet (a
         # conversation is opened by this message, in this transaction), so one INSERT.
-        # Its subject often says what is at stake ("Customers can't pay — losing sales"):
-        # those stakes count for the conversation too.
-        stakes, priority = _subject_stakes(message.conversation.subject)
-        stakes = _merged_stakes(reading.data.get("stakes", []), stakes)
-        priority = _higher_priority(priority, reading.priority)
-        ConversationCare.objects.create(
-            conversation_id=message.conversation_id,
-            latest_tone=reading.tone,
-            latest_intensity=reading.intensity,
-            stakes=stakes,
-            priority=priority,
-            care_score=care_score(priority, reading.tone, reading.intensity),
+        care = ConversationCare(conversation_id=message.conversation_id)
+        _start_care(care, conversation.subject)
+        merge_reading(care, reading, newest=True)
+        care.save(force_insert=True)
+    else:
+        care, created = ConversationCare.objects.get_or_create(
+            conversation_id=message.conversation_id
         )
-        return
-    care, created = ConversationCare.objects.get_or_create(conversation_id=message.conversation_id)
-    care.stakes = _merged_stakes(care.stakes, reading.data.get("stakes", []))
-    care.priority = (
-        reading.priority if created else _higher_priority(care.priority, reading.priority)
-    )
-    # Imports may store an older message after a newer one; only the newest sets the tone.
-    if created or message.created_at >= message.conversation.last_message_at:
-        care.latest_tone = reading.tone
-        care.latest_intensity = reading.intensity
-    care.care_score = care_score(care.priority, care.latest_tone, care.latest_intensity)
-    care.save(update_fields=_CARE_FIELDS)
+        if created or not care.latest_tone:  # no reading folded in yet
+            _start_care(care, conversation.subject)
+        merge_reading(care, reading, newest=_is_newest(message))
+        care.save(update_fields=_CARE_FIELDS)
+    if care.care_score != conversation.priority_score:
+        do_set_priority_score(conversation, care.care_score)
 
 
 def refresh_care(conversation_id: int) -> ConversationCare:
-    """The conversation's care row follows its latest customer reading; the stakes are
-    every stake the customer named in it, since a deadline said once still matters."""
+    """Rebuild the conversation's care row from all its readings, folded in the order
+    the messages arrived, exactly as they were folded one by one."""
     readings = list(
         MessageReading.objects.filter(message__conversation_id=conversation_id)
-        .order_by("message__created_at", "message_id")
-        .only("tone", "intensity", "priority", "data")
+        .order_by("message_id")
+        .only("tone", "intensity", "priority", "data", "message__created_at")
+        .select_related("message")
     )
     care, _created = ConversationCare.objects.get_or_create(conversation_id=conversation_id)
     if not readings:
         return care
-    latest = readings[-1]
-    stakes, priority = _subject_stakes(
-        Conversation.objects.filter(pk=conversation_id).values_list("subject", flat=True).first()
+    newest = max(readings, key=lambda r: (r.message.created_at, r.message_id))
+    _start_care(
+        care,
+        Conversation.objects.filter(pk=conversation_id).values_list("subject", flat=True).first(),
     )
     for reading in readings:
-        stakes = _merged_stakes(stakes, reading.data.get("stakes", []))
-        priority = _higher_priority(priority, reading.priority)
-    care.latest_tone = latest.tone
-    care.latest_intensity = latest.intensity
-    care.stakes = stakes
-    care.priority = priority
-    care.care_score = care_score(priority, latest.tone, latest.intensity)
+        merge_reading(care, reading, newest=reading is newest)
     care.save(update_fields=_CARE_FIELDS)
+    do_set_priority_score(Conversation(pk=conversation_id), care.care_score)
     return care
 
 
@@ -211,7 +230,7 @@ def do_read_many(messages: list[Message]) -> int:
         reading = read_message(
             message.analysis_text or message.body_text, received_at=message.created_at
         )
-        rows.append(MessageReading(message=message, **_reading_fields(reading)))  # type: ignore[arg-type]
+        rows.append(MessageReading(message=message, **_reading_fields(reading)))
         conversation_ids.add(message.conversation_id)
     with transaction.atomic():
         MessageReading.objects.filter(message__in=[row.message for row in rows]).delete()

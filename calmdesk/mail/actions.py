@@ -4,18 +4,25 @@ be taken back until its undo window ends (F6)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from calmdesk.desk.actions import ActionError, Collision
+from calmdesk.desk.actions import (
+    ActionError,
+    Collision,
+    count_message,
+    do_attach_to_reply,
+    do_change_status,
+)
 from calmdesk.desk.models import Conversation, Event, EventKind, Mailbox, Message, MessageKind
-from calmdesk.mail.models import Outbox, OutboxState
+from calmdesk.mail.models import InboundMail, Outbox, OutboxState
 
 
 def new_message_id(mailbox: Mailbox) -> str:
@@ -45,10 +52,14 @@ def do_send_reply(
     body: str,
     *,
     seen_up_to: int | None = None,
+    attachments: Sequence[UploadedFile] = (),
+    then_status: str = "",
     now: datetime | None = None,
 ) -> Message:
-    """Write a reply and hand it to the outbox in one transaction. It leaves after the
-    agent's undo window (F6); until then ``do_undo_send`` takes it back.
+    """Write a reply and hand it to the outbox in one transaction, with its
+    ``attachments`` (the worker never sees the reply without them) and the status the
+    conversation moves to (``then_status``, if any). It leaves after the agent's undo
+    window (F6); until then ``do_undo_send`` takes it back.
 
     ``seen_up_to`` is the id of the newest message the agent had on screen: if a
     teammate replied or noted since, the send is refused with ``Collision``."""
@@ -61,7 +72,7 @@ def do_send_reply(
     _check_collision(locked, actor, seen_up_to)
     when = now or timezone.now()
     agent = getattr(actor, "agent", None)
-    undo = agent.undo_seconds if agent is not None else settings.DEFAULT_UNDO_SECONDS
+    undo = agent.undo_window if agent is not None else settings.DEFAULT_UNDO_SECONDS
     message = Message.objects.create(
         conversation=locked,
         kind=MessageKind.REPLY,
@@ -71,12 +82,11 @@ def do_send_reply(
         created_at=when,
     )
     Outbox.objects.create(message=message, send_at=when + timedelta(seconds=undo))
-    Conversation.objects.filter(pk=locked.pk).update(
-        waiting_since=None,
-        message_count=F("message_count") + 1,
-        updated_at=when,
-        last_message_at=when,
-    )
+    count_message(locked, MessageKind.REPLY, when, now=when)
+    if attachments:
+        do_attach_to_reply(message, list(attachments))
+    if then_status:
+        do_change_status(locked, actor, then_status)
     conversation.refresh_from_db()
     return message
 
@@ -134,7 +144,7 @@ def do_record_sent(outbox_id: int) -> None:
 
 def do_record_send_failure(outbox_id: int, reason: str) -> None:
     """A reply that will not go out leaves a note the team sees in the conversation."""
-    row = Outbox.objects.select_related("message").get(pk=outbox_id)
+    row = Outbox.objects.select_related("message__conversation").get(pk=outbox_id)
     now = timezone.now()
     Message.objects.create(
         conversation_id=row.message.conversation_id,
@@ -142,12 +152,16 @@ def do_record_send_failure(outbox_id: int, reason: str) -> None:
         body_text=_("This reply could not be delivered: %(reason)s") % {"reason": reason[:500]},
         created_at=now,
     )
-    Conversation.objects.filter(pk=row.message.conversation_id).update(
-        message_count=F("message_count") + 1, updated_at=now
-    )
+    count_message(row.message.conversation, MessageKind.NOTE, now, now=now)
     Event.objects.create(
         conversation_id=row.message.conversation_id,
         kind=EventKind.SEND,
         data={"failed": row.message_id, "error": reason[:500]},
         created_at=now,
     )
+
+
+def do_record_inbound(*, message: Message, **fields: object) -> InboundMail:
+    """Keep how a just-received message arrived (its raw mail, headers and loop flags).
+    Called by the ingest inside the transaction that stored the message."""
+    return InboundMail.objects.create(message=message, **fields)

@@ -1,24 +1,24 @@
-"""A data-protection erasure reaches the quarantine too: raw mail that could not be
-stored but came from (or names) the erased customer's addresses goes with the rest."""
+"""A data-protection erasure reaches the mail the app keeps: the raw mail the erased
+messages arrived in, and quarantined raw mail that came from (or names) the customer's
+addresses. The desk's erasure sends ``erasing_customer``; this answers it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.dispatch import receiver
 
 from calmdesk.desk.actions import erasing_customer
+from calmdesk.desk.models import Customer, Message
+from calmdesk.mail import rawstore
 from calmdesk.mail.models import InboundMail, Quarantine
 
 
 def _quarantined_mail_of(addresses: list[bytes]) -> list[Quarantine]:
-    root = Path(settings.RAW_MAIL_DIR)
     found = []
     for row in Quarantine.objects.all().iterator():
         try:
-            raw = (root / row.raw_path).read_bytes().lower()
+            raw = rawstore.read(row.raw_path).lower()
         except OSError:
             continue
         if any(address in raw for address in addresses):
@@ -27,25 +27,16 @@ def _quarantined_mail_of(addresses: list[bytes]) -> list[Quarantine]:
 
 
 @receiver(erasing_customer)
-def erase_quarantined_mail(sender, customer, messages, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def erase_mail_of(
+    sender: type[Customer], customer: Customer, messages: QuerySet[Message], **kwargs: object
+) -> None:
+    """Runs inside the erasing transaction, before the messages (and with them their
+    InboundMail rows) are deleted; the files go once it commits."""
+    names = set(InboundMail.objects.filter(message__in=messages).values_list("raw_path", flat=True))
     addresses = [e.encode("utf-8").lower() for e in customer.emails.values_list("email", flat=True)]
-    if not addresses:
-        return
-    rows = _quarantined_mail_of(addresses)
-    if not rows:
-        return
-    paths = {row.raw_path for row in rows}
-    Quarantine.objects.filter(pk__in=[row.pk for row in rows]).delete()
-    root = Path(settings.RAW_MAIL_DIR).resolve()
-
-    def remove_files() -> None:
-        # Stored by content: a file a stored message still names stays.
-        used = set(
-            InboundMail.objects.filter(raw_path__in=paths).values_list("raw_path", flat=True)
-        )
-        for relative in paths - used:
-            target = (root / relative).resolve()
-            if target.is_relative_to(root):
-                target.unlink(missing_ok=True)
-
-    transaction.on_commit(remove_files)
+    quarantined = _quarantined_mail_of(addresses) if addresses else []
+    if quarantined:
+        names |= {row.raw_path for row in quarantined}
+        Quarantine.objects.filter(pk__in=[row.pk for row in quarantined]).delete()
+    if names:
+        transaction.on_commit(lambda: rawstore.forget(names))

@@ -14,18 +14,24 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from calmdesk.desk.actions import do_receive_message, find_or_create_customer
-from calmdesk.desk.models import Attachment, CustomerEmail, Mailbox, Message
+from calmdesk.desk.actions import (
+    ReceivedFile,
+    do_attach_received,
+    do_mark_bouncing,
+    find_or_create_customer,
+)
+from calmdesk.desk.models import Mailbox, Message
 from calmdesk.mail import rawstore
+from calmdesk.mail.actions import do_record_inbound
 from calmdesk.mail.htmltext import html_to_text, sanitise
 from calmdesk.mail.models import InboundMail, MailboxMailSettings, Quarantine
 from calmdesk.mail.parsing import ParsedMail, ParseError, parse
 from calmdesk.mail.quoting import reply_text
-from calmdesk.mail.threads import find_conversation
+from calmdesk.mail.threads import REFERENCES_LOOKED_AT, find_conversation
+from calmdesk.receive import do_receive_message
 
 log = logging.getLogger(__name__)
 
@@ -177,19 +183,11 @@ def _store(
         message_id=parsed.message_id,
         conversation=conversation,
     )
-    # Files are written before the commit; a rollback leaves them unreferenced (never
-    # a row pointing at a missing file), which is the cheaper failure to have.
-    for part in kept:
-        Attachment.objects.create(
-            message=message,
-            filename=part.filename or "attachment",
-            content_type=part.content_type,
-            size=len(part.payload),
-            file=ContentFile(part.payload, name=part.filename or "attachment"),
-            content_id=part.content_id,
-            inline=part.inline,
-        )
-    InboundMail.objects.create(
+    do_attach_received(
+        message,
+        (ReceivedFile(p.filename, p.content_type, p.payload, p.content_id, p.inline) for p in kept),
+    )
+    do_record_inbound(
         message=message,
         mailbox=mailbox,
         fingerprint=parsed.fingerprint,
@@ -199,7 +197,7 @@ def _store(
         from_address=parsed.from_address[:320],
         subject=parsed.subject,
         in_reply_to=" ".join(parsed.in_reply_to),
-        references=" ".join(parsed.references[-50:]),
+        references=" ".join(parsed.references[-REFERENCES_LOOKED_AT:]),
         headers=parsed.headers,
         auto_reply=bool(parsed.auto_reasons) or parsed.is_bounce,
         auto_reasons=parsed.auto_reasons,
@@ -211,7 +209,7 @@ def _store(
         received_at=message.created_at,
     )
     if parsed.is_bounce and parsed.bounced_recipients:
-        CustomerEmail.objects.filter(email__in=parsed.bounced_recipients).update(bouncing=True)
+        do_mark_bouncing(parsed.bounced_recipients)
     return Outcome("stored", message=message)
 
 

@@ -20,8 +20,9 @@ from calmdesk.mail import secrets
 from calmdesk.mail.models import InboundMail, MailboxMailSettings, Security
 from calmdesk.mail.threads import subject_with_token
 
-# References grow with every round trip; servers and clients cope badly past a few KB.
-MAX_REFERENCES = 20
+# How many References we write: they grow with every round trip, and servers and clients
+# cope badly past a few KB. (How far back threading reads is threads.REFERENCES_LOOKED_AT.)
+REFERENCES_WRITTEN = 20
 
 
 class HeaderInjection(ValueError):
@@ -112,7 +113,7 @@ def build_reply(message: Message) -> Envelope:
     email["Message-ID"] = _checked(message.message_id)
     if answered is not None and answered.message_id:
         earlier = inbound.references.split() if isinstance(inbound, InboundMail) else []
-        chain = [*earlier, answered.message_id][-MAX_REFERENCES:]
+        chain = [*earlier, answered.message_id][-REFERENCES_WRITTEN:]
         email["In-Reply-To"] = _checked(answered.message_id)
         email["References"] = _checked(" ".join(chain))
     email.set_content(message.body_text)

@@ -18,8 +18,9 @@ from calmdesk.desk.models import Conversation, Mailbox, Message
 from calmdesk.mail.parsing import ParsedMail
 
 TOKEN_RE = re.compile(r"\[CD-([0-9a-f]{12})\]", re.IGNORECASE)
-# Long threads carry long References; the newest ones are the ones that matter.
-MAX_REFERENCES = 50
+# How far back threading looks: long threads carry long References, and the newest ones
+# are the ones that matter. (How many we write is smtp.REFERENCES_WRITTEN.)
+REFERENCES_LOOKED_AT = 50
 
 
 def subject_with_token(subject: str, token: str) -> str:
@@ -35,9 +36,9 @@ def token_in(subject: str) -> str | None:
 
 def find_conversation(mailbox: Mailbox, parsed: ParsedMail) -> tuple[Conversation | None, str]:
     """The conversation and how it was found: "headers", "bounce", "token" or ""."""
-    wanted = [*parsed.in_reply_to, *reversed(parsed.references[-MAX_REFERENCES:])]
+    wanted = [*parsed.in_reply_to, *reversed(parsed.references[-REFERENCES_LOOKED_AT:])]
     if parsed.is_bounce:
-        wanted = [*parsed.bounced_message_ids[:MAX_REFERENCES], *wanted]
+        wanted = [*parsed.bounced_message_ids[:REFERENCES_LOOKED_AT], *wanted]
     wanted = [m for m in dict.fromkeys(wanted) if m and m != parsed.message_id]
     if wanted:
         # The conversations come with the match: one query. The newest message wins when

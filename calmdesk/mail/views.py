@@ -4,40 +4,23 @@ agent sees; anything else is a 404, never a hint."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from calmdesk.desk.access import agent_required, visible_mailbox_ids
+from calmdesk.desk.access import SignedInRequest, agent_required, visible_mailbox_ids
 from calmdesk.desk.models import Attachment, Message, MessageKind
 from calmdesk.mail.ingest import inline_path
-from calmdesk.mail.models import InboundMail, OutboxState
+from calmdesk.mail.models import InboundMail
+from calmdesk.mail.sendstate import send_state_context
 
 # Inline images are shown in the page; any other type is only ever downloaded.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
 
 
-def send_state_context(message: Message, actor: User) -> dict[str, object]:
-    outbox = getattr(message, "outbox", None)
-    seconds_left = 0
-    if outbox is not None and outbox.state == OutboxState.SCHEDULED:
-        seconds_left = max(0, int((outbox.send_at - timezone.now()).total_seconds() + 0.999))
-    return {
-        "message": message,
-        "outbox": outbox,
-        "seconds_left": seconds_left,
-        "can_undo": bool(seconds_left) and message.author_id == actor.pk,
-        # Still moving: the partial asks again until the state is final.
-        "pending": outbox is not None
-        and outbox.state in (OutboxState.SCHEDULED, OutboxState.SENDING),
-    }
-
-
 @agent_required
 @require_GET
-def send_state(request: HttpRequest, message_pk: int) -> HttpResponse:
+def send_state(request: SignedInRequest, message_pk: int) -> HttpResponse:
     try:
         message = Message.objects.select_related("outbox", "conversation").get(
             pk=message_pk,
@@ -51,7 +34,7 @@ def send_state(request: HttpRequest, message_pk: int) -> HttpResponse:
 
 @agent_required
 @require_GET
-def inline_image(request: HttpRequest, key: str, digest: str) -> HttpResponse:
+def inline_image(request: SignedInRequest, key: str, digest: str) -> FileResponse:
     inbound = (
         InboundMail.objects.filter(key=key, mailbox_id__in=visible_mailbox_ids(request.user))
         .select_related("message")

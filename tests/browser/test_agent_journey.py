@@ -13,11 +13,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from calmdesk.accounts.models import Agent, Role
-from calmdesk.desk.actions import do_receive_message, find_or_create_customer
+from calmdesk.desk.actions import find_or_create_customer
 from calmdesk.desk.demo.generate import generate
 from calmdesk.desk.models import Mailbox
 from calmdesk.empathy.reanalyze import reanalyze
 from calmdesk.mail.models import Outbox, OutboxState
+from calmdesk.receive import do_receive_message
 
 pytestmark = pytest.mark.browser
 

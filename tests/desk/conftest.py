@@ -14,8 +14,9 @@ from django.test import Client
 from django.utils import timezone
 
 from calmdesk.accounts.models import Agent, Role
-from calmdesk.desk.actions import do_receive_message, find_or_create_customer
+from calmdesk.desk.actions import find_or_create_customer
 from calmdesk.desk.models import Attachment, Conversation, Customer, Mailbox, Message
+from calmdesk.receive import do_receive_message
 
 
 def make_agent(username: str, mailboxes: list[Mailbox], role: str = Role.AGENT, **extra):  # type: ignore[no-untyped-def]

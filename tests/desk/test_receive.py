@@ -104,7 +104,7 @@ def test_a_failure_after_the_message_rolls_back_the_whole_transaction(
     def broken(message: Message) -> None:
         raise RuntimeError("engine down")
 
-    monkeypatch.setattr("calmdesk.desk.actions.do_read_message", broken)
+    monkeypatch.setattr("calmdesk.receive.do_read_message", broken)
     before = Message.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
         receive(desk.support, "maya@shop.example", "Hello?", conversation=desk.conversation)

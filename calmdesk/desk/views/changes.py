@@ -6,21 +6,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calmdesk.desk.access import agent_required, conversation_or_404
+from calmdesk.desk.access import SignedInRequest, agent_required, conversation_or_404
 from calmdesk.desk.actions import (
     ActionError,
     Collision,
     do_add_note,
     do_add_tag,
     do_assign,
-    do_attach_to_reply,
     do_change_status,
     do_remove_tag,
 )
@@ -31,11 +29,11 @@ from calmdesk.empathy.coach import coach_draft
 from calmdesk.mail.actions import do_send_reply, do_undo_send
 
 
-def _back(conversation) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _back(conversation) -> HttpResponse:
     return redirect("conversation", pk=conversation.pk)
 
 
-def _form_problem(request: HttpRequest, form) -> None:  # type: ignore[no-untyped-def]
+def _form_problem(request: SignedInRequest, form) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
@@ -43,7 +41,7 @@ def _form_problem(request: HttpRequest, form) -> None:  # type: ignore[no-untype
 
 @agent_required
 @require_POST
-def reply(request: HttpRequest, pk: int) -> HttpResponse:
+def reply(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
@@ -61,17 +59,14 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return render_conversation(request, conversation, reply_form=form, status=409)
     try:
-        # One transaction: the worker never sees the reply without its attachments.
-        with transaction.atomic():
-            sent = do_send_reply(
-                conversation,
-                request.user,
-                form.cleaned_data["body"],
-                seen_up_to=form.cleaned_data["seen_up_to"],
-            )
-            do_attach_to_reply(sent, request.FILES.getlist("attachments"))
-            if form.cleaned_data["then_status"]:
-                do_change_status(conversation, request.user, form.cleaned_data["then_status"])
+        sent = do_send_reply(
+            conversation,
+            request.user,
+            form.cleaned_data["body"],
+            seen_up_to=form.cleaned_data["seen_up_to"],
+            attachments=request.FILES.getlist("attachments"),
+            then_status=form.cleaned_data["then_status"],
+        )
     except Collision as collision:
         messages.error(request, str(collision))
         return render_conversation(
@@ -90,7 +85,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def undo_reply(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+def undo_reply(request: SignedInRequest, pk: int, message_pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     message = get_object_or_404(
         Message, pk=message_pk, conversation=conversation, kind=MessageKind.REPLY
@@ -108,7 +103,7 @@ def undo_reply(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def note(request: HttpRequest, pk: int) -> HttpResponse:
+def note(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -123,7 +118,7 @@ def note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+def change_status(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -143,7 +138,7 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -163,7 +158,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def add_tag(request: HttpRequest, pk: int) -> HttpResponse:
+def add_tag(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     form = TagForm(request.POST)
     if not form.is_valid():
@@ -178,7 +173,7 @@ def add_tag(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def remove_tag(request: HttpRequest, pk: int, tag_pk: int) -> HttpResponse:
+def remove_tag(request: SignedInRequest, pk: int, tag_pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     do_remove_tag(conversation, request.user, get_object_or_404(Tag, pk=tag_pk))
     return _back(conversation)

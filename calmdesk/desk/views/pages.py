@@ -4,11 +4,12 @@ import re
 
 from django.contrib.auth.models import User
 from django.db.models import Max, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
 from calmdesk.accounts.models import Agent, Role
 from calmdesk.desk.access import (
+    SignedInRequest,
     agent_required,
     attachment_or_404,
     conversation_or_404,
@@ -17,16 +18,24 @@ from calmdesk.desk.access import (
 )
 from calmdesk.desk.forms import NoteForm, ReplyForm
 from calmdesk.desk.inbox import SORTS, folder_counts, inbox_page, parse_filter
-from calmdesk.desk.models import Conversation, MessageKind, SavedReply, Status, Tag
+from calmdesk.desk.models import (
+    Conversation,
+    Event,
+    Message,
+    MessageKind,
+    SavedReply,
+    Status,
+    Tag,
+)
 from calmdesk.desk.search import search as run_search
 from calmdesk.empathy.context import conversation_context
-from calmdesk.mail.views import send_state_context
+from calmdesk.mail.sendstate import send_state_context
 
 _SAFE_TYPE = re.compile(r"^[a-z0-9.+-]{1,60}/[a-z0-9.+-]{1,60}$")
 
 
 @agent_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: SignedInRequest) -> HttpResponse:
     f = parse_filter(request.user, request.GET)
     conversations, next_cursor = inbox_page(request.user, f)
     mailboxes = list(visible_mailboxes(request.user))
@@ -38,13 +47,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "mailboxes": mailboxes,
         "statuses": Status.choices,
         "sorts": SORTS,
-        "is_first_page": f.after is None and f.care_after is None,
+        "is_first_page": f.after is None,
     }
     return render(request, "desk/inbox.html", context)
 
 
 @agent_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: SignedInRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:500]
     raw_before = request.GET.get("before", "")
     before = int(raw_before) if raw_before.isdigit() and len(raw_before) < 19 else None
@@ -53,7 +62,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/search.html", context)
 
 
-def thread_of(conversation: Conversation, actor: User) -> list[object]:
+def thread_of(conversation: Conversation, actor: User) -> list[Message | Event]:
     """Messages and events in the order they happened."""
     messages = list(
         conversation.messages.select_related(
@@ -64,8 +73,9 @@ def thread_of(conversation: Conversation, actor: User) -> list[object]:
         if message.kind == MessageKind.REPLY:
             message.send_state = send_state_context(message, actor)  # type: ignore[attr-defined]
     events = list(conversation.events.select_related("actor"))
+    items: list[Message | Event] = [*messages, *events]
     return sorted(
-        [*messages, *events],
+        items,
         key=lambda item: (item.created_at, 0 if hasattr(item, "body_text") else 1, item.pk),
     )
 
@@ -82,7 +92,7 @@ def assignable_agents(conversation: Conversation) -> list[Agent]:
 
 
 def render_conversation(
-    request: HttpRequest,
+    request: SignedInRequest,
     conversation: Conversation,
     *,
     reply_form: ReplyForm | None = None,
@@ -125,12 +135,12 @@ def render_conversation(
 
 
 @agent_required
-def conversation(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation(request: SignedInRequest, pk: int) -> HttpResponse:
     return render_conversation(request, conversation_or_404(request.user, pk))
 
 
 @agent_required
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: SignedInRequest, pk: int) -> FileResponse:
     found = attachment_or_404(request.user, pk)
     try:
         handle = found.file.open("rb")
