@@ -13,5 +13,9 @@ def _zones() -> list[tuple[str, str]]:
 class PreferencesForm(forms.Form):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zones)
     undo_seconds = forms.IntegerField(
-        label=_("Pause before a reply leaves (seconds)"), min_value=0, max_value=600
+        label=_("Pause before a reply leaves (seconds)"),
+        min_value=0,
+        max_value=600,
+        required=False,
+        help_text=_("Empty: the desk's default."),
     )

@@ -20,8 +20,12 @@ class Agent(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.AGENT)
     mailboxes = models.ManyToManyField("desk.Mailbox", blank=True, related_name="agents")
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Empty: the desk's default (CALMDESK_UNDO_SECONDS), so changing the setting reaches
+    # every agent who did not choose their own.
     undo_seconds = models.PositiveIntegerField(
-        default=20, help_text=_("How long a sent reply waits before it leaves.")
+        null=True,
+        blank=True,
+        help_text=_("How long a sent reply waits before it leaves; empty for the desk's default."),
     )
     cooldown_seconds = models.PositiveIntegerField(
         default=30, help_text=_("The pause before a heated draft can be sent.")
@@ -33,6 +37,14 @@ class Agent(models.Model):
     @property
     def display_name(self) -> str:
         return str(self)
+
+    @property
+    def undo_window(self) -> int:
+        """Seconds a reply of this agent waits before it leaves: their own choice, or the
+        desk's default."""
+        if self.undo_seconds is None:
+            return int(settings.DEFAULT_UNDO_SECONDS)
+        return self.undo_seconds
 
     @property
     def is_admin(self) -> bool:
