@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "calmdesk.jobs",
     "calmdesk.accounts",
     "calmdesk.desk",
     "calmdesk.mail",

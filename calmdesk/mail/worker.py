@@ -1,6 +1,7 @@
-"""``calmdesk worker``: the outbox loop, IMAP polling and the task framework's DB
-worker, each in its own thread of one process. SIGTERM or Ctrl-C stops it between
-steps; a SIGKILL anywhere loses nothing (see calmdesk.mail.outbox and .imap)."""
+"""``calmdesk worker``: the outbox loop, IMAP polling, the periodic jobs and the task
+framework's DB worker, each in its own thread of one process. SIGTERM or Ctrl-C stops
+it between steps; a SIGKILL anywhere loses nothing (see calmdesk.mail.outbox and .imap;
+a periodic job is run again once its lease is over, see calmdesk.jobs)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-outbox", action="store_true")
     parser.add_argument("--no-imap", action="store_true")
     parser.add_argument("--no-tasks", action="store_true")
+    parser.add_argument("--no-jobs", action="store_true", help="do not run periodic jobs")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between outbox passes")
     # Crash tests: stop at a named step, write MARKER and wait there to be SIGKILLed.
     parser.add_argument("--pause-at", default="", help=argparse.SUPPRESS)
@@ -91,6 +93,7 @@ def cmd_worker(argv: list[str]) -> int:
     setup_django()
     from django.db import InterfaceError, OperationalError
 
+    from calmdesk.jobs.actions import do_run_due_jobs
     from calmdesk.mail import imap, outbox
     from calmdesk.mail.claims import new_worker_id
 
@@ -106,6 +109,8 @@ def cmd_worker(argv: list[str]) -> int:
             outbox.run_once(worker, pause)
         if not args.no_imap:
             imap.run_once(worker, pause)
+        if not args.no_jobs:
+            do_run_due_jobs(worker)
         if not args.no_tasks:
             _tasks_worker(worker, args.interval, batch=True).run()
         return 0
@@ -134,6 +139,14 @@ def cmd_worker(argv: list[str]) -> int:
                 target=_loop,
                 args=("imap", lambda: imap.run_once(worker, pause), stop, args.interval),
             )
+        )
+    if not args.no_jobs and not args.until_idle:
+
+        def jobs_pass() -> None:
+            do_run_due_jobs(worker)
+
+        threads.append(
+            threading.Thread(target=_loop, args=("jobs", jobs_pass, stop, args.interval))
         )
     tasks_worker = None
     if not args.no_tasks and not args.until_idle:
