@@ -5,9 +5,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from calmdesk.accounts.access import SignedInRequest, agent_of, agent_required
 from calmdesk.accounts.actions import do_update_preferences
 from calmdesk.accounts.forms import PreferencesForm
-from calmdesk.desk.access import SignedInRequest, agent_of, agent_required
 
 
 @agent_required

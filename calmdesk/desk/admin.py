@@ -6,14 +6,31 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from calmdesk.desk.models import Customer, CustomerEmail, Mailbox, Organisation, SavedReply, Tag
-from calmdesk.empathy.forms import MailboxRulesForm
+from calmdesk.engine import RULES
+
+
+class MailboxForm(forms.ModelForm):
+    """A mailbox, with the admin's switch for the reply coach's rules in it (F5)."""
+
+    disabled_rules = forms.MultipleChoiceField(
+        label=_("Coach rules switched off"),
+        choices=[(rule.code, f"{rule.code} {rule.name}: {rule.description}") for rule in RULES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Agents of this mailbox will not see these findings."),
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = ["name", "slug", "email", "is_default", "disabled_rules"]
 
 
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
-    form = MailboxRulesForm
+    form = MailboxForm
     list_display = ["name", "slug", "email", "is_default"]
     prepopulated_fields = {"slug": ["name"]}
 
