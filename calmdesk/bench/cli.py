@@ -10,6 +10,7 @@ BENCHES = {
     "desk": "calmdesk.bench.desk",
     "ingest": "calmdesk.bench.ingest",
     "coach": "calmdesk.bench.coach",
+    "coach-precision": "calmdesk.bench.coach_precision",
 }
 
 

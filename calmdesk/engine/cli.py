@@ -65,7 +65,8 @@ def cmd_rules(argv: list[str]) -> int:
 ENGINE_USAGE = """usage: calmdesk engine train [--data DIR] [--out DIR]
        calmdesk engine build [--if-possible]   compile the engine with mypyc (needs a C compiler)
        calmdesk engine status                  which build the engine runs: compiled or pure
-       calmdesk engine clean                   remove the compiled build"""
+       calmdesk engine clean                   remove the compiled build
+       calmdesk engine build-jargon [--foldoc PATH]   the coach's jargon list, from FOLDOC"""
 
 
 def cmd_engine(argv: list[str]) -> int:
@@ -76,6 +77,10 @@ def cmd_engine(argv: list[str]) -> int:
         from calmdesk.engine.train import main
 
         return main(argv[1:])
+    if argv[0] == "build-jargon":
+        from calmdesk.engine.jargon_build import main as build_jargon
+
+        return build_jargon(argv[1:])
     if argv[0] in {"build", "status", "clean"}:
         return _native_task(argv[0], argv[1:])
     print(f"calmdesk engine: unknown task {argv[0]!r}", file=sys.stderr)
@@ -268,7 +273,7 @@ def _rules(argv: list[str]) -> int:
         sys.stdout.write(rules_markdown())
         return 0
     for r in RULES:
-        print(f"{r.code} {r.name:<20} {r.severity:<8} {r.description}")
+        print(f"{r.code} {r.name:<20} {r.severities:<28} {r.description}")
         print(f"      bad:  {r.bad}")
         print(f"      good: {r.good}")
     return 0

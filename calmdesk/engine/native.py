@@ -41,6 +41,8 @@ COMPILED_MODULES = (
     "types",
     "strip",
     "rules",
+    "draft",
+    "coach_thread",
     "coach",
 )
 GROUP = "calmdesk_engine"  # names the runtime library mypyc shares between the modules

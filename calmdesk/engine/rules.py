@@ -18,6 +18,22 @@ class Rule:
     bad: str
     good: str
     source: str  # the sentence of the seeds (../shared/seeds) the rule comes from
+    # What a finding says, and what to do instead: ``str.format_map`` templates filled by
+    # the check ("{phrase}": the words of the draft it points at).
+    message: str = ""
+    suggestion: str = ""
+    # The severity of a finding the coach is unsure of (a guess at a name, a rhetorical
+    # question, capitals in one word); None: this rule's findings are always sure.
+    unsure: Severity | None = None
+    # Other wordings of the same rule: (variant, message, suggestion).
+    variants: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def severities(self) -> str:
+        """ "warning", or "warning (info when unsure)"."""
+        if self.unsure is None or self.unsure == self.severity:
+            return self.severity
+        return f"{self.severity} ({self.unsure} when unsure)"
 
 
 RULES: Final[tuple[Rule, ...]] = (
@@ -29,6 +45,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "This is not our fault; as I already said, the plugin works.",
         "Sorry this broke your launch. Let's find out what changed on your site.",
         "Instead of defending, diagnose.",
+        message='"{phrase}" defends instead of diagnosing.',
+        suggestion="Say what you will check or what you found, not whose fault it is.",
     ),
     Rule(
         "CD102",
@@ -38,6 +56,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "You must have deleted the file yourself.",
         "The file is no longer there. Could you tell me what happened just before?",
         "Most of the time, the customer is not attacking you.",
+        message='"{phrase}" blames the customer.',
+        suggestion="Describe what happened and ask what they did, without judging it.",
     ),
     Rule(
         "CD103",
@@ -47,6 +67,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "You clearly didn't read the docs.",
         "This part of the docs is easy to miss: step 3 covers it.",
         "Instead of assuming, ask.",
+        message="\"{phrase}\" assumes they didn't try or didn't care.",
+        suggestion="Point to the answer kindly; the docs are easy to miss.",
     ),
     Rule(
         "CD104",
@@ -56,6 +78,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "Actually, that's not how exports work.",
         "To make sure I understand: are you exporting from the Reports page?",
         "Instead of correcting, clarify.",
+        message='"{phrase}" corrects the customer.',
+        suggestion='Ask a clarifying question instead: "To make sure I understand, …?"',
     ),
     Rule(
         "CD105",
@@ -65,6 +89,9 @@ RULES: Final[tuple[Rule, ...]] = (
         "That's really messed up. Obviously you need a new key.",
         "I can see why that was confusing. A new key will fix it; here is how.",
         "Extreme bluntness in most cases was anything but graceful.",
+        message='"{phrase}" sounds dismissive.',
+        suggestion="Acknowledge the problem plainly and say what happens next.",
+        unsure="info",
     ),
     Rule(
         "CD106",
@@ -74,15 +101,29 @@ RULES: Final[tuple[Rule, ...]] = (
         "Good luck with that.",
         "If that doesn't work, reply here and I'll look at it with you.",
         "If you respond emotionally, you escalate the situation.",
+        message='"{phrase}" reads as sarcasm.',
+        suggestion="Say it straight: what you will do, or what they can try.",
+        unsure="info",
     ),
     Rule(
         "CD107",
         "reactive-tone",
         "warning",
-        "Capitals or a run of exclamation marks: the draft reads heated.",
+        "Capitals or a run of exclamation marks: the draft reads heated. Acronyms, codes "
+        "and names are not shouting; one capital word or two marks are unsure.",
         "I TOLD you to restart it!!!",
         "Could you restart it once more and tell me what you see?",
         "You will start reacting instead of responding.",
+        message="Capitals read as shouting.",
+        suggestion="Write it in lower case; use bold in the editor if a word must stand out.",
+        unsure="info",
+        variants=(
+            (
+                "exclamations",
+                "A run of exclamation marks reads heated.",
+                "One full stop will do; let the words carry it.",
+            ),
+        ),
     ),
     Rule(
         "CD108",
@@ -92,6 +133,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "We apologize for any inconvenience. Your ticket has been escalated.",
         "Hi Maya, I'm sorry the export failed right before your board meeting.",
         "Write to your friend.",
+        message="Only canned phrases: no name, nothing of their situation.",
+        suggestion="Use their name and say in your words what happened to them.",
     ),
     Rule(
         "CD109",
@@ -101,43 +144,79 @@ RULES: Final[tuple[Rule, ...]] = (
         "Maybe using your Atlassian credentials will help?",
         "I tested this: sign in with your Atlassian email and password, then reload.",
         "The key is to avoid offering blind solutions.",
+        message="A guess phrased as a question.",
+        suggestion="Ask a clear question, or give steps you have tested.",
     ),
     Rule(
         "CD110",
         "unanswered-question",
         "warning",
-        "The customer asked a question the draft does not address.",
+        "The customer asked a question the draft does not address: by its words, by the "
+        "kind of answer it wants (a time for when, a yes or no, a place, steps, a reason), "
+        "or by saying what happens next. Rhetorical questions are left alone; unsure when "
+        "the draft asks something back or the question is a request.",
         '(customer: "Will I lose my data?") Please update to 4.2.',
         "Your data stays where it is. Please update to 4.2.",
         "What exactly is happening on their site?",
+        message='The customer asked "{question}" and the draft does not address it.',
+        suggestion="Answer it, or say when you will know.",
+        unsure="info",
+        variants=(
+            (
+                "request",
+                'The customer asked for "{question}" and the draft does not address it.',
+                "Do it, or say when you will.",
+            ),
+        ),
     ),
     Rule(
         "CD111",
         "no-acknowledgement",
         "warning",
         "The customer reads upset or has a lot at stake, and the draft goes straight to "
-        "business without acknowledging it.",
+        "business without acknowledging it (an apology, empathy, or an offer to help them). "
+        "Unsure when the reading itself is unsure or only mildly upset.",
         '(customer: "I\'m losing clients because of this!") Update the plugin.',
         "I'm sorry, losing clients over this is serious. Updating the plugin fixes it.",
         "When someone feels heard and supported during a stressful moment, they remember.",
+        message="The customer reads {tone} ({what}); the draft does not acknowledge it.",
+        suggestion="Open with one honest sentence about what this costs them.",
+        unsure="info",
     ),
     Rule(
         "CD112",
         "jargon",
-        "info",
-        "Technical jargon towards a customer who reads as new to this.",
+        "warning",
+        "Technical jargon towards a customer who reads as new to this anywhere in the "
+        "thread; unsure when the word is only on the long list (FOLDOC).",
         '(customer: "I\'m not technical") Just flush the DNS cache and check the CNAME.',
         "Restart your computer, then open the site again.",
         "A question they can't find an answer to.",
+        message='"{phrase}" may be jargon to this customer ({why}).',
+        suggestion="Say what to click or type, in everyday words.",
+        unsure="info",
     ),
     Rule(
         "CD113",
         "wrong-detail",
         "error",
-        "A name, event, product, number, date or place that contradicts the conversation.",
+        "A name, event, plan, price, amount, date, order number or place that contradicts "
+        "the conversation; unsure when the name was guessed from a signature or the detail "
+        "is a day or a platform (an agent may suggest another).",
         "(customer Adan, who wrote of an earthquake) Hi Adam, sorry about the hurricane.",
         "Hi Adan, I'm sorry about the earthquake.",
         "Internalize the pain they may be feeling.",
+        message='"{phrase}" — the customer wrote "{theirs}".',
+        suggestion='Check the detail against the conversation ("{theirs}"?).',
+        unsure="info",
+        variants=(
+            ("name", '"{phrase}" — the customer\'s name is {name}.', 'Write "{name}".'),
+            (
+                "number",
+                '"{phrase}" — the customer wrote "{theirs}".',
+                "Copy numbers from the conversation rather than retyping them.",
+            ),
+        ),
     ),
     Rule(
         "CD114",
@@ -147,10 +226,24 @@ RULES: Final[tuple[Rule, ...]] = (
         "(not reproduced) Try clearing your cache, that should fix it.",
         "I reproduced it on 4.1 with your settings; updating to 4.2 fixed it here.",
         "Try replicating the problem the customer is experiencing.",
+        message="Proposes a fix for a problem nobody has reproduced yet.",
+        suggestion="Reproduce it first (and record it), or say what you tested and how.",
+        unsure="info",
     ),
 )
 
 RULES_BY_CODE: Final[dict[str, Rule]] = {r.code: r for r in RULES}
+_MESSAGES: Final[dict[tuple[str, str], tuple[str, str]]] = {
+    **{(r.code, ""): (r.message, r.suggestion) for r in RULES},
+    **{(r.code, v): (m, sg) for r in RULES for v, m, sg in r.variants},
+}
+
+
+def message_for(code: str, variant: str = "") -> tuple[str, str]:
+    """(message, suggestion) templates of a rule, or of one of its variants."""
+    return _MESSAGES[(code, variant)]
+
+
 RULES_BY_NAME: Final[dict[str, Rule]] = {r.name: r for r in RULES}
 
 
@@ -177,7 +270,7 @@ def rules_markdown() -> str:
         "| code | name | severity | what it finds |",
         "|---|---|---|---|",
     ]
-    lines += [f"| {r.code} | {r.name} | {r.severity} | {r.description} |" for r in RULES]
+    lines += [f"| {r.code} | {r.name} | {r.severities} | {r.description} |" for r in RULES]
     for r in RULES:
         lines += [
             "",
@@ -185,7 +278,8 @@ def rules_markdown() -> str:
             "",
             r.description,
             "",
-            f"- default severity: `{r.severity}`",
+            f"- severity: `{r.severity}`"
+            + (f", `{r.unsure}` when the coach is unsure" if r.severities != r.severity else ""),
             f"- bad: {r.bad}",
             f"- good: {r.good}",
             f'- why: "{r.source}"',

@@ -1,0 +1,636 @@
+"""The coach's rules that compare a draft with the customer's messages: unanswered
+questions (CD110), no acknowledgement (CD111), jargon for a novice (CD112), details that
+differ (CD113) and unreproduced fixes (CD114). One function per rule (the details, one
+per kind of detail); each reads the customer's messages with ``read_message``, kept in a
+small cache as the agent types."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Final
+
+from calmdesk.engine.draft import GREETINGS, NOT_NAMES, STEM, Draft, Findings
+from calmdesk.engine.native import ENGINE_DIR
+from calmdesk.engine.reading import read_message
+from calmdesk.engine.text import Word, words, wordset
+from calmdesk.engine.tones import DISTRESSED_TONES
+from calmdesk.engine.types import Reading, Thread
+
+# Drafts and messages are read up to this many characters: an agent reply is never
+# longer, and the coach must answer within milliseconds even when pasted a log.
+MAX_DRAFT_CHARS: Final = 20_000
+# Stop words ignored when asking "does the draft talk about the customer's question?".
+STOP: Final = wordset(
+    "a an the and or but if so to of in on at for with from by is are was were be been "
+    "do does did have has had i you we they it this that these those my your our their "
+    "me us them can could would should will shall may might must not no yes what why "
+    "how when where which who there here just also still any some all about into it's "
+    "i'm i've don't can't get got please thanks thank hi hello"
+)
+
+
+def _load_word_list() -> dict[str, str]:
+    """``data/jargon.txt`` (built by ``calmdesk engine build-jargon``): word → kind."""
+    path = ENGINE_DIR / "data" / "jargon.txt"
+    out: dict[str, str] = {}
+    if not path.exists():
+        return out
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#") and "\t" in line:
+            word, kind = line.split("\t", 1)
+            out[word] = kind
+    return out
+
+
+_WORD_LIST: Final = _load_word_list()
+# Acronyms of FOLDOC's technical entries ("CNAME", "TTL", "PEM"), matched as written.
+JARGON_ACRONYMS: Final = frozenset(w for w, k in _WORD_LIST.items() if k == "acronym")
+# FOLDOC's technical terms in lower case ("netmask", "traceroute"): unsure as jargon.
+JARGON_TERMS: Final = frozenset(w for w, k in _WORD_LIST.items() if k == "term")
+# Every capitalised FOLDOC headword ("ACME", "HTTP"): a name or an acronym, not shouting.
+CAPITAL_NAMES: Final = frozenset(w for w, k in _WORD_LIST.items() if k != "term")
+# Jargon beyond FOLDOC, from support threads (FOLDOC has no "CDN" or "webhook"): sure.
+JARGON: Final = wordset(
+    "dns cname mx ttl ssl tls pem cdn api endpoint endpoints localhost ftp sftp ssh php css "
+    "html json yaml regex cron webhook webhooks payload repository repo deploy redeploy "
+    "config sudo terminal cli oauth subdomain htaccess sql mysql database cache devtools "
+    "console stacktrace traceback debug env uri smtp imap ip nginx apache kubernetes "
+    "docker container npm pip git dkim spf dmarc csr"
+)
+
+
+def check_thread(d: Draft, thread: Thread, customer: list[str], f: Findings) -> None:
+    last = read_thread_message(customer[-1][:MAX_DRAFT_CHARS])
+    theirs = frozenset(w.low for m in customer for w in words(m[:MAX_DRAFT_CHARS]))
+    _check_questions(d, last, f)
+    _check_acknowledgement(d, last, f)
+    _check_jargon(d, customer, theirs, f)
+    _check_name(d, thread, f)
+    _check_contrasts(d, theirs, f)
+    _check_numbers(d, theirs, f)
+    joined = "\n".join(customer)
+    _check_plans(d, joined, theirs, f)
+    _check_amounts(d, joined, f)
+    _check_dates(d, joined, f)
+    _check_fix(d, thread, last, theirs, f)
+
+
+# A draft is re-checked as the agent types, against the same customer messages: their
+# readings are kept (immutable, so sharing them is safe). 256 messages ≈ a busy inbox.
+@functools.lru_cache(maxsize=256)
+def read_thread_message(text: str) -> Reading:
+    return read_message(text)
+
+
+# ---- CD110 unanswered question ------------------------------------------------------
+
+# Share of a question's content words the draft must echo to count as addressing it:
+# about a third ("change it under Settings" answers "how do I change my email?").
+ADDRESSED_SHARE: Final = 0.3
+# A request needs this many content words to be checked ("please help" is not concrete).
+MIN_REQUEST_WORDS: Final = 2
+# Two of a long question's words in the draft address it ("is there a lounge in Schiphol
+# I can use?" → "we have a lounge in Amsterdam").
+ECHOED_ENOUGH: Final = 2
+# The kinds of answer the coach can see in a draft; a reason, a person or "what about
+# India?" may be answered in any words, so a miss there is unsure.
+SURE_KINDS: Final = frozenset({"time", "place", "amount", "steps", "yesno"})
+# Questions that are not asked to be answered: a complaint ("Is being blind part of the
+# job-spec?"), an exclamation ("what is this insanity?!"), small talk ("how are you?").
+RHETORICAL_WORDS: Final = wordset(
+    "wtf hell damn damned fuck fucking fucked shit shitty crap crappy stupid idiot idiots "
+    "ridiculous insane insanity joke joking kidding seriously dumb pathetic bs lol lmao "
+    "smh ffs jeez spec job-spec obviously"
+)
+RHETORICAL_OPENERS: Final = frozenset(
+    {
+        ("is", "being"),
+        ("are", "you", "serious"),
+        ("are", "you", "kidding"),
+        ("are", "you", "joking"),
+        ("do", "you", "even"),
+        ("do", "you", "really"),
+        ("how", "hard"),
+        ("how", "difficult"),
+        ("what's", "the", "point"),
+        ("whats", "the", "point"),
+        ("what", "is", "the"),
+        ("who", "does"),
+        ("why", "bother"),
+        ("how", "dare"),
+        ("really",),
+        ("seriously",),
+        ("is", "this", "how"),
+        ("is", "that", "how"),
+        ("what", "kind", "of"),
+        ("how", "are", "you"),
+        ("how's", "it", "going"),
+        ("you", "know"),
+        ("right",),
+    }
+)
+# "#whypayprime?": a hashtag asks nobody.
+_HASHTAG_QUESTION: Final = re.compile(r"#\w+\s*\?")
+FILLERS: Final = wordset("so and but also ok okay well oh hi hey then um uh now sorry just")
+AUX: Final = wordset(
+    "do does did is are was were can could will would should shall have has had may might "
+    "am isn't aren't wasn't weren't don't doesn't didn't can't couldn't won't wouldn't"
+)
+# The kind of answer a question wants, told by how it opens.
+KIND_OPENERS: Final[dict[tuple[str, ...], str]] = {
+    ("when",): "time",
+    ("what", "time"): "time",
+    ("how", "long"): "time",
+    ("how", "soon"): "time",
+    ("where",): "place",
+    ("where's",): "place",
+    ("how", "much"): "amount",
+    ("how", "many"): "amount",
+    ("why",): "reason",
+    ("how", "come"): "reason",
+    ("who",): "person",
+    ("how",): "steps",
+}
+TIME_WORDS: Final = wordset(
+    "today tomorrow tonight yesterday soon immediately instantly now shortly minute minutes "
+    "hour hours day days week weeks month months year once until till within later yet "
+    "asap morning afternoon evening midnight noon already currently monday tuesday "
+    "wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december am pm hrs mins weekend date"
+)
+PLACE_WORDS: Final = wordset(
+    "settings setting menu page site website app store shop branch counter desk gate "
+    "terminal airport station online located location nearest near address tab section "
+    "profile portal under link"
+)
+AMOUNT_WORDS: Final = wordset("free charge charged cost costs price fee fees refund credit")
+STEP_VERBS: Final = wordset(
+    "go open tap click select choose visit head use try enter type turn restart reinstall "
+    "update sign log check follow press swipe navigate install download delete remove "
+    "clear reset contact call add set change just simply first"
+)
+REASON_WORDS: Final = wordset(
+    "because due since caused cause causing reason reasons means result outage known "
+    "expected design policy maintenance issue"
+)
+YES_NO_WORDS: Final = wordset(
+    "yes yep yeah yup no nope not unfortunately sadly can't cannot won't don't doesn't "
+    "isn't aren't wasn't able unable possible only correct incorrect sure absolutely "
+    "definitely course indeed true exactly"
+)
+PERSON_WORDS: Final = wordset("team agent someone manager specialist colleague staff crew")
+# Words after which a draft's verb mirrors the question's ("will I get …?" → "you get").
+ANSWER_SUBJECTS: Final = wordset(
+    "you you'll you'd you're it it'll it's they they'll we we'll we're will can i i'll"
+)
+# A subject and its verb in one word: a statement that answers.
+SUBJECT_AUX: Final = wordset("you'll you're you've you'd it'll it's that's there's they're they'll")
+# A question's modal said back answers it ("can I carry it?" → "so it can be carried").
+MODALS: Final = wordset("can can't will won't could should would may might must")
+# Subjects whose statement answers a yes/no question ("you can", "it will"; not "I am").
+STATEMENT_SUBJECTS: Final = wordset("you it they there that this")
+_URL: Final = re.compile(r"https?://|www\.|\.com\b|t\.co/")
+_CLOCK: Final = re.compile(r"\d{1,2}(?::\d{2})?\s?(?:am|pm|a\.m|p\.m)|\d{1,2}:\d{2}", re.I)
+
+
+def _check_questions(d: Draft, last: Reading, f: Findings) -> None:
+    """CD110, for each question and concrete request of the customer's last message.
+    When the draft answers one of them, the others it misses are unsure."""
+    if not last.language_supported:
+        return
+    missed: list[tuple[int, int, dict[str, str], str, bool]] = []
+    answered = False
+    for fact in last.facts:
+        if fact.kind not in {"question", "request"}:
+            continue
+        qlows = [w.low for w in words(fact.text)]
+        content = [w for w in qlows if w not in STOP and len(w) > 2]
+        request = fact.kind == "request"
+        if len(content) < (MIN_REQUEST_WORDS if request else 1) or _rhetorical(fact.text, qlows):
+            continue
+        echoed = sum(1 for w in content if w[:STEM] in d.stems)
+        kind = _kind(qlows)
+        if (
+            echoed / len(content) >= ADDRESSED_SHARE
+            or echoed >= ECHOED_ENOUGH
+            or "NEXT" in d.labels
+            or (not request and ANSWERS[kind](d, qlows))
+        ):
+            answered = True
+            continue
+        # Sure only of a plain question (a mark, an answer of a kind the coach can see)
+        # of which the draft says not one word, and which it does not answer with one.
+        sure = (
+            not request
+            and kind in SURE_KINDS
+            and "?" in fact.text
+            and echoed == 0
+            and len(content) >= MIN_REQUEST_WORDS
+            and "?" not in d.text
+        )
+        s, e = _topic_span(d, content)
+        missed.append((s, e, {"question": _clip(fact.text)}, "request" if request else "", sure))
+    for s, e, fields, variant, sure in missed:
+        f.add("CD110", s, e, fields, variant=variant, sure=sure and not answered)
+
+
+def _rhetorical(text: str, qlows: list[str]) -> bool:
+    k = 0
+    while k < len(qlows) - 1 and qlows[k] in FILLERS:
+        k += 1
+    opening = qlows[k : k + 3]
+    return (
+        "?!" in text
+        or "!?" in text
+        or "??" in text
+        or _HASHTAG_QUESTION.search(text) is not None
+        or any(w in RHETORICAL_WORDS for w in qlows)
+        or any(tuple(opening[:n]) in RHETORICAL_OPENERS for n in (1, 2, 3))
+        or "part of the job" in " ".join(qlows)
+    )
+
+
+def _kind(qlows: list[str]) -> str:
+    """What the question wants: a time, a place, an amount, steps, a reason, a person, a
+    yes or no, or something ("open")."""
+    k = 0
+    while k < len(qlows) - 1 and qlows[k] in FILLERS:
+        k += 1
+    if qlows[k : k + 1] and qlows[k] in AUX:
+        # "Do you know how heavy it is?", "can you tell me where…": the inner question.
+        for j in range(k + 1, min(len(qlows) - 1, k + EMBEDDED_REACH)):
+            if qlows[j] in WH:
+                k = j
+                break
+    opening = qlows[k : k + 2]
+    kind = KIND_OPENERS.get(tuple(opening)) or KIND_OPENERS.get(tuple(opening[:1]))
+    if kind is not None:
+        return kind
+    return "yesno" if opening and opening[0] in AUX else "open"
+
+
+# How far into an auxiliary's question an inner question word is looked for.
+EMBEDDED_REACH: Final = 5
+WH: Final = wordset("when where where's why how who what which")
+
+
+def _answers_time(d: Draft, qlows: list[str]) -> bool:
+    return bool(d.lowset & TIME_WORDS) or bool(_CLOCK.search(d.text))
+
+
+def _answers_place(d: Draft, qlows: list[str]) -> bool:
+    return bool(d.lowset & PLACE_WORDS) or bool(_URL.search(d.text))
+
+
+def _answers_amount(d: Draft, qlows: list[str]) -> bool:
+    return bool(d.lowset & AMOUNT_WORDS) or any(c.isdigit() or c in "$£€" for c in d.text)
+
+
+def _answers_steps(d: Draft, qlows: list[str]) -> bool:
+    """Steps: a sentence opening with a verb ("Open Settings…"), "you can …", or a link."""
+    if _URL.search(d.text) or " you can " in f" {' '.join(d.lows)} ":
+        return True
+    return any(d.lows[k] in STEP_VERBS for k in d.starts)
+
+
+def _answers_reason(d: Draft, qlows: list[str]) -> bool:
+    return bool(d.lowset & REASON_WORDS)
+
+
+def _answers_person(d: Draft, qlows: list[str]) -> bool:
+    return bool(d.lowset & PERSON_WORDS)
+
+
+def _answers_yes_no(d: Draft, qlows: list[str]) -> bool:
+    """A yes or no; a statement ("you can still travel", "it's up to you"); or the
+    question's verb said back ("will I get it…?" → "you get it")."""
+    if d.lowset & (YES_NO_WORDS | SUBJECT_AUX):
+        return True
+    lows = d.lows
+    said = {lows[k + 1] for k in range(len(lows) - 1) if lows[k] in ANSWER_SUBJECTS}
+    stated = {lows[k + 1] for k in range(len(lows) - 1) if lows[k] in STATEMENT_SUBJECTS}
+    modal = {w for w in qlows[:EMBEDDED_REACH] if w in MODALS}
+    return bool(stated & AUX or modal & d.lowset) or any(w in said for w in qlows)
+
+
+def _answers_open(d: Draft, qlows: list[str]) -> bool:
+    return False
+
+
+ANSWERS: Final[dict[str, Callable[[Draft, list[str]], bool]]] = {
+    "time": _answers_time,
+    "place": _answers_place,
+    "amount": _answers_amount,
+    "steps": _answers_steps,
+    "reason": _answers_reason,
+    "person": _answers_person,
+    "yesno": _answers_yes_no,
+    "open": _answers_open,
+}
+
+
+def _topic_span(d: Draft, content: list[str]) -> tuple[int, int]:
+    """The draft sentence closest to the question's topic (most of its words), else the
+    first one after the greeting: never the greeting itself."""
+    stems = {w[:STEM] for w in content}
+    best, best_score = d.first_sentence(), 0
+    for s, e in d.sents:
+        if e <= d.body:
+            continue
+        score = sum(1 for w in words(d.text[s:e]) if w.low[:STEM] in stems)
+        if score > best_score:
+            best, best_score = (max(s, d.body), e), score
+    return best
+
+
+# ---- CD111 no acknowledgement ------------------------------------------------------
+
+# Acknowledgement is expected when the customer's message is at least this intense.
+DISTRESS_INTENSITY: Final = 0.5
+# The coach is sure it was needed when the customer says it in so many words: "Nope,
+# still the same" reads frustrated, yet a lead would not ask for an apology there (seen
+# on the tuning half); "so disappointed", "the worst", "😡" would.
+COMPLAINT_WORDS: Final = wordset(
+    "disappointed disappointing disappointment terrible worst useless ridiculous awful "
+    "horrible unacceptable sucks suck joke crying cry upset angry furious livid fuming "
+    "disgusted disgusting pathetic appalling shocking outrageous stealing stole scam "
+    "fraud wtf fuck fucking shit crap rubbish incompetent enough ruined"
+)
+COMPLAINT_MARKS: Final = ("!!!", "😡", "🤬", "😠", "😤", "😭")
+
+
+def _check_acknowledgement(d: Draft, last: Reading, f: Findings) -> None:
+    upset = last.tone in DISTRESSED_TONES
+    distressed = (upset and last.intensity >= DISTRESS_INTENSITY) or last.priority in {
+        "high",
+        "urgent",
+    }
+    if not distressed or "ACK" in d.labels:
+        return
+    said = any(w.low in COMPLAINT_WORDS for w in words(last.text[:MAX_DRAFT_CHARS])) or any(
+        m in last.text for m in COMPLAINT_MARKS
+    )
+    at_stake = bool(last.stakes) and last.priority in {"high", "urgent"}
+    sure = not last.is_unsure and ((upset and said) or at_stake)
+    what = last.stakes[0].text if last.stakes else last.tone
+    s, e = d.first_sentence()
+    f.add("CD111", s, e, {"tone": last.tone, "what": what}, sure=sure)
+
+
+# ---- CD112 jargon for a novice -----------------------------------------------------
+
+
+def _check_jargon(d: Draft, customer: list[str], theirs: frozenset[str], f: Findings) -> None:
+    """Reads every customer message for a novice cue ("I'm not a technical person" two
+    messages ago counts), then the draft for one word of jargon they did not use."""
+    if not any(read_thread_message(m[:MAX_DRAFT_CHARS]).is_novice for m in customer):
+        return
+    for w in d.ws:
+        if w.low in theirs:
+            continue
+        token = d.text[w.start : w.end]
+        sure = token in JARGON_ACRONYMS or w.low in JARGON
+        if sure or w.low in JARGON_TERMS:
+            why = "the customer says they are new to this"
+            f.add("CD112", w.start, w.end, {"phrase": token, "why": why}, sure=sure)
+            return
+
+
+# ---- CD113 details that differ ----------------------------------------------------
+
+# Words of one kind: the draft naming one the customer did not, when they named another.
+# Sure for events and people; unsure for days, platforms and payment (an agent may well
+# suggest another browser or a day for the fix).
+CONTRAST_SETS: Final[tuple[tuple[frozenset[str], bool], ...]] = (
+    (
+        wordset(
+            "earthquake hurricane flood fire wildfire tornado storm tsunami blizzard "
+            "typhoon cyclone landslide eruption"
+        ),
+        True,
+    ),
+    (wordset("wedding funeral birthday graduation surgery"), True),
+    (wordset("mom mother dad father wife husband son daughter brother sister"), True),
+    (wordset("monday tuesday wednesday thursday friday saturday sunday"), False),
+    (
+        wordset(
+            "january february march april june july august september october november december"
+        ),
+        False,
+    ),
+    (wordset("windows mac macos linux ubuntu ios android chromeos"), False),
+    (wordset("chrome firefox safari edge opera brave"), False),
+    (wordset("iphone ipad android pixel galaxy kindle"), False),
+    (wordset("paypal stripe visa mastercard amex klarna"), False),
+    (wordset("yesterday today tomorrow"), False),
+)
+
+
+def _check_name(d: Draft, thread: Thread, f: Findings) -> None:
+    """ "Hi Adam" to Adan. Unsure when the name was read from a signature, not given."""
+    name = customer_first_name(thread)
+    if not name:
+        return
+    ws, text = d.ws, d.text
+    for i in range(min(3, len(ws) - 1)):
+        if ws[i].low in GREETINGS:
+            nxt = ws[i + 1]
+            token = text[nxt.start : nxt.end]
+            if token[:1].isupper() and nxt.low != name.lower() and nxt.low not in NOT_NAMES:
+                sure = bool(thread.customer_name.strip())
+                fields = {"phrase": token, "name": name}
+                f.add("CD113", nxt.start, nxt.end, fields, variant="name", sure=sure)
+            return
+
+
+def _check_contrasts(d: Draft, theirs: frozenset[str], f: Findings) -> None:
+    for w in d.ws:
+        for group, sure in CONTRAST_SETS:
+            if w.low in group and w.low not in theirs and theirs & group:
+                said = sorted(theirs & group)[0]
+                fields = {"phrase": d.text[w.start : w.end], "theirs": said}
+                f.add("CD113", w.start, w.end, fields, sure=sure)
+                break
+
+
+def _check_numbers(d: Draft, theirs: frozenset[str], f: Findings) -> None:
+    """Order numbers and codes retyped with a slip ("48231" for "48213", "YIU8NN")."""
+    codes = [x for x in theirs if _is_code(x)]
+    for w in d.ws:
+        if w.low in theirs or not _is_code(w.low):
+            continue
+        close = sorted(x for x in codes if len(x) == len(w.low) and _differs_little(x, w.low))
+        if close:
+            fields = {"phrase": d.text[w.start : w.end], "theirs": close[0]}
+            f.add("CD113", w.start, w.end, fields, variant="number")
+
+
+# Order numbers and codes have at least this many characters ("123" or "AB12").
+MIN_CODE: Final = 3
+MIN_MIXED_CODE: Final = 5
+# A year is not a code: "2018" to a customer who wrote "2017" is usually right.
+_YEAR: Final = re.compile(r"(?:19|20)\d\d")
+
+
+def _is_code(word: str) -> bool:
+    """ "48213", "YIU8NM": digits only (3 or more, not the "000" of "2,000"), or letters
+    and digits mixed, 5 or more ("10k" is an amount)."""
+    if not any(c.isdigit() for c in word) or _YEAR.fullmatch(word) is not None:
+        return False
+    if word.isdigit():
+        return len(word) >= MIN_CODE and word.strip("0") != ""
+    return len(word) >= MIN_MIXED_CODE
+
+
+_PLAN: Final = re.compile(
+    r"\b([A-Za-z][\w+\-]{1,20})\s+(?:plan|tier|package|membership|subscription|bundle)\b",
+    re.I,
+)
+# Words before "plan" that do not name one ("your plan", "a new plan").
+NOT_PLAN_NAMES: Final = wordset(
+    "your my our the a an this that new current old same monthly annual yearly different "
+    "other any every which data phone payment one their his her its family's whole"
+)
+
+
+def _plans(text: str) -> dict[str, tuple[int, int]]:
+    out: dict[str, tuple[int, int]] = {}
+    for m in _PLAN.finditer(text):
+        name = m.group(1).lower()
+        if name not in NOT_PLAN_NAMES:
+            out.setdefault(name, m.span(1))
+    return out
+
+
+def _check_plans(d: Draft, joined: str, theirs: frozenset[str], f: Findings) -> None:
+    """ "Premium plan" to a customer on the "Pro plan"."""
+    named = _plans(joined)
+    if not named:
+        return
+    for name, (s, e) in _plans(d.text).items():
+        if name not in named and name not in theirs:
+            said = sorted(named)[0]
+            f.add("CD113", s, e, {"phrase": d.text[s:e], "theirs": said.capitalize()})
+
+
+_AMOUNT: Final = re.compile(r"([$£€])\s?(\d[\d,]*(?:\.\d{1,2})?)")
+
+
+def _check_amounts(d: Draft, joined: str, f: Findings) -> None:
+    """ "$59" to a customer who pays "$49": a price retyped with a slip (same currency,
+    same number of digits, one or two differ). Other amounts (a refund, a fee) pass."""
+    said = {(m.group(1), m.group(2).replace(",", "")) for m in _AMOUNT.finditer(joined)}
+    if not said:
+        return
+    for m in _AMOUNT.finditer(d.text):
+        cur, value = m.group(1), m.group(2).replace(",", "")
+        if (cur, value) in said:
+            continue
+        close = sorted(
+            v for c, v in said if c == cur and len(v) == len(value) and _differs_little(v, value)
+        )
+        if close:
+            fields = {"phrase": m.group(), "theirs": cur + close[0]}
+            f.add("CD113", m.start(), m.end(), fields, variant="number")
+
+
+_MONTHS: Final = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_DATE: Final = re.compile(
+    rf"\b(?P<m1>{_MONTHS})[a-z]{{0,6}}\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b"
+    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTHS})[a-z]{{0,6}}\b",
+    re.I,
+)
+
+
+def _dates(text: str) -> list[tuple[str, str, int, int]]:
+    """(month, day, start, end) of each "March 3" / "3rd of March" in ``text``."""
+    out = []
+    for m in _DATE.finditer(text):
+        month = (m.group("m1") or m.group("m2") or "").lower()
+        day = m.group("d1") or m.group("d2") or ""
+        out.append((month, day.lstrip("0"), m.start(), m.end()))
+    return out
+
+
+def _check_dates(d: Draft, joined: str, f: Findings) -> None:
+    """ "March 5" to a customer who wrote "March 3": same month, another day."""
+    said = {(mo, day): joined[s:e] for mo, day, s, e in _dates(joined)}
+    if not said:
+        return
+    for month, day, s, e in _dates(d.text):
+        if (month, day) in said:
+            continue
+        same_month = sorted(v for (mo, _), v in said.items() if mo == month)
+        if same_month:
+            f.add("CD113", s, e, {"phrase": d.text[s:e], "theirs": same_month[0]})
+
+
+# ---- CD114 unreproduced fix --------------------------------------------------------
+
+BROKEN_WORDS: Final = wordset("error crash crashes crashed bug broken broke fails failed")
+
+
+def _check_fix(
+    d: Draft, thread: Thread, last: Reading, theirs: frozenset[str], f: Findings
+) -> None:
+    """A fix offered for a technical problem nobody has reproduced: sure when the draft
+    claims it works ("that should fix it"), unsure when it suggests a try."""
+    if thread.reproduced == "reproduced":
+        return
+    technical = any(
+        x.kind in {"error", "error_code", "version", "url"} for x in last.facts
+    ) or bool(BROKEN_WORDS & theirs)
+    if not technical:
+        return
+    for c, i, _ in d.hits:
+        if c.label == "FIX":
+            s, e = d.sentence_of(d.ws[i].start)
+            f.add("CD114", s, e, sure="FIX_CLAIM" in d.labels)
+            return
+
+
+# ---- the customer's name -----------------------------------------------------------
+
+
+def customer_first_name(thread: Thread) -> str:
+    """The customer's first name: from the thread, else from how they introduce or sign
+    themselves ("I'm Adan", "my name is Adan", a last line "Adan" or "Adan Ruiz")."""
+    if thread.customer_name.strip():
+        return thread.customer_name.split()[0]
+    for text in reversed(thread.customer_texts):
+        lines = [ln.strip(" ,.-") for ln in text[-MAX_SIGN_OFF:].splitlines() if ln.strip()]
+        if lines and 1 <= len(lines[-1].split()) <= 2 and len(lines) > 1:
+            first = lines[-1].split()[0]
+            if first[:1].isupper() and first.isalpha() and first.lower() not in SIGN_OFFS:
+                return first
+        ws = words(text[:MAX_DRAFT_CHARS])
+        for i in range(len(ws) - 1):
+            if _introduces(ws, i):
+                nxt = text[ws[i + 1].start : ws[i + 1].end]
+                if nxt[:1].isupper() and nxt.isalpha() and nxt.lower() not in SIGN_OFFS:
+                    return nxt
+    return ""
+
+
+def _introduces(ws: list[Word], i: int) -> bool:
+    """ "I'm …", "I am …", "my name is …"."""
+    return ws[i].low in {"i'm", "im"} or (
+        ws[i].low in {"am", "is"} and i > 0 and ws[i - 1].low in {"i", "name"}
+    )
+
+
+# Closing words that are not names, and how far from the end a sign-off is looked for.
+SIGN_OFFS: Final = wordset("thanks thank regards cheers best sincerely thx ty sent from i the a")
+MAX_SIGN_OFF: Final = 200
+
+
+def _differs_little(a: str, b: str) -> bool:
+    """Same length, at most two positions differ (a typo or a swap, "48213"/"48231")."""
+    return sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+
+
+def _clip(s: str, n: int = 80) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
