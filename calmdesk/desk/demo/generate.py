@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from calmdesk.accounts.models import Agent, Role
-from calmdesk.desk.actions import recount_folders
+from calmdesk.desk.actions import counters_of, recount_folders
 from calmdesk.desk.demo import texts
 from calmdesk.desk.models import (
     Conversation,
@@ -248,6 +248,9 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
             values = _values(world, customer, helper.first_name)
             subject = _fill(rng.choice(scenario.subjects), values)
             thread = _thread(world, scenario, status, customer, helper, values)
+        counters = counters_of((kind, when) for kind, _author, _body, when in thread)
+        if status != Status.ACTIVE:  # nobody waits on a pending, closed or spam conversation
+            counters = replace(counters, waiting_since=None)
         rows.append(
             Conversation(
                 mailbox=mailbox,
@@ -258,10 +261,7 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
                 token=uuid.UUID(int=rng.getrandbits(128)).hex[:12],
                 created_at=thread[0][3],
                 updated_at=thread[-1][3],
-                last_message_at=max(t[3] for t in thread if t[0] != MessageKind.NOTE),
-                waiting_since=_waiting_since(thread) if status == Status.ACTIVE else None,
-                customer_message_count=sum(1 for t in thread if t[0] == MessageKind.CUSTOMER),
-                message_count=len(thread),
+                **counters.fields(),
             )
         )
         threads.append(thread)
@@ -372,14 +372,3 @@ def _gap(rng: random.Random, previous: str, kind: str) -> timedelta:
     if previous == MessageKind.CUSTOMER:  # chasing an answer
         return timedelta(hours=rng.uniform(2, 30))
     return timedelta(hours=rng.uniform(1, 72))
-
-
-def _waiting_since(thread) -> datetime | None:
-    """The first customer message after our last reply."""
-    waiting = None
-    for kind, _author, _body, when in thread:
-        if kind == MessageKind.REPLY:
-            waiting = None
-        elif kind == MessageKind.CUSTOMER and waiting is None:
-            waiting = when
-    return waiting
