@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The pause before a heated draft can be sent (F6), for an agent who did not choose theirs.
+DEFAULT_COOLDOWN_SECONDS = 30
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
@@ -28,7 +31,8 @@ class Agent(models.Model):
         help_text=_("How long a sent reply waits before it leaves; empty for the desk's default."),
     )
     cooldown_seconds = models.PositiveIntegerField(
-        default=30, help_text=_("The pause before a heated draft can be sent.")
+        default=DEFAULT_COOLDOWN_SECONDS,
+        help_text=_("The pause before a heated draft can be sent."),
     )
 
     def __str__(self) -> str:

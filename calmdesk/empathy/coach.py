@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 
+from calmdesk.accounts.models import DEFAULT_COOLDOWN_SECONDS
 from calmdesk.desk.access import SignedInRequest
 from calmdesk.desk.models import Conversation, Message, MessageKind
 from calmdesk.empathy.models import ConversationCare, FindingDismissal
@@ -83,6 +84,6 @@ def coach_draft(request: SignedInRequest, conversation: Conversation, draft: str
     if started is None:
         request.session[key] = started = now
     agent = getattr(request.user, "agent", None)
-    pause = agent.cooldown_seconds if agent is not None else 30
+    pause = agent.cooldown_seconds if agent is not None else DEFAULT_COOLDOWN_SECONDS
     left = max(0, math.ceil(pause - (now - float(started))))
     return Coaching(findings, heated=True, cooldown_left=left)
