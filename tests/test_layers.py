@@ -15,19 +15,19 @@ import calmdesk
 
 ROOT = Path(calmdesk.__file__).parent
 
-# (layer, unit, module prefixes), lowest layer first. The longest matching prefix wins; a
-# name without a dot (the package itself) matches only itself.
+# (layer, unit, module prefixes), lowest layer first, numbered as in the README. The
+# longest matching prefix wins; a name without a dot (the package) matches only itself.
 LAYERS: list[tuple[int, str, tuple[str, ...]]] = [
-    (0, "engine", ("calmdesk.engine",)),
-    (0, "project", ("calmdesk", "calmdesk.config", "calmdesk.settings", "calmdesk.checks")),
-    (0, "jobs", ("calmdesk.jobs",)),
+    (1, "engine", ("calmdesk.engine",)),
+    (1, "project", ("calmdesk", "calmdesk.config", "calmdesk.settings", "calmdesk.checks")),
+    (1, "jobs", ("calmdesk.jobs",)),
     # The help-desk core: agents (an agent works in mailboxes), conversations, customers.
-    (1, "core", ("calmdesk.accounts", "calmdesk.desk")),
-    (2, "empathy", ("calmdesk.empathy",)),
-    (2, "mail", ("calmdesk.mail",)),
-    (3, "receive", ("calmdesk.receive",)),
+    (2, "core", ("calmdesk.accounts", "calmdesk.desk")),
+    (3, "empathy", ("calmdesk.empathy",)),
+    (3, "mail", ("calmdesk.mail",)),
+    (4, "receive", ("calmdesk.receive",)),
     (
-        4,
+        5,
         "mail intake",
         (
             "calmdesk.mail.ingest",
@@ -37,13 +37,17 @@ LAYERS: list[tuple[int, str, tuple[str, ...]]] = [
             "calmdesk.mail.worker",
         ),
     ),
-    (4, "demo", ("calmdesk.desk.demo",)),
-    (5, "accounts pages", ("calmdesk.accounts.views", "calmdesk.accounts.urls")),
-    (5, "desk pages", ("calmdesk.desk.views", "calmdesk.desk.urls")),
-    (5, "empathy pages", ("calmdesk.empathy.views", "calmdesk.empathy.urls")),
-    (5, "mail pages", ("calmdesk.mail.views", "calmdesk.mail.urls", "calmdesk.mail.admin")),
+    (5, "demo", ("calmdesk.desk.demo",)),
     (
         6,
+        "accounts pages",
+        ("calmdesk.accounts.views", "calmdesk.accounts.urls", "calmdesk.accounts.admin"),
+    ),
+    (6, "desk pages", ("calmdesk.desk.views", "calmdesk.desk.urls", "calmdesk.desk.admin")),
+    (6, "empathy pages", ("calmdesk.empathy.views", "calmdesk.empathy.urls")),
+    (6, "mail pages", ("calmdesk.mail.views", "calmdesk.mail.urls", "calmdesk.mail.admin")),
+    (
+        7,
         "entry points",
         (
             "calmdesk.__main__",
