@@ -16,6 +16,7 @@ from calmdesk.empathy.models import (
     ConversationCare,
     FindingDismissal,
     MessageReading,
+    Priority,
     Reproduction,
 )
 from calmdesk.engine import ENGINE_VERSION, Reading, read_message
@@ -23,7 +24,12 @@ from calmdesk.engine.tones import NEGATIVE_TONES
 
 # How much each suggested priority weighs in the "needs care first" order. Stakes
 # outrank heat: a calm customer whose shop is down comes before a rude one with a typo.
-PRIORITY_WEIGHT = {"urgent": 3.0, "high": 2.0, "normal": 1.0, "low": 0.0}
+PRIORITY_WEIGHT: dict[str, float] = {
+    Priority.URGENT: 3.0,
+    Priority.HIGH: 2.0,
+    Priority.NORMAL: 1.0,
+    Priority.LOW: 0.0,
+}
 
 
 def care_score(priority: str, tone: str, intensity: float) -> float:
@@ -75,7 +81,7 @@ def _higher_priority(current: str, new: str) -> str:
 def _start_care(care: ConversationCare, subject: str | None) -> None:
     """A care row before any reading: the stakes the subject names ("Customers can't pay
     — losing sales") count for the conversation, and the priority they suggest."""
-    care.stakes, care.priority = [], "low"
+    care.stakes, care.priority = [], Priority.LOW
     if subject:
         reading = read_message(subject)
         if reading.stakes:

@@ -5,6 +5,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Priority(models.TextChoices):
+    """The priority the engine suggests for a message (Reading.priority)."""
+
+    URGENT = "urgent", _("Urgent")
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
+
+
 class MessageReading(models.Model):
     """What the engine read in one customer message. The exact text it read is kept,
     so its spans keep pointing at the right words even if the message is re-parsed."""
@@ -16,7 +25,7 @@ class MessageReading(models.Model):
     intensity = models.FloatField()
     confidence = models.FloatField()
     language = models.CharField(max_length=16)
-    priority = models.CharField(max_length=16, blank=True)
+    priority = models.CharField(max_length=16, blank=True, choices=Priority.choices)
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -43,7 +52,7 @@ class ConversationCare(models.Model):
     latest_tone = models.CharField(max_length=16, blank=True)
     latest_intensity = models.FloatField(default=0.0)
     stakes = models.JSONField(default=list, blank=True)
-    priority = models.CharField(max_length=16, blank=True)
+    priority = models.CharField(max_length=16, blank=True, choices=Priority.choices)
     # Higher needs care sooner: stakes first, then intensity (see care.care_score).
     care_score = models.FloatField(default=0.0, db_index=True)
     reproduction = models.CharField(

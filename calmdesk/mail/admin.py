@@ -80,8 +80,16 @@ class MailboxMailSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(Quarantine)
 class QuarantineAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "reason_short", "size", "source", "mailbox", "resolved_message"]
-    list_filter = ["source", ("resolved_message", admin.EmptyFieldListFilter)]
+    list_display = [
+        "created_at",
+        "cause",
+        "reason_short",
+        "size",
+        "source",
+        "mailbox",
+        "resolved_message",
+    ]
+    list_filter = ["cause", "source", ("resolved_message", admin.EmptyFieldListFilter)]
     readonly_fields = [f.name for f in Quarantine._meta.fields]
     actions = ["retry"]
 

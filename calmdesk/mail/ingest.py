@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
@@ -27,7 +28,7 @@ from calmdesk.desk.models import Mailbox, Message
 from calmdesk.mail import rawstore
 from calmdesk.mail.actions import do_record_inbound
 from calmdesk.mail.htmltext import html_to_text, sanitise
-from calmdesk.mail.models import InboundMail, MailboxMailSettings, Quarantine
+from calmdesk.mail.models import InboundMail, MailboxMailSettings, Quarantine, QuarantineCause
 from calmdesk.mail.parsing import ParsedMail, ParseError, parse
 from calmdesk.mail.quoting import reply_text
 from calmdesk.mail.threads import REFERENCES_LOOKED_AT, find_conversation
@@ -44,9 +45,15 @@ class MailStoreUnavailable(Exception):
     """The database could not be reached; nothing was stored, try again later."""
 
 
+class IngestStatus(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
 @dataclass
 class Outcome:
-    status: str  # "stored", "duplicate" or "quarantined"
+    status: IngestStatus
     message: Message | None = None
     quarantine: Quarantine | None = None
     reason: str = ""
@@ -57,12 +64,11 @@ class Tally:
     stored: int = 0
     quarantined: int = 0
     duplicates: int = 0
-    outcomes: list[Outcome] = field(default_factory=list)
 
     def add(self, outcome: Outcome) -> None:
-        if outcome.status == "stored":
+        if outcome.status == IngestStatus.STORED:
             self.stored += 1
-        elif outcome.status == "quarantined":
+        elif outcome.status == IngestStatus.QUARANTINED:
             self.quarantined += 1
         else:
             self.duplicates += 1
@@ -108,10 +114,12 @@ def ingest_raw(raw: bytes, mailbox: Mailbox, *, source: str = "pipe") -> Outcome
     try:
         parsed = parse(raw)
     except ParseError as exc:
-        return quarantine(raw, digest, rel, str(exc), mailbox, source)
+        return quarantine(raw, digest, rel, QuarantineCause.UNREADABLE, str(exc), mailbox, source)
     except Exception as exc:  # a parser bug must not stop the loop: keep the bytes
         log.exception("parser failed on %s", digest)
-        return quarantine(raw, digest, rel, f"parser error: {exc!r}"[:1000], mailbox, source)
+        return quarantine(
+            raw, digest, rel, QuarantineCause.PARSER_ERROR, f"{exc!r}"[:1000], mailbox, source
+        )
     limit = _max_attachment_bytes(mailbox) if parsed.attachments else DEFAULT_MAX_ATTACHMENT_BYTES
     for attempt in range(RACE_RETRIES):
         try:
@@ -123,24 +131,36 @@ def ingest_raw(raw: bytes, mailbox: Mailbox, *, source: str = "pipe") -> Outcome
         except (OperationalError, InterfaceError) as exc:
             raise MailStoreUnavailable(str(exc)) from exc
         except DatabaseError as exc:
-            return quarantine(raw, digest, rel, f"database refused: {exc}"[:1000], mailbox, source)
+            return quarantine(
+                raw, digest, rel, QuarantineCause.REFUSED, f"{exc}"[:1000], mailbox, source
+            )
         except Exception as exc:
             log.exception("storing %s failed", digest)
-            return quarantine(raw, digest, rel, f"store error: {exc!r}"[:1000], mailbox, source)
+            return quarantine(
+                raw, digest, rel, QuarantineCause.STORE_ERROR, f"{exc!r}"[:1000], mailbox, source
+            )
     if InboundMail.objects.filter(mailbox=mailbox, fingerprint=parsed.fingerprint).exists():
-        return Outcome("duplicate")
-    return quarantine(raw, digest, rel, "kept colliding with a concurrent ingest", mailbox, source)
+        return Outcome(IngestStatus.DUPLICATE)
+    return quarantine(raw, digest, rel, QuarantineCause.COLLISION, "", mailbox, source)
 
 
 def quarantine(
-    raw: bytes, digest: str, rel: str, reason: str, mailbox: Mailbox | None, source: str
+    raw: bytes,
+    digest: str,
+    rel: str,
+    cause: QuarantineCause,
+    reason: str,
+    mailbox: Mailbox | None,
+    source: str,
 ) -> Outcome:
+    reason = reason or str(cause.label)
     try:
         row, created = Quarantine.objects.get_or_create(
             raw_sha256=digest,
             defaults={
                 "raw_path": rel,
                 "size": len(raw),
+                "cause": cause,
                 "reason": reason,
                 "mailbox": mailbox,
                 "source": source,
@@ -149,7 +169,8 @@ def quarantine(
         )
     except (OperationalError, InterfaceError) as exc:
         raise MailStoreUnavailable(str(exc)) from exc
-    return Outcome("quarantined" if created else "duplicate", quarantine=row, reason=reason)
+    status = IngestStatus.QUARANTINED if created else IngestStatus.DUPLICATE
+    return Outcome(status, quarantine=row, reason=reason)
 
 
 @transaction.atomic
@@ -157,7 +178,7 @@ def _store(
     parsed: ParsedMail, mailbox: Mailbox, digest: str, rel: str, source: str, limit: int
 ) -> Outcome:
     if InboundMail.objects.filter(mailbox=mailbox, fingerprint=parsed.fingerprint).exists():
-        return Outcome("duplicate")
+        return Outcome(IngestStatus.DUPLICATE)
     conversation, threaded_by = find_conversation(mailbox, parsed)
     if parsed.is_bounce and conversation is not None:
         # A bounce speaks for the address it bounced, not for the mail daemon.
@@ -210,7 +231,7 @@ def _store(
     )
     if parsed.is_bounce and parsed.bounced_recipients:
         do_mark_bouncing(parsed.bounced_recipients)
-    return Outcome("stored", message=message)
+    return Outcome(IngestStatus.STORED, message=message)
 
 
 def retry_quarantine(ids: list[int] | None = None) -> Tally:
@@ -226,8 +247,10 @@ def retry_quarantine(ids: list[int] | None = None) -> Tally:
         try:
             parsed = parse(raw)
         except ParseError as exc:
-            Quarantine.objects.filter(pk=row.pk).update(reason=str(exc), retried_at=timezone.now())
-            tally.add(Outcome("quarantined", quarantine=row, reason=str(exc)))
+            Quarantine.objects.filter(pk=row.pk).update(
+                cause=QuarantineCause.UNREADABLE, reason=str(exc), retried_at=timezone.now()
+            )
+            tally.add(Outcome(IngestStatus.QUARANTINED, quarantine=row, reason=str(exc)))
             continue
         try:
             outcome = _store(
@@ -242,9 +265,11 @@ def retry_quarantine(ids: list[int] | None = None) -> Tally:
             raise MailStoreUnavailable(str(exc)) from exc
         except Exception as exc:
             Quarantine.objects.filter(pk=row.pk).update(
-                reason=f"store error: {exc!r}"[:1000], retried_at=timezone.now()
+                cause=QuarantineCause.STORE_ERROR,
+                reason=f"{exc!r}"[:1000],
+                retried_at=timezone.now(),
             )
-            tally.add(Outcome("quarantined", quarantine=row, reason=str(exc)))
+            tally.add(Outcome(IngestStatus.QUARANTINED, quarantine=row, reason=str(exc)))
             continue
         if outcome.message is None:  # stored meanwhile by another route
             existing = InboundMail.objects.filter(

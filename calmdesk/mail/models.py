@@ -151,6 +151,14 @@ class InboundMail(models.Model):
         return f"inbound {self.pk} from {self.from_address}"
 
 
+class QuarantineCause(models.TextChoices):
+    UNREADABLE = "unreadable", _("Not readable as mail")
+    PARSER_ERROR = "parser_error", _("The parser failed")
+    REFUSED = "refused", _("The database refused it")
+    STORE_ERROR = "store_error", _("Storing it failed")
+    COLLISION = "collision", _("Kept colliding with a concurrent ingest")
+
+
 class Quarantine(models.Model):
     """Raw mail that could not be parsed or stored, kept with the reason. ``calmdesk
     ingest --retry`` (or the admin action) tries each again after a fix."""
@@ -161,7 +169,10 @@ class Quarantine(models.Model):
     raw_sha256 = models.CharField(max_length=64, unique=True)
     raw_path = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField(default=0)
-    reason = models.TextField()
+    cause = models.CharField(
+        max_length=20, choices=QuarantineCause.choices, default=QuarantineCause.UNREADABLE
+    )
+    reason = models.TextField()  # the detail: the parser's or the database's words
     source = models.CharField(max_length=20, default="pipe")
     created_at = models.DateTimeField()
     retried_at = models.DateTimeField(null=True, blank=True)

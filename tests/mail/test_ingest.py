@@ -12,7 +12,7 @@ from calmdesk.desk.models import Attachment, Conversation, CustomerEmail, Messag
 from calmdesk.mail import ingest as ingest_module
 from calmdesk.mail.actions import do_send_reply
 from calmdesk.mail.ingest import ingest_raw, retry_quarantine
-from calmdesk.mail.models import InboundMail, MailboxMailSettings, Quarantine
+from calmdesk.mail.models import InboundMail, MailboxMailSettings, Quarantine, QuarantineCause
 from calmdesk.mail.parsing import ParseError
 from calmdesk.mail.threads import subject_with_token
 from tests.mail.conftest import make_mail
@@ -118,7 +118,7 @@ def test_unparseable_mail_is_quarantined_raw_and_retried_after_a_fix(support, mo
     outcome = ingest_raw(raw, support)
     assert outcome.status == "quarantined"
     row = Quarantine.objects.get()
-    assert row.reason == "parser bug"
+    assert (row.cause, row.reason) == (QuarantineCause.UNREADABLE, "parser bug")
     assert (Path(settings.RAW_MAIL_DIR) / row.raw_path).read_bytes() == raw
     assert ingest_raw(raw, support).status == "duplicate"
 
@@ -137,6 +137,7 @@ def test_a_storage_error_quarantines_instead_of_stopping(support, monkeypatch):
     outcome = ingest_raw(make_mail(), support)
     assert outcome.status == "quarantined"
     assert "disk full" in outcome.reason
+    assert Quarantine.objects.get().cause == QuarantineCause.STORE_ERROR
     assert Message.objects.count() == 0
 
 

@@ -285,7 +285,7 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
                     index,
                     EventKind.STATUS,
                     actor,
-                    {"old": "active", "new": status},
+                    {"old": Status.ACTIVE, "new": status},
                     thread[-1][3] + timedelta(seconds=5),
                 )
             )
