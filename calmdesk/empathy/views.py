@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from calmdesk.desk.access import SignedInRequest, conversation_or_404
 from calmdesk.empathy import actions
 from calmdesk.empathy.coach import coach_draft
-from calmdesk.empathy.models import ConversationCare, Reproduction
+from calmdesk.empathy.models import Reproduction
 from calmdesk.empathy.spans import utf16_offsets
 
 # A draft longer than this is not checked live; Send still checks it.
@@ -84,7 +84,3 @@ def log_call(request: SignedInRequest, pk: int) -> HttpResponse:
         conversation, request.user, summary=summary, link=request.POST.get("link", "")
     )
     return redirect("conversation", pk=conversation.pk)
-
-
-def care_of(conversation) -> ConversationCare | None:
-    return ConversationCare.objects.filter(conversation=conversation).first()

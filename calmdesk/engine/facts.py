@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import operator
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
 from calmdesk.engine.text import Word, wordset
@@ -310,7 +310,3 @@ def find_relative_dates(
         if len(out) >= MAX_PATTERN_FACTS:
             break
     return out
-
-
-def today_of(received_at: datetime | None) -> date | None:
-    return received_at.date() if received_at else None

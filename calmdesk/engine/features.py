@@ -85,10 +85,6 @@ def _norm(t: str) -> str:
 PREFIX: Final = 5
 
 
-def prefix_term(tok: str) -> str | None:
-    return tok[:PREFIX] + "~" if len(tok) > PREFIX + 1 else None
-
-
 def terms(toks: list[str]) -> list[str]:
     """Unigrams, bigrams ("not good" is a term of its own, which handles most negation)
     and the prefixes of long words."""
