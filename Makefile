@@ -9,7 +9,7 @@ ENGINE_SOURCES := $(addprefix calmdesk/engine/,$(addsuffix .py,cues facts featur
 	questions reading subjectivity text tones types strip rules draft coach_thread coach native))
 ENGINE_BUILD := calmdesk/engine/_native/.make-stamp
 
-.PHONY: demo demo-reset test test-sqlite test-postgres bench lint format lock venv
+.PHONY: demo demo-reset test test-fast test-sqlite test-postgres bench lint format lock venv
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: $(STAMP) $(ENGINE_BUILD)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	bash scripts/run-tests
+
+# A quick local loop: no lint, and without the tests marked slow (benchmarks, subprocesses,
+# whole corpora). `make test`, what CI runs, runs everything.
+test-fast: $(STAMP) $(ENGINE_BUILD)
+	bash scripts/run-tests -m "not slow"
 
 bench: $(STAMP) $(ENGINE_BUILD)
 	$(BIN)/calmdesk bench all

@@ -7,6 +7,10 @@ import secrets
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a subprocess under production settings
+
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # Only the production settings: nothing a test run (or a browser test's

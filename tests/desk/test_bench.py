@@ -3,7 +3,11 @@ asserted: a test that depends on the machine's speed is a flaky test."""
 
 from __future__ import annotations
 
+import pytest
+
 from calmdesk.bench import desk as bench
+
+pytestmark = pytest.mark.slow  # a benchmark
 
 
 def test_the_bench_runs_and_reports_every_page(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a benchmark, in a subprocess
+
 
 def test_coach_bench_reports_its_figures(tmp_path) -> None:  # type: ignore[no-untyped-def]
     env = {**os.environ, "CALMDESK_DATA_DIR": str(tmp_path)}

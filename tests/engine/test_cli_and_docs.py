@@ -16,6 +16,7 @@ from calmdesk.engine.rules import RULES, rules_markdown
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_engine_imports_without_django() -> None:
     code = (
         "import sys, calmdesk.engine as e; e.read_message('still waiting'); "

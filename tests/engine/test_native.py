@@ -69,6 +69,7 @@ def test_the_build_is_compiled_in_ci() -> None:
         assert engine.BUILD == "compiled", native.compiler_missing() or engine.BUILD
 
 
+@pytest.mark.slow  # a subprocess
 def test_compiled_and_pure_engine_agree() -> None:
     if engine.BUILD != "compiled":
         pytest.skip(f"the engine is not compiled here ({engine.BUILD}): `make venv` builds it")

@@ -20,6 +20,8 @@ from cryptography.fernet import Fernet
 from calmdesk.mail.scratch import scratch_env
 from tests.mail.conftest import imap_append, imap_seen, make_mail, wait_for
 
+pytestmark = pytest.mark.slow  # real worker processes, killed mid-step
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -14,6 +14,8 @@ from calmdesk.mail.scratch import scratch_env
 from tests.conftest import shared_data
 from tests.mail.conftest import free_port, make_mail
 
+pytestmark = pytest.mark.slow  # each test runs calmdesk ingest in subprocesses
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
