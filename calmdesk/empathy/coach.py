@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from calmdesk.accounts.models import DEFAULT_COOLDOWN_SECONDS
 from calmdesk.desk.access import SignedInRequest
 from calmdesk.desk.models import Conversation, Message, MessageKind
-from calmdesk.empathy.models import ConversationCare, FindingDismissal
+from calmdesk.empathy.models import ConversationCare, FindingDismissal, Reproduction
 from calmdesk.engine import Finding, Thread, check_reply
 
 # Findings that mean the draft itself reads heated: Send waits for a re-read (F6).
@@ -48,7 +48,7 @@ def thread_for(conversation: Conversation) -> Thread:
     return Thread(
         customer_name=customer.name if customer.erased_at is None else "",
         messages=turns,  # type: ignore[arg-type]
-        reproduced=care.reproduction if care else "not_tried",  # type: ignore[arg-type]
+        reproduced=care.reproduction if care else Reproduction.NOT_TRIED,  # type: ignore[arg-type]
     )
 
 
@@ -66,9 +66,17 @@ def _cooldown_key(conversation: Conversation) -> str:
     return f"calmdesk.cooldown.{conversation.pk}"
 
 
-def coach_draft(request: SignedInRequest, conversation: Conversation, draft: str) -> Coaching:
+def clock() -> float:
+    """Seconds since the epoch: the cool-down's clock (tests replace it)."""
+    return time.time()
+
+
+def coach_draft(
+    request: SignedInRequest, conversation: Conversation, draft: str, *, now: float | None = None
+) -> Coaching:
     """Check a draft, and start (or continue) the cool-down if it reads heated. The
-    cool-down's start is kept in the session, so the server enforces it on Send too."""
+    cool-down's start is kept in the session, so the server enforces it on Send too.
+    ``now`` is the time of the check (``clock()`` unless given)."""
     findings = tuple(
         check_reply(
             draft, thread_for(conversation), disabled=disabled_rules(conversation, request.user)
@@ -79,7 +87,7 @@ def coach_draft(request: SignedInRequest, conversation: Conversation, draft: str
     if not heated:
         request.session.pop(key, None)
         return Coaching(findings, heated=False, cooldown_left=0)
-    now = time.time()
+    now = clock() if now is None else now
     started = request.session.get(key)
     if started is None:
         request.session[key] = started = now

@@ -13,7 +13,7 @@ from calmdesk.empathy.context import needs_call
 from calmdesk.empathy.models import ConversationCare, FindingDismissal
 from calmdesk.engine import Thread
 
-from .conftest import Desk, receive
+from .conftest import Clock, Desk, receive
 
 
 def _coach(desk: Desk, user, body: str):  # type: ignore[no-untyped-def]
@@ -46,15 +46,14 @@ def test_a_calm_draft_opens_no_cooldown(desk: Desk) -> None:
     assert 'data-heated="0"' in html and 'data-cooldown="0"' in html
 
 
-def test_a_heated_draft_starts_one_cooldown_that_is_not_restarted_by_typing(desk: Desk) -> None:
+def test_a_heated_draft_starts_one_cooldown_that_is_not_restarted_by_typing(
+    desk: Desk, clock: Clock
+) -> None:
     client = desk.client_for(desk.alice)
     url = reverse("conversation_coach", args=[desk.conversation.pk])
     first = client.post(url, {"body": "This is not our fault."}).content.decode()
     assert 'data-cooldown="30"' in first
-    key = f"calmdesk.cooldown.{desk.conversation.pk}"
-    session = client.session
-    session[key] = session[key] - 25  # 25 seconds of re-reading later
-    session.save()
+    clock.advance(25)  # 25 seconds of re-reading later
     again = client.post(url, {"body": "This is not our fault!"}).content.decode()
     assert 'data-cooldown="5"' in again
 
@@ -158,7 +157,9 @@ def test_thread_passes_names_and_reproduction_to_the_engine(desk: Desk) -> None:
     assert thread.reproduced == "not_tried"
 
 
-def test_send_refuses_a_heated_draft_until_the_cooldown_has_passed(desk: Desk) -> None:
+def test_send_refuses_a_heated_draft_until_the_cooldown_has_passed(
+    desk: Desk, clock: Clock
+) -> None:
     from calmdesk.desk.models import MessageKind
 
     client = desk.client_for(desk.alice)
@@ -168,11 +169,10 @@ def test_send_refuses_a_heated_draft_until_the_cooldown_has_passed(desk: Desk) -
     assert refused.status_code == 409
     assert "reads heated" in refused.content.decode()
     assert not desk.conversation.messages.filter(kind=MessageKind.REPLY).exists()
+    clock.advance(29)
+    assert client.post(url, {"body": heated}).status_code == 409  # a second still to go
     # The agent re-read it for the whole pause; now it may go as it is.
-    key = f"calmdesk.cooldown.{desk.conversation.pk}"
-    session = client.session
-    session[key] = session[key] - 31
-    session.save()
+    clock.advance(1)
     assert client.post(url, {"body": heated}).status_code == 302
     assert desk.conversation.messages.filter(kind=MessageKind.REPLY).count() == 1
 
