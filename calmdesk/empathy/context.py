@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -21,11 +21,13 @@ CALL_TONES = frozenset({"confused", "frustrated"})
 TONE_HISTORY = 16
 
 
-def needs_call(conversation: Conversation, care: ConversationCare | None) -> bool:
+def needs_call(
+    conversation: Conversation, care: ConversationCare | None, now: datetime | None = None
+) -> bool:
     if care is None or care.latest_tone not in CALL_TONES:
         return False
     long_thread = conversation.customer_message_count >= CALL_AFTER_CUSTOMER_MESSAGES
-    old = timezone.now() - conversation.created_at >= CALL_AFTER
+    old = (now or timezone.now()) - conversation.created_at >= CALL_AFTER
     return long_thread or old
 
 

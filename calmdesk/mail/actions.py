@@ -91,12 +91,14 @@ def do_send_reply(
     return message
 
 
-def do_undo_send(message: Message, actor: User) -> bool:
+def do_undo_send(message: Message, actor: User, *, now: datetime | None = None) -> bool:
     """Take a scheduled reply back. One conditional UPDATE: if the worker claimed it
-    first, this returns False and the reply goes out."""
+    first, or its undo window has passed by ``now``, this returns False and the reply
+    goes out."""
+    now = now or timezone.now()
     with transaction.atomic():
         undone = Outbox.objects.filter(
-            message=message, state=OutboxState.SCHEDULED, send_at__gt=timezone.now()
+            message=message, state=OutboxState.SCHEDULED, send_at__gt=now
         ).update(state=OutboxState.UNDONE)
         if undone != 1:
             return False
@@ -105,20 +107,23 @@ def do_undo_send(message: Message, actor: User) -> bool:
             kind=EventKind.SEND,
             actor=actor,
             data={"undone": message.pk},
-            created_at=timezone.now(),
+            created_at=now,
         )
     return True
 
 
-def do_edit_scheduled_reply(message: Message, actor: User, body: str) -> bool:
+def do_edit_scheduled_reply(
+    message: Message, actor: User, body: str, *, now: datetime | None = None
+) -> bool:
     """Change a reply still in its undo window. The outbox row is locked while the body
     changes, so the worker's claim waits and then sends this last saved version; once
     claimed, the edit is refused (False)."""
     if not body.strip():
         raise ActionError(_("The reply is empty."))
+    now = now or timezone.now()
     with transaction.atomic():
         row = Outbox.objects.select_for_update().filter(message=message).first()
-        if row is None or row.state != OutboxState.SCHEDULED or row.send_at <= timezone.now():
+        if row is None or row.state != OutboxState.SCHEDULED or row.send_at <= now:
             return False
         Message.objects.filter(pk=message.pk).update(body_text=body)
         Event.objects.create(
@@ -126,7 +131,7 @@ def do_edit_scheduled_reply(message: Message, actor: User, body: str) -> bool:
             kind=EventKind.SEND,
             actor=actor,
             data={"edited": message.pk},
-            created_at=timezone.now(),
+            created_at=now,
         )
     message.refresh_from_db()
     return True

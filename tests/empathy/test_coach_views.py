@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
 from calmdesk.desk.models import Event, EventKind
 from calmdesk.empathy.context import needs_call
@@ -142,9 +141,9 @@ def test_call_nudge_after_two_days_even_with_few_messages(desk: Desk) -> None:
     conversation = desk.conversation
     care = ConversationCare.objects.get(conversation=conversation)
     care.latest_tone = "frustrated"
-    assert not needs_call(conversation, care)
-    conversation.created_at = timezone.now() - timedelta(days=3)
-    assert needs_call(conversation, care)
+    opened = conversation.created_at
+    assert not needs_call(conversation, care, now=opened + timedelta(days=2, seconds=-1))
+    assert needs_call(conversation, care, now=opened + timedelta(days=2))
 
 
 def test_thread_passes_names_and_reproduction_to_the_engine(desk: Desk) -> None:

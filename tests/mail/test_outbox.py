@@ -66,6 +66,18 @@ def test_an_undone_reply_never_leaves(thread, alice, smtp_settings):
     assert smtp_settings.received == []
 
 
+def test_undo_and_edit_work_until_the_window_ends(thread, alice):
+    written = timezone.now()
+    reply = do_send_reply(thread, alice, "First try.", now=written)  # alice waits 20 s
+    last_moment = written + timedelta(seconds=19.9)
+    assert do_edit_scheduled_reply(reply, alice, "Second try.", now=last_moment)
+    assert not do_edit_scheduled_reply(
+        reply, alice, "Too late.", now=written + timedelta(seconds=20)
+    )
+    assert not do_undo_send(reply, alice, now=written + timedelta(seconds=20))
+    assert do_undo_send(reply, alice, now=last_moment)
+
+
 def test_undo_after_the_claim_loses(thread, alice, smtp_settings):
     reply = do_send_reply(thread, alice, "Sent.")
     _due(reply)
