@@ -40,8 +40,6 @@ NO_MODEL_PRIOR: Final = 0.1
 # Only model terms pushing a tone by at least this logit share are shown as its spans.
 MIN_TERM_CONTRIBUTION: Final = 0.15
 MODEL_SPANS: Final = 3  # at most this many model terms are shown per reading
-# The model may flip to the second tone only when both are within this margin.
-PRIORITY_ORDER: Final = ("low", "normal", "high", "urgent")
 URGENT_STAKES: Final = frozenset({"outage", "data_loss", "legal"})
 HIGH_STAKES: Final = frozenset({"revenue", "clients", "deadline", "churn", "personal"})
 HIGH_INTENSITY: Final = 0.7
