@@ -53,8 +53,9 @@ class ConversationCare(models.Model):
     latest_intensity = models.FloatField(default=0.0)
     stakes = models.JSONField(default=list, blank=True)
     priority = models.CharField(max_length=16, blank=True, choices=Priority.choices)
-    # Higher needs care sooner: stakes first, then intensity (see care.care_score).
-    care_score = models.FloatField(default=0.0, db_index=True)
+    # Higher needs care sooner: stakes first, then intensity (actions.care_score). The
+    # inbox sorts by the conversation's priority_score, which the actions keep equal to it.
+    care_score = models.FloatField(default=0.0)
     reproduction = models.CharField(
         max_length=16, choices=Reproduction.choices, default=Reproduction.NOT_TRIED
     )
