@@ -5,7 +5,7 @@ page 1,000 costs what page 1 costs."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -145,14 +145,18 @@ def parse_filter(actor: User, params: Mapping[str, str]) -> InboxFilter:
     return f
 
 
-def with_row_details(conversations: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    """What an inbox or search row shows, in a fixed number of queries for the page."""
+def with_row_details(
+    conversations: QuerySet[Conversation], related: Sequence[str] = ()
+) -> QuerySet[Conversation]:
+    """What an inbox or search row shows, in a fixed number of queries for the page.
+    ``related``: one-to-one rows the layers above show with each row (the pages ask for
+    the empathy layer's ``care`` row, for the gauge), fetched in the same query."""
     last_words = Message.objects.filter(
         conversation_id=OuterRef("pk"), kind=MessageKind.CUSTOMER
     ).order_by("-created_at", "-id")
     first_email = CustomerEmail.objects.filter(customer_id=OuterRef("customer_id")).order_by("id")
     return (
-        conversations.select_related("customer", "mailbox", "assignee", "care")
+        conversations.select_related("customer", "mailbox", "assignee", *related)
         # A plain list: a related manager per row costs more than the row's whole query.
         .prefetch_related(Prefetch("tags", to_attr="tag_list"))
         .annotate(
@@ -180,18 +184,21 @@ def _filtered(actor: User, f: InboxFilter) -> QuerySet[Conversation]:
     return rows
 
 
-def rows_in_order(ids: list[int]) -> list[Conversation]:
+def rows_in_order(ids: list[int], related: Sequence[str] = ()) -> list[Conversation]:
     """The row details of ``ids``, in that order. Fetched apart from the keyset query so
     the database never computes a snippet for a row that is not on the page."""
-    found = {c.pk: c for c in with_row_details(Conversation.objects.filter(pk__in=ids))}
+    rows = with_row_details(Conversation.objects.filter(pk__in=ids), related)
+    found = {c.pk: c for c in rows}
     return [found[pk] for pk in ids if pk in found]
 
 
-def inbox_page(actor: User, f: InboxFilter) -> tuple[list[Conversation], str]:
+def inbox_page(
+    actor: User, f: InboxFilter, related: Sequence[str] = ()
+) -> tuple[list[Conversation], str]:
     """One page of conversations and the cursor of the next page ("" on the last)."""
     rows = _filtered(actor, f)
     if f.sort == "care":
-        return _care_page(rows, f.after)
+        return _care_page(rows, f.after, related)
     wanted = PAGE_SIZE + 1
     after = f.after
     keys = ("pk", "waiting_since", "last_message_at")
@@ -225,7 +232,7 @@ def inbox_page(actor: User, f: InboxFilter) -> tuple[list[Conversation], str]:
             cursor = Cursor("w", waiting_since, pk).encode()
         else:
             cursor = Cursor("q", None, pk).encode()
-    return rows_in_order([row[0] for row in page[:PAGE_SIZE]]), cursor
+    return rows_in_order([row[0] for row in page[:PAGE_SIZE]], related), cursor
 
 
 @dataclass
@@ -259,7 +266,7 @@ def folder_counts(actor: User, f: InboxFilter, mailbox_ids: list[int]) -> Folder
 
 
 def _care_page(
-    rows: QuerySet[Conversation], after: Cursor | None
+    rows: QuerySet[Conversation], after: Cursor | None, related: Sequence[str]
 ) -> tuple[list[Conversation], str]:
     """The "needs care first" order: the highest priority score (a layer above sets it:
     what is at stake, then how heated the customer is), then who has waited longest. Read
@@ -280,4 +287,4 @@ def _care_page(
     if len(page) > PAGE_SIZE:
         pk, score, since = page[PAGE_SIZE - 1]
         cursor = Cursor("c", since, pk, score).encode()
-    return rows_in_order([row[0] for row in page[:PAGE_SIZE]]), cursor
+    return rows_in_order([row[0] for row in page[:PAGE_SIZE]], related), cursor

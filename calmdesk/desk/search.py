@@ -5,6 +5,7 @@ Results are newest first and only from mailboxes the agent may see."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -47,7 +48,9 @@ class SearchPage:
     next_before: int | None
 
 
-def search(actor: User, query: str, *, before: int | None = None) -> SearchPage:
+def search(
+    actor: User, query: str, *, before: int | None = None, related: Sequence[str] = ()
+) -> SearchPage:
     words = words_of(query)
     mailbox_ids = visible_mailbox_ids(actor)
     if not words or not mailbox_ids:
@@ -96,4 +99,4 @@ def search(actor: User, query: str, *, before: int | None = None) -> SearchPage:
         if conversation_id not in order:
             order.append(conversation_id)
     more = len(order) == PAGE_SIZE or len(hits) == fetch
-    return SearchPage(rows_in_order(order), last_rowid if more else None)
+    return SearchPage(rows_in_order(order, related), last_rowid if more else None)

@@ -23,13 +23,15 @@ from calmdesk.desk.actions import (
 )
 from calmdesk.desk.forms import CustomerNotesForm, MergeForm
 from calmdesk.desk.inbox import with_row_details
+from calmdesk.desk.views.pages import ROW_RELATED
 
 
 @agent_required
 def customer(request: SignedInRequest, pk: int) -> HttpResponse:
     found = customer_or_404(request.user, pk)
     conversations = with_row_details(
-        visible_conversations(request.user).filter(customer=found).order_by("-last_message_at")
+        visible_conversations(request.user).filter(customer=found).order_by("-last_message_at"),
+        ROW_RELATED,
     )[:100]
     context = {
         "customer": found,

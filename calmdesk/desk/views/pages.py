@@ -31,13 +31,15 @@ from calmdesk.desk.search import search as run_search
 from calmdesk.empathy.context import conversation_context
 from calmdesk.mail.sendstate import send_state_context
 
+# Shown with each inbox and search row: the empathy layer's care row (the gauge).
+ROW_RELATED = ("care",)
 _SAFE_TYPE = re.compile(r"^[a-z0-9.+-]{1,60}/[a-z0-9.+-]{1,60}$")
 
 
 @agent_required
 def inbox(request: SignedInRequest) -> HttpResponse:
     f = parse_filter(request.user, request.GET)
-    conversations, next_cursor = inbox_page(request.user, f)
+    conversations, next_cursor = inbox_page(request.user, f, ROW_RELATED)
     mailboxes = list(visible_mailboxes(request.user))
     context = {
         "f": f,
@@ -57,7 +59,7 @@ def search(request: SignedInRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:500]
     raw_before = request.GET.get("before", "")
     before = int(raw_before) if raw_before.isdigit() and len(raw_before) < 19 else None
-    page = run_search(request.user, query, before=before)
+    page = run_search(request.user, query, before=before, related=ROW_RELATED)
     context = {"query": query, "page": page, "conversations": page.conversations}
     return render(request, "desk/search.html", context)
 
