@@ -14,6 +14,7 @@ from calmdesk.desk.access import SignedInRequest
 from calmdesk.desk.models import Conversation, Message, MessageKind
 from calmdesk.empathy.models import ConversationCare, FindingDismissal, Reproduction
 from calmdesk.engine import Finding, Thread, check_reply
+from calmdesk.engine.types import SEVERITY_RANK
 
 # Findings that mean the draft itself reads heated: Send waits for a re-read (F6).
 HEATED_RULES = frozenset(
@@ -82,7 +83,12 @@ def coach_draft(
             draft, thread_for(conversation), disabled=disabled_rules(conversation, request.user)
         )
     )
-    heated = any(f.name in HEATED_RULES for f in findings)
+    # Only what the coach is sure of (warning or above) holds Send: an unsure finding
+    # ("info") is shown, never a reason to wait.
+    heated = any(
+        f.name in HEATED_RULES and SEVERITY_RANK[f.severity] >= SEVERITY_RANK["warning"]
+        for f in findings
+    )
     key = _cooldown_key(conversation)
     if not heated:
         request.session.pop(key, None)

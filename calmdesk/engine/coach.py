@@ -41,7 +41,11 @@ __all__ = [
 
 
 def _p(code: str, phrases: str) -> list[cues.Cue]:
-    return [cues.Cue(tuple(p.split()), code, 1.0, code) for p in phrases.split(";") if p.strip()]
+    """Each code is its own family: its phrases never hide another code's ("look into"
+    is both an acknowledgement and what happens next)."""
+    return [
+        cues.Cue(tuple(p.split()), code, 1.0, code, code) for p in phrases.split(";") if p.strip()
+    ]
 
 
 PHRASES: Final = cues.PhraseIndex(
@@ -110,7 +114,9 @@ PHRASES: Final = cues.PhraseIndex(
             "doesn't sound right;does not sound right;bummer;regret;yikes;oh no;not good;"
             "that's not right;not cool;we'd hate;hate to hear;sad to hear;we get it;"
             "never want;that's odd;that is odd;not ideal;on the case;feel this way;"
-            "hope everyone;hope you're;can see how;we'd love to;make sure this",
+            "hope everyone;hope you're;can see how;we'd love to;make sure this;"
+            "sad to see;sorry to see;take this seriously;very seriously;check it out;"
+            "we'll check;see what we can;not on my watch",
         ),
         *_p(
             "FIX",
@@ -380,13 +386,24 @@ def _check_reactive(d: Draft, customer: list[str], f: Findings) -> None:
         and not _quotes_thread(text[w.start : w.end], customer)
     ]
     if caps:
-        run = next((k for k in caps if k + 1 in caps or k - 1 in caps), -1)
+        run = next((k for k in caps if _next_to_capitals(d, k)), -1)
         w = d.ws[run if run >= 0 else caps[0]]
         f.add("CD107", w.start, w.end, sure=run >= 0)
     m = EXCLAMATION_RUN.search(text)
     if m:
         heated = len(m.group()) >= HEATED_RUN or "?" in m.group()
         f.add("CD107", m.start(), m.end(), variant="exclamations", sure=heated)
+
+
+def _next_to_capitals(d: Draft, k: int) -> bool:
+    """ "FIXED IT", "NOT ACCEPTABLE": a capital word beside another (of two letters or
+    more) is shouting, not a name."""
+    for n in (k - 1, k + 1):
+        if 0 <= n < len(d.ws):
+            token = d.text[d.ws[n].start : d.ws[n].end]
+            if len(token) >= 2 and token.isupper() and token.isalpha():
+                return True
+    return False
 
 
 def _is_identifier(text: str, w: Word) -> bool:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from calmdesk.engine import cues
 from calmdesk.engine.draft import GREETINGS, NOT_NAMES, STEM, Draft, Findings
 from calmdesk.engine.native import ENGINE_DIR
 from calmdesk.engine.reading import read_message
@@ -216,7 +217,7 @@ def _check_questions(d: Draft, last: Reading, f: Findings) -> None:
             echoed / len(content) >= ADDRESSED_SHARE
             or echoed >= ECHOED_ENOUGH
             or "NEXT" in d.labels
-            or (not request and ANSWERS[kind](d, qlows))
+            or ANSWERS[kind](d, qlows)
         ):
             answered = True
             continue
@@ -354,9 +355,9 @@ DISTRESS_INTENSITY: Final = 0.5
 # on the tuning half); "so disappointed", "the worst", "😡" would.
 COMPLAINT_WORDS: Final = wordset(
     "disappointed disappointing disappointment terrible worst useless ridiculous awful "
-    "horrible unacceptable sucks suck joke crying cry upset angry furious livid fuming "
-    "disgusted disgusting pathetic appalling shocking outrageous stealing stole scam "
-    "fraud wtf fuck fucking shit crap rubbish incompetent enough ruined"
+    "horrible unacceptable sucks crying upset furious livid fuming disgusted disgusting "
+    "pathetic appalling outrageous stealing stole scam fraud wtf rubbish incompetent "
+    "ruined unbelievable"
 )
 COMPLAINT_MARKS: Final = ("!!!", "😡", "🤬", "😠", "😤", "😭")
 
@@ -373,7 +374,7 @@ def _check_acknowledgement(d: Draft, last: Reading, f: Findings) -> None:
         m in last.text for m in COMPLAINT_MARKS
     )
     at_stake = bool(last.stakes) and last.priority in {"high", "urgent"}
-    sure = not last.is_unsure and ((upset and said) or at_stake)
+    sure = upset and not last.is_unsure and (said or at_stake)
     what = last.stakes[0].text if last.stakes else last.tone
     s, e = d.first_sentence()
     f.add("CD111", s, e, {"tone": last.tone, "what": what}, sure=sure)
@@ -385,7 +386,7 @@ def _check_acknowledgement(d: Draft, last: Reading, f: Findings) -> None:
 def _check_jargon(d: Draft, customer: list[str], theirs: frozenset[str], f: Findings) -> None:
     """Reads every customer message for a novice cue ("I'm not a technical person" two
     messages ago counts), then the draft for one word of jargon they did not use."""
-    if not any(read_thread_message(m[:MAX_DRAFT_CHARS]).is_novice for m in customer):
+    if not any(_is_novice(m[:MAX_DRAFT_CHARS]) for m in customer):
         return
     for w in d.ws:
         if w.low in theirs:
@@ -396,6 +397,23 @@ def _check_jargon(d: Draft, customer: list[str], theirs: frozenset[str], f: Find
             why = "the customer says they are new to this"
             f.add("CD112", w.start, w.end, {"phrase": token, "why": why}, sure=sure)
             return
+
+
+# How customers say they are new to this, beyond the reading's novice cues.
+NOVICE_TEXT: Final = (
+    "not a technical person;not a tech person;not very good with computers;"
+    "not good with computers;not good with technology;not great with computers;"
+    "not a computer person;not computer savvy;no good with computers;"
+    "don't understand computers;not very techy;not techy;i'm a beginner;"
+    "not an it person;no technical knowledge;not technically minded"
+)
+NOVICE_PHRASES: Final = cues.PhraseIndex(
+    [cues.Cue(tuple(p.split()), "novice", 1.0, "novice", "novice") for p in NOVICE_TEXT.split(";")]
+)
+
+
+def _is_novice(text: str) -> bool:
+    return read_thread_message(text).is_novice or bool(NOVICE_PHRASES.find(words(text)))
 
 
 # ---- CD113 details that differ ----------------------------------------------------

@@ -233,3 +233,268 @@ def test_the_customer_name_is_found_in_the_thread(message: str, name: str) -> No
     from calmdesk.engine.coach import customer_first_name
 
     assert customer_first_name(Thread(messages=(("customer", message),))) == name
+
+
+# ---- v2: what real agents write, and what the issue quoted ---------------------------
+
+VERA = Thread(
+    customer_name="Vera",
+    messages=(
+        (
+            "customer",
+            "I ordered the season pass three weeks ago and nobody has written back. "
+            "Will I get the pass the exact moment the points load?",
+        ),
+    ),
+)
+
+
+def findings(draft: str, thread: Thread, code: str) -> list[tuple[str, str]]:
+    """(severity, span text) of each finding of ``code``."""
+    return [
+        (f.severity, draft[f.start : f.end]) for f in check_reply(draft, thread) if f.code == code
+    ]
+
+
+@pytest.mark.parametrize(
+    "draft,fires",
+    [
+        # Owning the mistake, apologising, sympathising: never blame.
+        ("Hi Vera, you should have heard from us sooner, and I'm sorry.", False),
+        ("You shouldn't have to chase us. Your pass is on its way.", False),
+        ("You must have been so worried. The pass is on its way.", False),
+        ("You should have no problem signing in now.", False),
+        ("You should have that option under Settings.", False),
+        # Judging what the customer did still is.
+        ("You should have made a backup first.", True),
+        ("You must have deleted the file.", True),
+        ("You failed to read the terms.", True),
+    ],
+)
+def test_ownership_is_never_blame(draft: str, fires: bool) -> None:
+    assert ("CD102" in codes(draft, VERA)) is fires
+
+
+@pytest.mark.parametrize(
+    "draft,fires",
+    [
+        ("Once the points load you get it immediately!", False),  # answered by content
+        ("Hi Vera, we'll look into it and write back today.", False),
+        ("Hi Vera, DM us the details and we'll sort it.", False),
+        ("Hi Vera, I'll write by 4pm.", False),
+        ("Hi Vera, yes: the pass arrives with the points.", False),
+        ("Hi Vera, thanks for your order. Enjoy the season!", True),
+    ],
+)
+def test_a_question_is_answered_by_content(draft: str, fires: bool) -> None:
+    assert ("CD110" in codes(draft, VERA)) is fires
+
+
+@pytest.mark.parametrize(
+    "question,draft,fires",
+    [
+        ("When does the refund arrive?", "It lands on Friday.", False),  # a time
+        ("When does the refund arrive?", "Thanks for the photo of the box.", True),
+        ("Where can I pick the parcel up?", "At the front desk of the Leeds branch.", False),
+        ("Where can I pick the parcel up?", "Thanks for the photo of the box.", True),
+        ("How do I reset my PIN?", "Open Settings and choose Security.", False),  # steps
+        ("How much is the upgrade fee?", "It is $20 a month.", False),  # an amount
+        ("Can I still fly without the card?", "You can still travel.", False),  # yes/no
+        ("Can I still fly without the card?", "Thanks for the photo of the box.", True),
+        # Rhetorical: a complaint in question form is not asked to be answered.
+        ("Is being blind part of the job-spec?", "Thanks for the photo of the box.", False),
+        ("What is this insanity?!", "Thanks for the photo of the box.", False),
+        ("Why can't I get a reply #whypayprime?", "Thanks for the photo of the box.", False),
+    ],
+)
+def test_question_kinds_and_rhetorical_questions(question: str, draft: str, fires: bool) -> None:
+    thread = Thread(messages=(("customer", f"Hello there. {question}"),))
+    assert ("CD110" in codes(draft, thread)) is fires
+
+
+def test_unanswered_question_span_is_on_the_topic_never_the_greeting() -> None:
+    draft = "Hi Vera, thanks for your order. The season pass covers every game this year."
+    (_, span), *_ = findings(draft, VERA, "CD110") or [("", "")]
+    assert span and not span.startswith("Hi") and "Vera" not in span
+    assert "season pass" in span
+
+
+@pytest.mark.parametrize(
+    "draft,severity",
+    [
+        ("Hi Vera, thanks for your order. Enjoy the season!", "warning"),
+        # The draft asks something back: the coach cannot tell, so it is unsure.
+        ("Hi Vera, thanks for your order. Which email did you use?", "info"),
+    ],
+)
+def test_an_unanswered_question_is_unsure_when_the_draft_asks_back(
+    draft: str, severity: str
+) -> None:
+    assert [s for s, _ in findings(draft, VERA, "CD110")] == [severity]
+
+
+EXAM = Thread(
+    customer_name="Priya",
+    messages=(
+        (
+            "customer",
+            "This is ridiculous, I'm so disappointed. My battery dies in an hour and I have "
+            "my exam on Friday!",
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "draft,fires",
+    [
+        ("Battery life is important, and we're here for you. Which iOS version is it?", False),
+        ("Don't worry, we will get you ready for Friday's exam. Which iOS version is it?", False),
+        ("We'd like to look into this with you. Which iOS version is it?", False),
+        ("Sorry about that. Which iOS version is it?", False),
+        ("Which iOS version is it?", True),
+        ("Update to iOS 11.1.", True),
+    ],
+)
+def test_acknowledgement_as_real_agents_write_it(draft: str, fires: bool) -> None:
+    assert ("CD111" in codes(draft, EXAM)) is fires
+
+
+def test_no_acknowledgement_is_sure_when_the_customer_says_how_they_feel() -> None:
+    assert [s for s, _ in findings("Update to iOS 11.1.", EXAM, "CD111")] == ["warning"]
+
+
+NOT_TECHNICAL_EARLIER = Thread(
+    customer_name="Omar",
+    messages=(
+        ("customer", "Hi, I'm not a technical person, my nephew set up the shop for me."),
+        ("agent", "Hi Omar, thanks! Which address does the shop have?"),
+        ("customer", "It is omarsbakery.example. It still shows a security warning."),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "draft,word",
+    [
+        ("Point the CNAME record at us and it will work.", "CNAME"),
+        ("Upload the full PEM chain and it will work.", "PEM"),
+        ("Your CDN still serves the old page; it will clear soon.", "CDN"),
+        ("The TTL is an hour, so it will work by noon.", "TTL"),
+        ("The TLS certificate renews tonight, so it will work tomorrow.", "TLS"),
+        ("Run traceroute and send us what it prints.", "traceroute"),  # FOLDOC, unsure
+        ("The warning goes away tonight: nothing to do on your side.", None),
+    ],
+)
+def test_jargon_for_a_customer_who_said_so_in_an_earlier_message(
+    draft: str, word: str | None
+) -> None:
+    spans = [span for _, span in findings(draft, NOT_TECHNICAL_EARLIER, "CD112")]
+    assert spans == ([word] if word else [])
+
+
+def test_jargon_is_left_alone_for_a_customer_who_reads_technical() -> None:
+    thread = Thread(messages=(("customer", "The TLS handshake fails on our staging host."),))
+    assert "CD112" not in codes("Point the CNAME record at the CDN.", thread)
+
+
+@pytest.mark.parametrize(
+    "draft,fires",
+    [
+        ("Our ACME integration is fixed now.", False),
+        ("The HTTP 502 errors are gone.", False),
+        ("Item SKU-44A is back in stock.", False),
+        ("The NGINX config is fixed.", False),
+        ("We FIXED IT for you.", True),
+    ],
+)
+def test_acronyms_and_codes_are_not_shouting(draft: str, fires: bool) -> None:
+    assert ("CD107" in codes(draft)) is fires
+
+
+@pytest.mark.parametrize(
+    "draft,severity",
+    [
+        ("We FIXED IT.", "warning"),  # two capital words in a row
+        ("We LOVE this photo.", "info"),  # one: emphasis or a name, unsure
+        ("Thanks for waiting!!", "info"),
+        ("Please restart it!!!", "warning"),
+        ("Restart it?!", "warning"),
+    ],
+)
+def test_shouting_severity_follows_confidence(draft: str, severity: str) -> None:
+    assert severity in [s for s, _ in findings(draft, CALM, "CD107")]
+
+
+BILLING = Thread(
+    customer_name="Lena",
+    messages=(
+        (
+            "customer",
+            "I'm on the Pro plan at $49 a month and was charged twice on March 3. Order 48213.",
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "draft,span",
+    [
+        ("Hi Lena, I've refunded the second charge on your Premium plan.", "Premium"),
+        ("Hi Lena, I've refunded the second $59 charge.", "$59"),
+        ("Hi Lena, I've refunded the second charge from March 5.", "March 5"),
+        ("Hi Lena, I've refunded order 48231.", "48231"),
+        ("Hi Lena, I've refunded the second $49 charge on your Pro plan from March 3.", None),
+        ("Hi Lena, I've refunded $5 of credit for the trouble.", None),  # another amount
+        ("Hi Lena, your new plan starts in 2018.", None),
+    ],
+)
+def test_details_are_compared_with_the_thread(draft: str, span: str | None) -> None:
+    spans = [s for _, s in findings(draft, BILLING, "CD113")]
+    assert spans == ([span] if span else [])
+
+
+@pytest.mark.parametrize(
+    "thread,severity",
+    [
+        (ADAN, "error"),  # the name is the thread's
+        (Thread(messages=(("customer", "It broke again.\n\nThanks,\nAdan Ruiz"),)), "info"),
+    ],
+)
+def test_a_wrong_name_is_unsure_when_guessed_from_a_signature(
+    thread: Thread, severity: str
+) -> None:
+    assert findings("Hi Adam, sorry about that.", thread, "CD113") == [(severity, "Adam")]
+
+
+@pytest.mark.parametrize(
+    "draft,severity",
+    [
+        ("Sorry Maya. Try clearing your cache, that should fix it.", "warning"),  # a claim
+        ("Sorry Maya. Could you try clearing your cache and tell me what you see?", "info"),
+    ],
+)
+def test_an_unreproduced_fix_is_sure_when_claimed_to_work(draft: str, severity: str) -> None:
+    assert [s for s, _ in findings(draft, BUG, "CD114")] == [severity]
+
+
+def test_every_finding_is_worded_from_the_rule_table() -> None:
+    from calmdesk.engine.rules import message_for
+
+    for r in RULES:
+        assert message_for(r.code) == (r.message, r.suggestion) and r.message and r.suggestion
+        for variant, message, suggestion in r.variants:
+            assert message_for(r.code, variant) == (message, suggestion)
+        assert r.unsure in {None, "info", "warning"}
+    drafts = [
+        ("Hi Adam, this is not our fault!!! Maybe clearing the cache will help?", ADAN),
+        ("Hi Lena, your Premium plan costs $59 from March 5.", BILLING),
+        ("Hi Vera, thanks for your order. Enjoy the season!", VERA),
+        ("Update to iOS 11.1.", EXAM),
+        ("Point the CNAME record at us.", NOT_TECHNICAL_EARLIER),
+    ]
+    for draft, thread in drafts:
+        for f in check_reply(draft, thread):
+            rule = next(r for r in RULES if r.code == f.code)
+            assert "{" not in f.message and "{" not in f.suggestion
+            assert f.severity in {rule.severity, rule.unsure}
