@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import OperationalError, close_old_connections
+from django.urls import reverse
 
 from calmdesk.jobs.actions import (
     do_claim_due_job,
@@ -165,3 +166,10 @@ def test_many_workers_at_once_run_each_job_once(ran) -> None:  # type: ignore[no
     finally:
         for n in range(18):
             unregister(f"test.many.{n}")
+
+
+def test_an_admin_sees_the_jobs_and_cannot_change_them(admin_client, ran) -> None:  # type: ignore[no-untyped-def]
+    do_sync_jobs(T0)
+    page = admin_client.get(reverse("admin:jobs_periodicjob_changelist"))
+    assert page.status_code == 200 and "test.rollup" in page.content.decode()
+    assert admin_client.get(reverse("admin:jobs_periodicjob_add")).status_code == 403
