@@ -109,18 +109,6 @@ def dailydialog_questions(
     }
 
 
-def politeness_accuracy(data_dir: Path, community: str = "wikipedia") -> float | None:
-    """Top vs bottom quartile accuracy of the shipped politeness model on a community."""
-    rows = datasets.quartile_extremes(datasets.load_politeness(data_dir, community))
-    right = 0
-    for text, polite in rows:
-        p = model.politeness(text)
-        if p is None:
-            return None
-        right += (p >= POLITE_AT) == polite
-    return round(right / len(rows), 4)
-
-
 POLITE_AT = 0.5
 POLITENESS_FOLDS = 10  # the paper's in-domain protocol
 POLITENESS_SEED = 0  # fixed fold assignment: the figure is reproducible
