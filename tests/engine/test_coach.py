@@ -498,3 +498,25 @@ def test_every_finding_is_worded_from_the_rule_table() -> None:
             rule = next(r for r in RULES if r.code == f.code)
             assert "{" not in f.message and "{" not in f.suggestion
             assert f.severity in {rule.severity, rule.unsure}
+
+
+@pytest.mark.parametrize(
+    "code,shown",
+    [
+        ("CD110", "warning (info when unsure)"),
+        ("CD113", "error (info when unsure)"),
+        ("CD104", "info"),
+        ("CD101", "warning"),
+    ],
+)
+def test_rules_and_their_docs_show_which_severities_a_rule_can_take(
+    code: str, shown: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from calmdesk.engine.cli import cmd_rules
+    from calmdesk.engine.rules import RULES_BY_CODE, rules_markdown
+
+    rule = RULES_BY_CODE[code]
+    assert rule.severities == shown
+    assert f"| {code} | {rule.name} | {shown} |" in rules_markdown()
+    assert cmd_rules([]) == 0
+    assert shown in next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith(code))
