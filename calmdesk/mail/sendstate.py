@@ -3,6 +3,8 @@ conversation page and the send-state partial show."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -10,11 +12,19 @@ from calmdesk.desk.models import Message
 from calmdesk.mail.models import OutboxState
 
 
-def send_state_context(message: Message, actor: User) -> dict[str, object]:
+def clock() -> datetime:
+    """The time the countdown is counted from (tests stop it)."""
+    return timezone.now()
+
+
+def send_state_context(
+    message: Message, actor: User, now: datetime | None = None
+) -> dict[str, object]:
     outbox = getattr(message, "outbox", None)
     seconds_left = 0
     if outbox is not None and outbox.state == OutboxState.SCHEDULED:
-        seconds_left = max(0, int((outbox.send_at - timezone.now()).total_seconds() + 0.999))
+        left = outbox.send_at - (now or clock())
+        seconds_left = max(0, int(left.total_seconds() + 0.999))
     return {
         "message": message,
         "outbox": outbox,

@@ -24,7 +24,8 @@ def reply(support, alice):  # type: ignore[no-untyped-def]
     return do_send_reply(conversation, alice, "On it.")
 
 
-def test_the_author_sees_the_countdown_and_undo(client, alice, reply):
+def test_the_author_sees_the_countdown_and_undo(client, alice, reply, monkeypatch):
+    monkeypatch.setattr("calmdesk.mail.sendstate.clock", lambda: reply.created_at)
     client.force_login(alice)
     page = client.get(reverse("mail_send_state", args=[reply.pk])).content.decode()
     assert "Sending in 20 seconds" in page
