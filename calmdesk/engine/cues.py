@@ -239,15 +239,58 @@ NEGATORS: Final = wordset("not no never n't don't doesn't isn't wasn't aren't ha
 NEGATION_WINDOW: Final = 2
 NEGATED_WEIGHT: Final = 0.5
 
+# Things whose loss is a data loss when they are said to be gone: "all of last month's
+# records are gone", "my photos disappeared". Orders and parcels are left out: a missing
+# order is a delivery problem, not lost data.
+LOST_THINGS: Final = (
+    "records;files;data;photos;pictures;videos;emails;messages;contacts;notes;documents;"
+    "history;invoices;playlists;songs;saves;progress;backups;entries;projects;work"
+)
+GONE_PHRASES: Final = (
+    "THING are gone;THING are all gone;THING have gone;THING have disappeared;"
+    "THING disappeared;THING vanished;THING were deleted;THING got deleted;THING are missing;"
+    "THING were wiped;THING got wiped;THING is gone;THING has disappeared;THING was deleted;"
+    "THING got lost;lost all my THING;lost all our THING;lost my THING;lost our THING;"
+    "deleted all my THING;deleted my THING;wiped my THING;wiped all my THING"
+)
+
+
+def _with_things(template: str) -> str:
+    return ";".join(template.replace("THING", t) for t in LOST_THINGS.split(";"))
+
+
+# Stakes of scope, "every page", "all customers": at stake only when the sentence says
+# something fails ("every page shows an error"), not in "every page loads fine".
+SCOPE_REASONS: Final = frozenset({"every page", "all customers"})
+SCOPE_WINDOW: Final = 8  # words either side of the scope, within its sentence
+FAILING_WORDS: Final = wordset(
+    "error errors down broken broke crash crashes crashed crashing fail fails failed failing "
+    "failure can't cannot won't wont don't doesn't didn't isn't aren't unable not no blank "
+    "404 500 502 503 504 timeout timing stuck missing wrong gone lost locked blocked slow "
+    "outage disconnected offline unavailable unreachable"
+)
+
 STAKE_CUES: Final[list[Cue]] = [
     *_cues(
         "revenue",
         CLEAR,
         "revenue",
         "losing money;lost money;losing sales;lost sales;lost revenue;losing revenue;"
-        "revenue;costing us;costing me;can't sell;cannot sell;can't take orders;"
+        "costing us;costing me;can't sell;cannot sell;can't take orders;"
         "can't accept payments;cannot accept payments;checkout is broken;"
-        "customers can't buy;customers cannot buy;sales are down;losing business",
+        "customers can't buy;customers cannot buy;sales are down;losing business;"
+        "can't take payments;cannot take payments;won't take payments;losing orders;"
+        "lost orders;losing bookings;losing thousands;losing hundreds;losing money every",
+        "stake",
+    ),
+    # The customer's money taken in error: the money kind, as no kind is for billing.
+    *_cues(
+        "revenue",
+        CLEAR,
+        "charged twice",
+        "charged twice;charged me twice;charged us twice;double charged;double-charged;"
+        "charged two times;charged # times;billed twice;billed me twice;double billed;"
+        "charged double;duplicate charge;duplicate charges;charged for both;overcharged",
         "stake",
     ),
     *_cues(
@@ -260,12 +303,35 @@ STAKE_CUES: Final[list[Cue]] = [
         "stake",
     ),
     *_cues(
+        "clients",
+        CLEAR,
+        "all customers",
+        "all customers;all of our customers;all our customers;every customer;all users;"
+        "all our users;all of our users;every user;all clients;every client;"
+        "all our clients;none of our customers;none of our users;none of my customers",
+        "stake",
+    ),
+    *_cues(
         "deadline",
         CLEAR,
         "deadline",
         "deadline;by tomorrow;by tonight;by monday;by friday;by end of day;by eod;"
         "due tomorrow;due today;launch;launching;go live;goes live;going live;"
-        "presentation tomorrow;exam;exams;in an hour;in # hours;before the weekend",
+        "presentation tomorrow;in an hour;in # hours;before the weekend;"
+        "due at midnight;due by midnight;by midnight;before midnight;at midnight tonight;"
+        "due tonight;due in # hours;due in an hour;due at #;due by #;due this afternoon;"
+        "due this evening;due first thing",
+        "stake",
+    ),
+    *_cues(
+        "deadline",
+        CLEAR,
+        "orders due",
+        "orders due;order due;orders are due;orders to ship;orders to deliver;"
+        "orders to fulfil;orders to fulfill;orders for the weekend;orders for tomorrow;"
+        "orders going out;orders waiting;event is tomorrow;event tomorrow;event tonight;"
+        "event this weekend;the event starts;flight leaves in;wedding is on;wedding is tomorrow;"
+        "wedding this weekend;party tomorrow;party tonight",
         "stake",
     ),
     *_cues(
@@ -280,14 +346,25 @@ STAKE_CUES: Final[list[Cue]] = [
         "stake",
     ),
     *_cues(
+        "outage",
+        STRONG,
+        "every page",
+        "every page;all pages;all of the pages;every single page;whole site;entire site;"
+        "whole website;entire website;all our sites;all of our sites;"
+        "everyone in the office;everyone here;the whole team;our whole team;entire team",
+        "stake",
+    ),
+    *_cues(
         "data_loss",
         STRONG,
         "data loss",
         "lost all;lost my data;data is gone;data loss;data lost;deleted all;"
         "all my files;files are gone;everything is gone;wiped;missing data;lost everything;"
-        "lost my work;lost all my",
+        "lost my work;lost all my;everything disappeared;everything was deleted;"
+        "everything got deleted;all gone;all deleted",
         "stake",
     ),
+    *_cues("data_loss", STRONG, "records gone", _with_things(GONE_PHRASES), "stake"),
     *_cues(
         "churn",
         CLEAR,
@@ -311,8 +388,38 @@ STAKE_CUES: Final[list[Cue]] = [
         CLEAR,
         "personal",
         "my job;lose my job;get fired;my boss;my family;my kids;my wedding;funeral;"
-        "hospital;i'm sick;medical;my health;my rent;can't afford;cannot afford;"
+        "my rent;can't afford;cannot afford;"
         "my business;my livelihood;my thesis;my grade;my degree",
+        "stake",
+    ),
+    # Payroll: people's wages, so what is at stake is theirs (personal), not sales.
+    *_cues(
+        "personal",
+        CLEAR,
+        "payroll",
+        "won't get paid;will not get paid;wont get paid;won't be paid;will not be paid;"
+        "not going to get paid;can't get paid;cannot get paid;can't pay my staff;"
+        "can't pay our staff;cannot pay our staff;can't pay my employees;"
+        "can't pay our employees;can't pay my team;can't run payroll;cannot run payroll;"
+        "payroll failed;payroll is stuck;payroll didn't;payroll won't;payroll is due;"
+        "payroll runs;payroll run;payday;pay day;paychecks;wages",
+        "stake",
+    ),
+    *_cues(
+        "personal",
+        CLEAR,
+        "studies",
+        "scholarship;my scholarship;exam;exams;my exam;final exam;midterm;midterms;"
+        "my grades;my coursework;my assignment;my dissertation;visa appointment;"
+        "visa application;visa interview;student visa;work visa;immigration",
+        "stake",
+    ),
+    *_cues(
+        "personal",
+        CLEAR,
+        "health",
+        "hospital;i'm sick;medical;my health;my surgery;surgery tomorrow;my prescription;"
+        "my medication;my medicine;insulin;doctor's appointment;doctor appointment;chemo",
         "stake",
     ),
 ]

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Final
 
 from calmdesk.engine import cues, facts, model, questions, subjectivity
+from calmdesk.engine import language as language_id
 from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
 from calmdesk.engine.text import Language, Word, detect_language, sentence_spans, wordset
 from calmdesk.engine.tones import DISTRESSED_TONES, TONES
@@ -33,6 +34,9 @@ INTENSIFIER_BOOST: Final = 0.05
 CUE_COUNT_BOOST: Final = 0.05  # each further distinct cue reason adds a little heat
 # A sentence is emotional when its emotional score reaches this (the midpoint of 0–1).
 EMOTIONAL_AT: Final = 0.5
+# "Hello??" is impatience, not information: a clear sign (cues.CLEAR) of feeling.
+PHATIC_SCORE: Final = cues.CLEAR
+PHATIC_MAX_WORDS: Final = 4
 # Weight of a sentence's informational markers (a URL, an error, a version) against it.
 FACT_DAMPING: Final = 0.5
 # Where the model is silent (no weights shipped), its score is this uninformative prior.
@@ -60,14 +64,17 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
     lows = [w.low for w in ws]
     lowset = set(lows)
     language = detect_language(text, lows, lowset)
+    if language.confidence < 1.0:  # not plainly English: ask the language identifier
+        language = language_id.refine(language, text)
     supported = language.code == "en"
     if not ws:
         return _empty_reading(text, language.code, supported)
 
     terms = _ModelTerms(toks)
-    all_hits = cues.MESSAGE_INDEX.find(ws, lows)
+    # English cues read English only: "correct" in a French message is no praise.
+    all_hits = cues.MESSAGE_INDEX.find(ws, lows) if supported else []
     cue_hits = [h for h in all_hits if h[0].family == "tone"]
-    tone = _read_tone(text, toks, ws, lows, lowset, cue_hits, terms)
+    tone = _read_tone(text, toks, ws, lows, lowset, cue_hits, terms, supported)
     confidence = _confidence(tone.scores, terms.model is not None, language, supported)
 
     sent_spans = sentence_spans(text)
@@ -85,7 +92,7 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
     )
     fact_list = _facts(text, ws, sent_spans, sentence_facts, has_digit, received_at, lowset)
     thankful = tone.tone == "grateful" or tone.evidence["grateful"] > 0
-    stakes = _stakes(text, ws, lows, all_hits, thankful)
+    stakes = _stakes(text, ws, lows, all_hits, thankful, has_digit)
     priority = _priority(tone.tone, tone.intensity, stakes)
     is_novice = False
     for h in all_hits:
@@ -167,6 +174,7 @@ def _read_tone(
     lowset: set[str],
     cue_hits: list[tuple[cues.Cue, int, int]],
     terms: _ModelTerms,
+    english: bool,
 ) -> _Tone:
     """The tone: support cues and the model combined, then its spans and intensity."""
     evidence, spans, reasons, sarcastic = _cue_evidence(text, ws, lows, cue_hits)
@@ -203,7 +211,7 @@ def _read_tone(
         if sp.tone == tone:
             explained = True
             break
-    if m is not None and tone != "neutral" and not explained:
+    if m is not None and english and tone != "neutral" and not explained:
         spans.extend(_model_spans(m, keys, raw, norm, tone, text, ws, spans))
     shout = _shouting(text, ws)
     if shout and tone in DISTRESSED_TONES:
@@ -344,15 +352,83 @@ def _stakes(
     lows: list[str],
     all_hits: list[tuple[cues.Cue, int, int]],
     thankful: bool,
+    has_digit: bool,
 ) -> list[Stake]:
-    """What the customer stands to lose, each with its span."""
+    """What the customer stands to lose, each with its span and the reason it was read."""
     stakes: list[Stake] = []
     for cue, i, j in [h for h in all_hits if h[0].family == "stake"][:MAX_FACTS]:
         if thankful and _averted(text, ws, lows, i, j):
             continue  # "thanks, I was going to drop the class": no longer at stake
+        if cue.reason in cues.SCOPE_REASONS and not _scope_fails(text, ws, lows, i, j):
+            continue  # "every page loads fine": a scope, nothing lost in it
         s, e = ws[i].start, ws[j - 1].end
-        stakes.append(Stake(cue.label, s, e, text[s:e]))
+        stakes.append(Stake(cue.label, s, e, text[s:e], cue.reason))
+    if has_digit and "revenue" not in {st.kind for st in stakes}:
+        for s, e in _money_per_time(text):
+            stakes.append(Stake("revenue", s, e, text[s:e], "money per hour"))
+            stakes.sort(key=_BY_SPAN)
+            break
     return stakes
+
+
+# An amount per unit of time ("$2,000 an hour", "500 euros a day"): money running out
+# while the problem lasts, when its sentence says it is lost ("losing", "costing us").
+# Every repetition is bounded, so a run of digits and dots is never rescanned.
+_MONEY_PER_TIME: Final = re.compile(
+    r"(?:[$£€¥] ?\d[\d,.]{0,15} ?[kKmM]?"
+    r"|\b\d[\d,.]{0,15} ?[kK]? ?(?:dollars|euros|pounds|bucks|usd|eur|gbp)\b)"
+    r"\s{0,3}(?:an?|per|/|every|each)\s{0,3}(?:hour|hr|minute|min|day|week)s?\b",
+    re.IGNORECASE,
+)
+_LOSING: Final = re.compile(
+    r"\b(?:los(?:e|es|ing|t)|costing|burning|bleeding|missing out|down)\b", re.IGNORECASE
+)
+MONEY_CONTEXT: Final = 200  # characters either side looked at for "losing", in the sentence
+
+
+def _money_per_time(text: str) -> list[tuple[int, int]]:
+    """Spans of amounts per unit of time said to be lost in their sentence."""
+    out: list[tuple[int, int]] = []
+    for m in _MONEY_PER_TIME.finditer(text):
+        s, e = m.span()
+        before = text[max(0, s - MONEY_CONTEXT) : s]
+        for mark in ".!?\n":
+            k = before.rfind(mark + " ")
+            if k >= 0:
+                before = before[k + 1 :]
+        after = text[e : e + MONEY_CONTEXT]
+        for mark in ".!?\n":
+            k = after.find(mark)
+            if k >= 0:
+                after = after[:k]
+        if _LOSING.search(before) is not None or _LOSING.search(after) is not None:
+            out.append((s, e))
+            break  # one is enough to name the stake
+    return out
+
+
+def _scope_fails(text: str, ws: list[Word], lows: list[str], i: int, j: int) -> bool:
+    """True when a word of failure is near the scope at words ``i:j`` ("every page"), in
+    its sentence: "every page shows a 502", not "every page loads fine"."""
+    first = _sentence_start(text, ws, i, cues.SCOPE_WINDOW)
+    last = j
+    while last < len(ws) and last - j < cues.SCOPE_WINDOW:
+        between = text[ws[last - 1].end : ws[last].start]
+        if "." in between or "!" in between or "?" in between:
+            break
+        last += 1
+    return not cues.FAILING_WORDS.isdisjoint(lows[first:last])
+
+
+def _sentence_start(text: str, ws: list[Word], i: int, width: int) -> int:
+    """The first of the ``width`` words before word ``i`` in its sentence."""
+    first = i
+    while first > 0 and i - first < width:
+        between = text[ws[first - 1].end : ws[first].start]
+        if "." in between or "!" in between or "?" in between:
+            break
+        first -= 1
+    return first
 
 
 # Orders spans, facts and sentences by where they are (no lambda: compiled, a lambda
@@ -400,13 +476,7 @@ def _averted(text: str, ws: list[Word], lows: list[str], i: int, j: int) -> bool
     """True when the stake at words ``i:j`` follows (or opens with the end of) "was going
     to", "almost", "thought about"… in the same sentence: a stake in the past, or one
     called off."""
-    first = i
-    while first > 0 and i - first < cues.AVERTED_WINDOW:
-        between = text[ws[first - 1].end : ws[first].start]
-        if "." in between or "!" in between or "?" in between:
-            break
-        first -= 1
-    window = lows[first:j]
+    window = lows[_sentence_start(text, ws, i, cues.AVERTED_WINDOW) : j]
     if _AVERTING_FIRST.isdisjoint(window):
         return False  # no marker can start here
     for marker in cues.AVERTING:
@@ -493,11 +563,7 @@ def _first_word(ws: list[Word], term: str) -> int:
     return -1
 
 
-STEP_VERBS: Final = wordset(
-    "tried cleared restarted reinstalled installed uninstalled updated upgraded followed "
-    "checked disabled enabled deleted reset changed logged rebooted removed added ran "
-    "switched contacted emptied downloaded uploaded created edited re-installed"
-)
+STEP_VERBS: Final = subjectivity.STEP_VERBS
 EXPECTED: Final = wordset("expected expect expecting should supposed instead")
 ACTUAL: Final = (
     ("it", "says"),
@@ -547,7 +613,10 @@ def _sentences(
             lowset = set(lows)
         joined = " " + " ".join(lows) + " "
         informational = (
-            (has_digit and _DIGIT.search(chunk) is not None) or "/" in chunk or "_" in chunk
+            (has_digit and _DIGIT.search(chunk) is not None)
+            or "/" in chunk
+            or "_" in chunk
+            or subjectivity.reports_support_fact(lows, lowset, joined)
         )
         evaluative = subjectivity.evaluative_evidence(lowset, joined, chunk)
         score = 1 - (1 - emotional_model[n]) * (1 - cue_by_sentence[n]) * (1 - evaluative)
@@ -555,6 +624,8 @@ def _sentences(
             score *= FACT_DAMPING
         else:
             score *= subjectivity.narration_damping(lowset)
+        if len(lows) <= PHATIC_MAX_WORDS and subjectivity.is_phatic_call(lowset, chunk):
+            score = max(score, PHATIC_SCORE)
         is_q, is_request = questions.classify(chunk, lows[:12], joined)
         kind: SentenceKind = "emotional" if score >= EMOTIONAL_AT else "informational"
         out.append(Sentence(s, e, kind, is_q, round4(score)))

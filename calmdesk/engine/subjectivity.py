@@ -392,3 +392,85 @@ def narration_damping(lowset: set[str]) -> float:
     if not markers or judged >= JUDGED_NOT_NARRATION:
         return 1.0
     return NARRATIVE_DAMPING ** min(markers, MAX_NARRATION_MARKERS)
+
+
+# Support facts: a sentence that tells a step taken, what works and what does not, a
+# deadline or what an error says is information for the agent even when feeling runs
+# through it ("OK, it works on Chrome now but still not on Safari."), so its emotional
+# score is damped as a sentence with a number or a path is (``reading.FACT_DAMPING``).
+STEP_VERBS: Final = wordset(
+    "tried cleared restarted reinstalled installed uninstalled updated upgraded followed "
+    "checked disabled enabled deleted reset changed logged rebooted removed added ran "
+    "switched contacted emptied downloaded uploaded created edited re-installed"
+)
+FIRST_PERSON: Final = wordset("i i've we we've")
+SUPPORT_FACT_PHRASES: Final = (
+    # what works where, and what does not
+    " works on ",
+    " works in ",
+    " works with ",
+    " works fine on ",
+    " works fine in ",
+    " working on ",
+    " working in ",
+    " but not on ",
+    " but not in ",
+    " still not on ",
+    " still not in ",
+    " doesn't work on ",
+    " doesn't work in ",
+    " does not work on ",
+    " does not work in ",
+    " nothing happens ",
+    # deadlines
+    " due at ",
+    " due by ",
+    " due in ",
+    " due on ",
+    " due tomorrow ",
+    " due tonight ",
+    " due today ",
+    " deadline is ",
+    " by midnight ",
+    # what an error says
+    " error says ",
+    " error message ",
+    " error code ",
+    " it says ",
+    " it shows ",
+    " message says ",
+    " pops up ",
+    " i get an error ",
+    " i get the error ",
+    " i got an error ",
+)
+_SUPPORT_FACT_RE: Final = re.compile("|".join(re.escape(p) for p in SUPPORT_FACT_PHRASES))
+_SUPPORT_FACT_WORDS: Final = frozenset(
+    w for p in SUPPORT_FACT_PHRASES for w in p.split() if w not in {"on", "in", "is", "at", "by"}
+)
+
+
+def reports_support_fact(lows: list[str], lowset: set[str], joined: str) -> bool:
+    """True when the sentence (its words, their set, and `` a b c `` form) tells a step
+    the writer took ("I already tried Firefox"), what works where, a deadline, or what an
+    error says."""
+    if not FIRST_PERSON.isdisjoint(lowset) and not STEP_VERBS.isdisjoint(lowset):
+        for k in range(len(lows) - 1):
+            if lows[k] in STEP_VERBS and lows[k + 1] != "to":  # not "I tried to like it"
+                return True
+    if _SUPPORT_FACT_WORDS.isdisjoint(lowset):
+        return False
+    return _SUPPORT_FACT_RE.search(joined) is not None
+
+
+# A call for attention and nothing else, "Hello??", "Anyone there?": no information, and
+# impatience in the asking, so it is never kept as a fact.
+PHATIC: Final = wordset(
+    "hello helloo hellooo hi hey anyone anybody someone somebody there is are you guys "
+    "yo ok okay so um erm"
+)
+
+
+def is_phatic_call(lowset: set[str], chunk: str) -> bool:
+    """True when every word of the sentence calls for attention and it asks ("Hello??")."""
+    return "?" in chunk and bool(lowset) and lowset <= PHATIC

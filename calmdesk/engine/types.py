@@ -73,18 +73,21 @@ class Fact:
 
 @dataclass(frozen=True, init=False)
 class Stake:
-    """What is at risk for the customer (F3): revenue, clients, a deadline, data…"""
+    """What is at risk for the customer (F3): revenue, clients, a deadline, data…, and
+    why it was read so ("payroll", "money per hour", "records gone"…)."""
 
     kind: str
     start: int
     end: int
     text: str
+    reason: str = ""
 
-    def __init__(self, kind: str, start: int, end: int, text: str) -> None:
+    def __init__(self, kind: str, start: int, end: int, text: str, reason: str = "") -> None:
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
         object.__setattr__(self, "text", text)
+        object.__setattr__(self, "reason", reason)
 
 
 @dataclass(frozen=True, init=False)
