@@ -279,6 +279,10 @@ def _tone_scores(
         for t in ("positive", "grateful", "confused"):
             if evidence[t] == 0:
                 scores[t] *= 1 - distress
+    # "Sorry, I'm lost again": the model learned the apology as sadness; a cue of
+    # confusion, with none of sadness, outweighs it as distress outweighs its cheer.
+    if evidence["confused"] > 0 and evidence["sad"] == 0:
+        scores["sad"] *= 1 - evidence["confused"]
     if sarcastic:  # "thanks for nothing" is not gratitude
         scores["grateful"] *= SARCASM_DAMPING
         scores["positive"] *= SARCASM_DAMPING

@@ -27,6 +27,8 @@ from calmdesk.engine.features import tokens
         ("This is ridiculous and unacceptable.", "angry", "hostile word"),
         ("I'm really worried, please help, the exam is tomorrow.", "anxious", "worry"),
         ("I don't understand what the settings page wants from me.", "confused", "confusion"),
+        # the model reads the apology as sadness; the customer is lost (issue #10)
+        ("Sorry, I'm lost again. What is DNS?", "confused", "confusion"),
         ("Thank you so much, you saved my day!", "grateful", "thanks"),
         ("I'm heartbroken, I lost everything.", "sad", "sadness"),
     ],

@@ -1,0 +1,59 @@
+"""Language: plain English pays nothing; text the cheap check is unsure of is named by
+py3langid, and English cues never read another language (issue #10)."""
+
+from __future__ import annotations
+
+import pytest
+
+from calmdesk.engine import language, read_message
+from calmdesk.engine.text import Language
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        (
+            "Bonjour, je vous écris concernant ma facture. Le montant est-il correct ? "
+            "Je suis très content du service, merci.",
+            "fr",
+        ),
+        ("Problème avec la facture de novembre, montant incorrect.", "fr"),
+        (
+            "Hallo, ich habe eine Frage zu meiner Rechnung. Der Betrag ist nicht korrekt, "
+            "das ist wirklich ärgerlich!",
+            "de",
+        ),
+        ("Rechnung falsch, Betrag doppelt abgebucht, bitte prüfen.", "de"),
+    ],
+)
+def test_french_and_german_get_no_english_cues(text: str, code: str) -> None:
+    r = read_message(text)
+    assert r.language == code
+    assert not r.language_supported
+    assert r.tone_spans == ()  # no cue, and no English model term, is shown
+    assert r.stakes == ()
+    assert not r.is_novice
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("Still waiting since Monday for an answer.", "en"),  # plainly English: fast path
+        ("ok", "en"),  # too short to ask: the cheap answer stays
+        ("Great job, thanks!", "en"),
+        ("Спасибо, всё работает.", "ru"),  # a script settles it
+    ],
+)
+def test_language_of_english_and_other_scripts(text: str, code: str) -> None:
+    r = read_message(text)
+    assert r.language == code
+    assert r.language_supported == (code == "en")
+
+
+def test_refine_keeps_the_cheap_answer_when_unsure_or_short() -> None:
+    cheap = Language("en", 0.3)
+    assert language.refine(cheap, "ok thanks") is cheap
+    assert language.refine(Language("ru", 0.9), "Спасибо, всё работает отлично") == Language(
+        "ru", 0.9
+    )
+    assert language.refine(cheap, "Je ne peux pas me connecter depuis hier soir.").code == "fr"
