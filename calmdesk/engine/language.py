@@ -95,8 +95,7 @@ def _load() -> Any:
                 pc = np.ascontiguousarray(np.lib.format.read_array(f)[keep])
             with npz.open("ptc.npy") as f:
                 ptc = _columns(f, keep)
-            with npz.open("nextmove.npy") as f:
-                nextmove = _stdlib_array(f, "I")
+            nextmove = _mapped(tmp, npz, "nextmove.npy")
             with npz.open("nextmove_row.npy") as f:
                 rows = np.lib.format.read_array(f).tolist()
             with npz.open("out_feat.npy") as f:
@@ -104,6 +103,27 @@ def _load() -> Any:
     return LanguageIdentifier(
         ptc, pc, [classes[i] for i in keep], nextmove, out, norm_probs=True, tk_row=rows
     )
+
+
+def _mapped(tmp: IO[bytes], npz: zipfile.ZipFile, name: str) -> Any:
+    """The 1-D array ``name``, mapped from the unpacked file rather than read: the DFA walk
+    touches a few of its rows per message, so most of its 39 MB never enter memory. The
+    mapping keeps the (already unlinked) file alive. Read whole when it is compressed."""
+    info = npz.getinfo(name)
+    with npz.open(name) as f:
+        if info.compress_type != zipfile.ZIP_STORED:
+            return _stdlib_array(f, "I")
+        (n,), dtype = _header(f)
+        header = f.tell()
+    tmp.seek(info.header_offset)
+    local = tmp.read(_LOCAL_HEADER)
+    name_len = int.from_bytes(local[26:28], "little")
+    extra_len = int.from_bytes(local[28:30], "little")
+    offset = info.header_offset + _LOCAL_HEADER + name_len + extra_len + header
+    return np.memmap(tmp, dtype=dtype, mode="r", offset=offset, shape=(n,))
+
+
+_LOCAL_HEADER: Final = 30  # bytes of a zip member's local header before its name
 
 
 def _header(f: IO[bytes]) -> tuple[tuple[int, ...], np.dtype[Any]]:

@@ -3,6 +3,9 @@ py3langid, and English cues never read another language (issue #10)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from calmdesk.engine import language, read_message
@@ -57,3 +60,15 @@ def test_refine_keeps_the_cheap_answer_when_unsure_or_short() -> None:
         "ru", 0.9
     )
     assert language.refine(cheap, "Je ne peux pas me connecter depuis hier soir.").code == "fr"
+
+
+def test_plain_english_never_loads_the_identifier() -> None:
+    # The bench's weights-only child reads English: py3langid's model (tens of MB) must
+    # stay out of that process.
+    code = (
+        "import sys, calmdesk.engine as e; e.read_message('warm up: loads the weights once'); "
+        "e.read_message('Still waiting since Monday, the export is broken.'); "
+        "print('py3langid' in sys.modules, e.language.is_loaded())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
