@@ -316,13 +316,20 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
     )
 
 
-def _thread(world, scenario, status, customer, helper, values):
+def _thread(
+    world: World,
+    scenario: texts.Scenario,
+    status: str,
+    customer: Customer,
+    helper: User,
+    values: dict[str, str],
+) -> list[Turn]:
     """(kind, author, body, when) tuples alternating customer and agent."""
     rng = world.rng
     length = _thread_length(rng, status)
     sign_off = _fill(rng.choice(texts.AGENT_SIGN_OFFS), {"agent": helper.get_full_name()})
     reply_values = {**values, "sign_off": sign_off}
-    items: list[tuple[str, object, str]] = []
+    items: list[tuple[str, User | None, str]] = []
     for position in range(length):
         if position % 2 == 0:
             if position == 0:
@@ -356,7 +363,7 @@ def _thread(world, scenario, status, customer, helper, values):
     else:
         end = world.now - timedelta(hours=rng.uniform(1, 24 * 75) * rng.random())
     when = end - sum(gaps, timedelta())
-    thread = []
+    thread: list[Turn] = []
     for i, (kind, author, body) in enumerate(items):
         if i > 0:
             when += gaps[i - 1]
