@@ -402,7 +402,8 @@ STAKE_CUES: Final[list[Cue]] = [
         "can't pay our staff;cannot pay our staff;can't pay my employees;"
         "can't pay our employees;can't pay my team;can't run payroll;cannot run payroll;"
         "payroll failed;payroll is stuck;payroll didn't;payroll won't;payroll is due;"
-        "payroll runs;payroll run;payday;pay day;paychecks;wages",
+        "payroll runs;payroll run;didn't get paid;did not get paid;haven't been paid;"
+        "have not been paid;wages are late;paychecks are late;paycheck is late",
         "stake",
     ),
     *_cues(
@@ -418,7 +419,7 @@ STAKE_CUES: Final[list[Cue]] = [
         "personal",
         CLEAR,
         "health",
-        "hospital;i'm sick;medical;my health;my surgery;surgery tomorrow;my prescription;"
+        "hospital;medical;my health;my surgery;surgery tomorrow;my prescription;"
         "my medication;my medicine;insulin;doctor's appointment;doctor appointment;chemo",
         "stake",
     ),

@@ -80,6 +80,8 @@ def test_stakes_that_matter(text: str, kind: str, span: str | None, reason: str 
         "It costs $5 a day, is that right?",
         "Due to the holiday, our office is closed.",
         "Looking forward to my flight tomorrow!",
+        "I'm sick of your service.",
+        "Best employer out there, fair wages.",
         # averted: thanks, and the stake is in the past or called off
         "Thanks, I was going to cancel my account but it works now.",
         "Thank you! I almost lost all my files, but the backup had them.",
