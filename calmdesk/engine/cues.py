@@ -259,6 +259,14 @@ def _with_things(template: str) -> str:
     return ";".join(template.replace("THING", t) for t in LOST_THINGS.split(";"))
 
 
+# Clock times as the tokenizer keeps them, one word: "5pm", "9am".
+CLOCK_TIMES: Final = tuple(f"{h}{m}" for m in ("am", "pm") for h in range(1, 13))
+
+
+def _with_times(template: str) -> str:
+    return ";".join(template.replace("TIME", t) for t in CLOCK_TIMES)
+
+
 # Stakes of scope, "every page", "all customers": at stake only when the sentence says
 # something fails ("every page shows an error"), not in "every page loads fine".
 SCOPE_REASONS: Final = frozenset({"every page", "all customers"})
@@ -320,7 +328,10 @@ STAKE_CUES: Final[list[Cue]] = [
         "presentation tomorrow;in an hour;in # hours;before the weekend;"
         "due at midnight;due by midnight;by midnight;before midnight;at midnight tonight;"
         "due tonight;due in # hours;due in an hour;due at #;due by #;due this afternoon;"
-        "due this evening;due first thing",
+        "due this evening;due first thing;"
+        + _with_times(
+            "due at TIME;due by TIME;due TIME;need it by TIME;need this by TIME;needed by TIME"
+        ),
         "stake",
     ),
     *_cues(

@@ -33,6 +33,7 @@ PRIORITIES = ["low", "normal", "high", "urgent"]
         ("The event is tomorrow and no ticket has arrived.", "deadline", "event is tomorrow", None),
         # due at midnight, and what hangs on it
         ("It's due at midnight.", "deadline", "due at midnight", "deadline"),
+        ("The report is due at 5pm.", "deadline", "due at 5pm", "deadline"),
         (
             "The essay is due at midnight… if I can't submit it I'm losing my scholarship.",
             "personal",
@@ -81,6 +82,8 @@ def test_stakes_that_matter(text: str, kind: str, span: str | None, reason: str 
         "Due to the holiday, our office is closed.",
         "Looking forward to my flight tomorrow!",
         "I'm sick of your service.",
+        "Support told me to call back before 6pm.",
+        "Tracking says arriving today by 8pm.",
         "Best employer out there, fair wages.",
         # averted: thanks, and the stake is in the past or called off
         "Thanks, I was going to cancel my account but it works now.",
