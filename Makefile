@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # The engine compiled by mypyc (calmdesk/engine/native.py): rebuilt when a compiled module
 # changes; without a C compiler it is skipped and the engine runs as pure Python.
 ENGINE_SOURCES := $(addprefix calmdesk/engine/,$(addsuffix .py,cues facts features model \
-	questions reading subjectivity text tones types strip rules draft coach_thread coach native))
+	questions reading sentiment subjectivity text tones types strip rules draft coach_thread coach native))
 ENGINE_BUILD := calmdesk/engine/_native/.make-stamp
 
 .PHONY: demo demo-reset test test-fast test-sqlite test-postgres bench lint format lock venv

@@ -165,6 +165,10 @@ def _render(r: Reading, colour: bool) -> str:
         f"language {r.language}{'' if r.language_supported else ' (not supported)'}  "
         f"priority {r.priority}{'  novice' if r.is_novice else ''}"
     ]
+    out.append(
+        f"sentiment: {r.sentiment} ({r.sentiment_score:+.2f})  "
+        f"complaint: {'yes' if r.complaint else 'no'} ({r.complaint_score:.2f})"
+    )
     if r.is_unsure:
         out.append("(not sure: read it yourself)")
     out.append(
@@ -187,6 +191,8 @@ def _render(r: Reading, colour: bool) -> str:
         out += ["", "".join(marked)[:5000], ""]
     out.append("tone spans:")
     out += [f"  [{s.start},{s.end}) {s.tone:<10} {s.reason:<15} {s.text!r}" for s in r.tone_spans]
+    out.append("complaint spans:")
+    out += [f"  [{s.start},{s.end}) {s.reason:<18} {s.text!r}" for s in r.complaint_spans]
     out.append("sentences:")
     out += [
         f"  [{s.start},{s.end}) {s.kind:<13}{' ?' if s.is_question else '  '} "

@@ -53,7 +53,35 @@ class Cue:
             before = lows[max(0, i - NEGATION_WINDOW) : i]
             if any(w in NEGATORS or w.endswith("n't") for w in before):
                 return ("frustrated", self.weight * NEGATED_WEIGHT)
+            if self.label == "positive" and praise_after_failure(lows, i):
+                return ("angry", STRONG)  # "It crashed again. Love it.": sarcasm
         return (self.label, self.weight)
+
+
+# Praise within this many words after a failure, with nothing between that turns the story
+# ("but", "now", "fixed"…), is sarcasm: "Thanks a lot for breaking my site. Great job."
+# Thanks are left out: "It crashed. Thanks for looking into it." is sincere.
+SARCASM_WINDOW: Final = 8
+FAILURE_WORDS: Final = wordset(
+    "crash crashed crashes crashing broke broken breaking failed fails failing deleted "
+    "wiped error errors stuck missing wrong lost gone down"
+)
+TURNING_WORDS: Final = wordset(
+    "but now fixed fix fixing worked works working solved resolved sorted helped back "
+    "however though although"
+)
+
+
+def praise_after_failure(lows: list[str], i: int) -> bool:
+    """True when a failure word comes in the ``SARCASM_WINDOW`` words before word ``i``
+    and no turning word ("but", "now", "fixed"…) after it."""
+    for k in range(i - 1, max(-1, i - SARCASM_WINDOW - 1), -1):
+        w = lows[k]
+        if w in TURNING_WORDS:
+            return False
+        if w in FAILURE_WORDS:
+            return True
+    return False
 
 
 def _cues(label: str, weight: float, reason: str, phrases: str, family: str = "tone") -> list[Cue]:
@@ -109,6 +137,25 @@ TONE_CUES: Final[list[Cue]] = [
         "as i mentioned;as i already;i've told you;keep asking;keep having to;"
         "same problem again;same issue again;happened again;once again",
     ),
+    # "I've attached screenshots. Again.": alone, "again" only hints
+    *_cues("frustrated", HINT, "repetition", "again"),
+    # resignation: "Fine. I'll wait for the engineer."
+    *_cues(
+        "frustrated",
+        CLEAR,
+        "resignation",
+        "fine i'll;fine i will;i give up;forget it;never mind;nevermind;don't bother;"
+        "so be it;i guess i'll just;i'll just wait;i will just wait",
+    ),
+    *_cues("frustrated", LIKELY, "resignation", "i'll wait;i will wait;whatever"),
+    # polite but upset: "I appreciate the quick answer, but I need to know when…"
+    *_cues(
+        "frustrated",
+        LIKELY,
+        "polite but upset",
+        "but i need;but i still;but it still;but still;but i really need;but we need;"
+        "but i just need;but when will",
+    ),
     # broken promises
     *_cues(
         "frustrated",
@@ -153,7 +200,10 @@ TONE_CUES: Final[list[Cue]] = [
         "sarcasm",
         "thanks for nothing;thanks a lot for nothing;what a joke;oh great;oh wonderful;"
         "oh perfect;yeah right;thanks for wasting;great job breaking;nice job breaking;"
-        "wow just wow;real helpful;so helpful not;big surprise",
+        "wow just wow;real helpful;so helpful not;big surprise;thanks for breaking;"
+        "thanks a lot for breaking;thank you for breaking;thanks for ruining;"
+        "thanks a lot for ruining;thank you for ruining;thanks for deleting;thanks for losing;"
+        "thanks a lot for wasting;gee thanks;so much for",
     ),
     # hostility and profanity
     *_cues(
@@ -174,6 +224,14 @@ TONE_CUES: Final[list[Cue]] = [
         "not happy;unhappy;terrible;horrible;awful;poor service;bad service;"
         "doesn't work;does not work;not working;stopped working;keeps crashing;broken;"
         "broke;nothing works;nothing happens;still the same;no help;not helpful;unhelpful",
+    ),
+    # the short forms of tweets and app reviews
+    *_cues(
+        "frustrated",
+        CLEAR,
+        "let down",
+        "sucks;sucked;pissed;pissed off;ugh;ughh;smh;fml;screwed up;screwed me;meh;"
+        "epic fail;so slow;too slow;keeps freezing;keeps closing;uninstalling;uninstalled it",
     ),
     # anxiety and urgency
     *_cues(
@@ -221,13 +279,83 @@ TONE_CUES: Final[list[Cue]] = [
         "life saver;you saved;saved me;saved my;you rock;you're the best;"
         "you are the best;thanks a million",
     ),
-    *_cues("grateful", LIKELY, "thanks", "thank you;thanks;appreciate it;appreciated;grateful"),
+    *_cues(
+        "grateful",
+        LIKELY,
+        "thanks",
+        "thank you;thanks;appreciate it;appreciated;grateful;thanks again;thank you again",
+    ),
     *_cues(
         "positive",
         CLEAR,
         "pleased",
         "great;awesome;amazing;excellent;perfect;fantastic;wonderful;brilliant;love it;"
-        "works now;working now;works perfectly;happy;glad;delighted;impressed;well done",
+        "works now;working now;works perfectly;happy;glad;delighted;impressed;well done;"
+        "working again;works again",
+    ),
+]
+
+# Complaint cues (family "complaint"): words that report something failed, went wrong
+# or was not done, calmly or not; ``sentiment.py`` weighs them with the sentiment model.
+# Their label says what they are: "problem" cues add evidence, "benign" ones only cover
+# the words of a problem cue ("no problem at all", "can't wait") so it does not fire, and
+# "resolved" ones ("works now") discount the problems told before them.
+COMPLAINT_CUES: Final[list[Cue]] = [
+    *_cues(
+        "problem",
+        CLEAR,
+        "failure",
+        "not working;isn't working;is not working;doesn't work;does not work;didn't work;"
+        "did not work;won't work;stopped working;stops working;not loading;won't load;"
+        "keep getting;keeps getting;keeps crashing;keeps freezing;keep having;"
+        "can't log in;cannot log in;can't login;unable to;not able to;no longer;"
+        "is down;are down;went down;site down;website down;is the * down;error message;"
+        "wrong order;wrong item;double charged;charged twice;overcharged;ripped off;"
+        "never arrived;not arrived;hasn't arrived;not received;haven't received;"
+        "didn't receive;did not receive;never received;never got;not delivered;"
+        "nothing happened;nothing happens;no change;no effect;didn't help;did not help;"
+        "doesn't help;does not help;no joy;no luck;to no avail;same issue;same problem;"
+        "same thing;same result;still the same;still not;still no;still can't;"
+        "still won't;still doesn't;still isn't;still having;still getting;still waiting",
+        "complaint",
+    ),
+    *_cues(
+        "problem",
+        LIKELY,
+        "failure",
+        "can't;cannot;couldn't;won't;wouldn't;unable;error;errors;crash;crashes;crashed;"
+        "crashing;broken;broke;bug;glitch;fails;failed;failing;failure;stuck;missing;stops;"
+        "stopped;stopping;freezing;"
+        "disconnected;disconnects;freezes;frozen;lost;locked;declined;delayed;wrong;"
+        "problem;problems;issue;issues;hasn't;haven't;isn't;doesn't;didn't;"
+        "why is;why does;why won't;why can't;why isn't;why doesn't;why do i;how come;"
+        "where is my;where's my;wheres my;charged;billed;refund;no one;nobody;"
+        "no response;no reply;no answer;heard nothing;never heard;fix this;fix it;"
+        "be fixed;get fixed;been fixed;anyone there;any update;any updates",
+        "complaint",
+    ),
+    *_cues(
+        "problem", HINT, "still broken", "still;again;already;tried;never;not;down", "complaint"
+    ),
+    *_cues(
+        "benign",
+        0.0,
+        "benign",
+        "no problem;no problems;not a problem;no issue;no issues;not an issue;no worries;"
+        "can't wait;cannot wait;can't thank;cannot thank;couldn't be happier;can't complain;"
+        "couldn't have;can't believe how;never had a problem;never had an issue;"
+        "not a big deal;not bad;not only;no doubt;not sure;didn't know;don't know;"
+        "not yet;wrong with",
+        "complaint",
+    ),
+    *_cues(
+        "resolved",
+        0.0,
+        "resolved",
+        "works now;working now;working again;works again;that worked;it works;it worked;"
+        "all good;all set;sorted;fixed it;fixed now;is fixed;been resolved;solved;"
+        "resolved;figured it out;figured out;did the trick;back up;up and running",
+        "complaint",
     ),
 ]
 
@@ -555,4 +683,4 @@ AVERTING: Final[tuple[tuple[str, ...], ...]] = (
 _LENGTH: Final = operator.itemgetter(1)
 
 # One pass over the words finds tone cues, stakes and novice cues together.
-MESSAGE_INDEX: Final = PhraseIndex([*TONE_CUES, *STAKE_CUES, *NOVICE_CUES])
+MESSAGE_INDEX: Final = PhraseIndex([*TONE_CUES, *STAKE_CUES, *NOVICE_CUES, *COMPLAINT_CUES])

@@ -35,6 +35,7 @@ COMPILED_MODULES = (
     "model",
     "questions",
     "reading",
+    "sentiment",
     "subjectivity",
     "text",
     "tones",

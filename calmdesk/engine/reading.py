@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from typing import Final
 
-from calmdesk.engine import cues, facts, model, questions, subjectivity
+from calmdesk.engine import cues, facts, model, questions, sentiment, subjectivity
 from calmdesk.engine import language as language_id
 from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
 from calmdesk.engine.text import Language, Word, detect_language, sentence_spans, wordset
@@ -105,6 +105,7 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
         notes.append(f"language {language.code!r} is not supported: tone is a guess")
     if terms.model is None:
         notes.append("no tone weights shipped: cues only")
+    feeling = sentiment.read_terms(text, ws, lows, all_hits, terms.model, terms.ids)
     return Reading(
         text=text,
         tone=tone.tone,
@@ -121,6 +122,11 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
         is_novice=is_novice,
         notes=tuple(notes),
         engine_version=ENGINE_VERSION,
+        sentiment=feeling.sentiment,
+        sentiment_score=feeling.score,
+        complaint=feeling.complaint,
+        complaint_score=feeling.complaint_score,
+        complaint_spans=feeling.spans,
     )
 
 

@@ -91,6 +91,26 @@ class Stake:
 
 
 @dataclass(frozen=True, init=False)
+class ComplaintSpan:
+    """Characters ``[start, end)`` that show something failed or was not done, and why
+    ("failure", "still broken", "sarcasm", "repeated contact"…, or "model")."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+    def __init__(self, start: int, end: int, text: str, reason: str) -> None:
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "reason", reason)
+
+
+Sentiment = Literal["negative", "neutral", "positive"]
+
+
+@dataclass(frozen=True, init=False)
 class Reading:
     """What the engine read in one customer message. Spans index ``text``."""
 
@@ -109,6 +129,13 @@ class Reading:
     is_novice: bool
     notes: tuple[str, ...] = field(default=())
     engine_version: str = ""
+    # How the customer feels about what happened, apart from the emotion (tone): a calm
+    # "the export stops at row 1,204" is negative, a complaint, and neutral in tone.
+    sentiment: Sentiment = "neutral"
+    sentiment_score: float = 0.0  # -1 (negative) … 1 (positive)
+    complaint: bool = False  # the customer reports something failed, went wrong, not done
+    complaint_score: float = 0.0  # 0–1
+    complaint_spans: tuple[ComplaintSpan, ...] = field(default=())
 
     def __init__(
         self,
@@ -127,6 +154,11 @@ class Reading:
         is_novice: bool,
         notes: tuple[str, ...] = (),
         engine_version: str = "",
+        sentiment: Sentiment = "neutral",
+        sentiment_score: float = 0.0,
+        complaint: bool = False,
+        complaint_score: float = 0.0,
+        complaint_spans: tuple[ComplaintSpan, ...] = (),
     ) -> None:
         object.__setattr__(self, "text", text)
         object.__setattr__(self, "tone", tone)
@@ -143,6 +175,11 @@ class Reading:
         object.__setattr__(self, "is_novice", is_novice)
         object.__setattr__(self, "notes", notes)
         object.__setattr__(self, "engine_version", engine_version)
+        object.__setattr__(self, "sentiment", sentiment)
+        object.__setattr__(self, "sentiment_score", sentiment_score)
+        object.__setattr__(self, "complaint", complaint)
+        object.__setattr__(self, "complaint_score", complaint_score)
+        object.__setattr__(self, "complaint_spans", complaint_spans)
 
     @property
     def is_unsure(self) -> bool:
@@ -165,7 +202,7 @@ class Reading:
 
 
 _READING_FIELDS: Final = tuple(f.name for f in fields(Reading))
-_SPAN_FIELDS: Final = ("tone_spans", "sentences", "facts", "stakes")
+_SPAN_FIELDS: Final = ("tone_spans", "sentences", "facts", "stakes", "complaint_spans")
 _FIELD_NAMES: Final[dict[type, tuple[str, ...]]] = {}
 
 

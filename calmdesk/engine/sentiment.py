@@ -1,0 +1,379 @@
+"""Sentiment and complaint of a customer message, beside its tone.
+
+Tone is the emotion; sentiment is how the customer stands towards what happened, and a
+complaint is their report that something failed, went wrong or was not done, even
+calmly: "the export stops at row 1,204" is negative, a complaint, neutral in tone.
+
+Two kinds of evidence, each shown with spans and a reason:
+
+- a learned head (``data/sentiment.npz``, trained by ``calmdesk engine train``) over the
+  tone model's terms, so a reading reuses the terms it already looked up: negative /
+  neutral / positive, from GoEmotions' sentiment grouping and the UCI review sentences;
+- support cues (``cues.COMPLAINT_CUES`` and the tone cues of waiting, repetition, broken
+  promises…), which catch what a model of Reddit comments and reviews misses: "still not
+  working", "I've attached screenshots. Again.", "Fine. I'll wait for the engineer.",
+  "Thanks a lot for breaking my site. Great job."
+
+The thresholds are chosen by ``calmdesk bench engine --tune`` on the support sets and
+GoEmotions' dev split together; the bench reports each set with thresholds chosen without
+it (leave-one-source-out)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Final
+
+import numpy as np
+
+from calmdesk.engine import cues, model
+from calmdesk.engine.cues import CLEAR, HINT, STRONG
+from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
+from calmdesk.engine.text import Word
+from calmdesk.engine.types import ComplaintSpan, Sentiment
+
+SENTIMENT_FILE: Final = model.DATA_DIR / "sentiment.npz"
+SHIPPED_HEAD: Final = "sentiment"
+WITHOUT_UCI: Final = "sentiment_without_uci"  # the bench's, for the UCI figure
+NEGATIVE: Final = 0  # class order in the file: negative, neutral, positive
+POSITIVE: Final = 2
+
+# A message is negative when its score (positive minus negative evidence, -1…1) is at
+# most this, positive from POSITIVE_FROM. NEGATIVE_AT is what ``calmdesk bench engine
+# --tune`` picks on all the support sets and GoEmotions dev together (negative-vs-not
+# macro-F1); POSITIVE_FROM is set by hand, so that thanks with a question still read
+# positive and a bare "ok" neutral.
+NEGATIVE_AT: Final = -0.3
+POSITIVE_FROM: Final = 0.3
+# The model's share in the complaint score: a message the model reads as surely negative
+# (1.0) with no cue at all scores this much; one cue of failure adds the rest.
+MODEL_SHARE: Final = 0.55
+# A complaint from this score (the midpoint of 0–1, as for tones).
+COMPLAINT_AT: Final = 0.5
+# Problems told before "works now", "sorted", "that worked" keep this share of weight.
+RESOLVED_DAMPING: Final = 0.3
+# Without weights, the model's voice is an uninformative prior for both ends.
+NO_MODEL_PRIOR: Final = 0.2
+MAX_COMPLAINT_SPANS: Final = 20
+MODEL_COMPLAINT_SPANS: Final = 2  # terms shown when the model alone makes the complaint
+MIN_TERM_CONTRIBUTION: Final = 0.1
+
+# Tone cues whose reason is itself a complaint, and the complaint reason they give.
+TONE_REASONS: Final[dict[str, str]] = {
+    "waiting": "waiting",
+    "repetition": "repeated contact",
+    "broken promise": "broken promise",
+    "money": "money",
+    "cancellation": "cancellation",
+    "escalation": "escalation",
+    "sarcasm": "sarcasm",
+    "hostile word": "hostile word",
+    "let down": "let down",
+    "resignation": "resignation",
+    "polite but upset": "polite but upset",
+}
+# A one-word sentence of these is pressure: "It's 11:20pm. Please.", "Again.", "Hello??"
+TERSE_WORDS: Final = frozenset(
+    {"please", "again", "hello", "anyone", "seriously", "really", "still", "helloo", "hellooo"}
+)
+_SENTENCE_END: Final = frozenset(".!?")
+# Faces say how the writer feels, not what went wrong: they move the sentiment only.
+SAD_FACES: Final = (
+    ":(",
+    ":-(",
+    ":'(",
+    "):",
+    "😡",
+    "😠",
+    "😤",
+    "😒",
+    "😞",
+    "😢",
+    "😭",
+    "👎",
+    "🙄",
+    "😩",
+    "😫",
+)
+HAPPY_FACES: Final = (
+    ":)",
+    ":-)",
+    ":D",
+    "(:",
+    "😊",
+    "😀",
+    "😁",
+    "😃",
+    "😍",
+    "❤",
+    "👍",
+    "🙌",
+    "🙏",
+    "🎉",
+)
+FACE_WEIGHT: Final = CLEAR
+
+
+class Feeling:
+    """What ``read_feeling`` found (the five Reading fields of the same names)."""
+
+    def __init__(
+        self,
+        sentiment: Sentiment,
+        score: float,
+        complaint: bool,
+        complaint_score: float,
+        spans: tuple[ComplaintSpan, ...],
+    ) -> None:
+        self.sentiment = sentiment
+        self.score = score
+        self.complaint = complaint
+        self.complaint_score = complaint_score
+        self.spans = spans
+
+
+class _Evidence:
+    """Complaint cues in the order found: word spans, weights and reasons."""
+
+    def __init__(self) -> None:
+        self.first: list[int] = []
+        self.last: list[int] = []
+        self.weights: list[float] = []
+        self.reasons: list[str] = []
+
+    def add(self, i: int, j: int, weight: float, reason: str) -> None:
+        for k in range(len(self.first)):
+            if self.first[k] < j and i < self.last[k]:  # overlaps one already found
+                if weight > self.weights[k]:
+                    self.first[k], self.last[k] = min(i, self.first[k]), max(j, self.last[k])
+                    self.weights[k] = weight
+                    self.reasons[k] = reason
+                return
+        self.first.append(i)
+        self.last.append(j)
+        self.weights.append(weight)
+        self.reasons.append(reason)
+
+
+_lock = threading.Lock()
+_heads: dict[str, model.FlatHead | None] = {}
+
+
+def load_head(name: str = SHIPPED_HEAD) -> model.FlatHead | None:
+    """The sentiment head ``name`` as plain floats (see ``model.FlatHead``), loaded once;
+    None when the file is absent or was trained on another tone vocabulary."""
+    head = _heads.get(name, False)
+    if head is not False:
+        return head  # type: ignore[return-value]
+    with _lock:
+        if name not in _heads:
+            _heads[name] = _load(name)
+        return _heads[name]
+
+
+def _load(name: str) -> model.FlatHead | None:
+    tone = model.load_tone()
+    if tone is None or not SENTIMENT_FILE.exists():
+        return None
+    with np.load(SENTIMENT_FILE, allow_pickle=False) as z:
+        recorded = z["vocab_sha256"].tobytes().decode("utf-8")
+        if recorded != hashlib.sha256("\n".join(tone.vocab).encode("utf-8")).hexdigest():
+            return None  # rows of another vocabulary would weigh the wrong terms
+        classes = tuple(z["classes"].tobytes().decode("utf-8").split("\n"))
+        b = z[f"b_{name}"].astype(np.float32)
+        head = model.Head(
+            classes=classes,
+            w=z[f"w_{name}"].astype(np.float32),
+            b=b,
+            threshold=0.5,
+            softmax=True,
+            b_list=tuple(float(v) for v in b),
+        )
+    return model.FlatHead(head)
+
+
+def read_feeling(
+    text: str,
+    ws: list[Word],
+    lows: list[str],
+    hits: list[tuple[cues.Cue, int, int]],
+    keys: list[int],
+    raw: list[float],
+    norm: float,
+    vocab: list[str],
+    head: model.FlatHead | None,
+    negative_at: float = NEGATIVE_AT,
+) -> Feeling:
+    """Sentiment and complaint from what ``read_message`` already has: the words, the cue
+    hits of ``cues.MESSAGE_INDEX`` and the tone model's TF-IDF terms (``keys``, ``raw``,
+    ``norm`` as ``LinearTextModel.raw_vector`` gives them, ``vocab`` their names).
+    A complaint reads negative whatever the balance of the evidence (``score``)."""
+    if head is not None:
+        probs = model.activate_flat(head, head.logits_of(keys, raw, norm))
+        p_neg, p_pos = probs[NEGATIVE], probs[POSITIVE]
+    else:
+        p_neg = p_pos = NO_MODEL_PRIOR
+    ev = _cue_evidence(text, ws, lows, hits)
+    cue = 0.0
+    for w in ev.weights:
+        cue = 1 - (1 - cue) * (1 - w)
+    complaint_score = 1 - (1 - cue) * (1 - MODEL_SHARE * p_neg)
+    complaint = complaint_score >= COMPLAINT_AT
+    sad, happy = _faces(text)
+    negative = 1 - (1 - p_neg) * (1 - cue) * (1 - sad)
+    positive = 1 - (1 - p_pos * (1 - cue)) * (1 - happy * (1 - cue))
+    score = max(-1.0, min(1.0, positive - negative))
+    sentiment: Sentiment
+    if score <= negative_at or complaint:
+        sentiment = "negative"
+    elif score >= POSITIVE_FROM:
+        sentiment = "positive"
+    else:
+        sentiment = "neutral"
+    spans: list[ComplaintSpan] = []
+    for k in range(len(ev.first)):
+        if ev.weights[k] >= HINT and len(spans) < MAX_COMPLAINT_SPANS:
+            s, e = ws[ev.first[k]].start, ws[ev.last[k] - 1].end
+            spans.append(ComplaintSpan(s, e, text[s:e], ev.reasons[k]))
+    if complaint and not spans and head is not None:
+        spans = _model_spans(text, ws, keys, raw, norm, vocab, head)
+    return Feeling(sentiment, _round4(score), complaint, _round4(complaint_score), tuple(spans))
+
+
+def _cue_evidence(
+    text: str, ws: list[Word], lows: list[str], hits: list[tuple[cues.Cue, int, int]]
+) -> _Evidence:
+    ev = _Evidence()
+    resolved_at = -1  # the last word of the last "works now", "sorted"…
+    for cue, i, j in hits:
+        if cue.family == "complaint":
+            if cue.label == "problem":
+                ev.add(i, j, cue.weight, cue.reason)
+            elif cue.label == "resolved":
+                resolved_at = j
+        elif cue.family == "tone":
+            reason = TONE_REASONS.get(cue.reason, "")
+            if reason:
+                ev.add(i, j, cue.weight, reason)
+            elif cue.label == "positive" and cues.praise_after_failure(lows, i):
+                ev.add(i, j, STRONG, "sarcasm")
+    for i in range(len(ws)):
+        if lows[i] in TERSE_WORDS and _alone(text, ws, i):
+            ev.add(i, i + 1, CLEAR, "terse pressure")
+    if resolved_at >= 0:
+        for k in range(len(ev.first)):
+            if ev.last[k] <= resolved_at:
+                ev.weights[k] *= RESOLVED_DAMPING
+    return ev
+
+
+def _faces(text: str) -> tuple[float, float]:
+    """``FACE_WEIGHT`` for a sad face and for a happy one in ``text`` (else 0)."""
+    if ":" not in text and ")" not in text and text.isascii():
+        return 0.0, 0.0  # no face can be there
+    sad = happy = 0.0
+    for face in SAD_FACES:
+        if face in text:
+            sad = FACE_WEIGHT
+            break
+    for face in HAPPY_FACES:
+        if face in text:
+            happy = FACE_WEIGHT
+            break
+    return sad, happy
+
+
+def _alone(text: str, ws: list[Word], i: int) -> bool:
+    """True when word ``i`` is a sentence of its own ("Please.", "Again.", "Hello??")
+    that follows another sentence or ends with "?"."""
+    after_end = ws[i + 1].start if i + 1 < len(ws) else len(text)
+    after = text[ws[i].end : after_end]
+    if _SENTENCE_END.isdisjoint(after) and i + 1 < len(ws):
+        return False  # the sentence goes on
+    if i == 0:
+        return "?" in after  # "Hello??" opening a message
+    before = text[ws[i - 1].end : ws[i].start]
+    return not _SENTENCE_END.isdisjoint(before) or "\n" in before
+
+
+def _model_spans(
+    text: str,
+    ws: list[Word],
+    keys: list[int],
+    raw: list[float],
+    norm: float,
+    vocab: list[str],
+    head: model.FlatHead,
+) -> list[ComplaintSpan]:
+    """The words that pushed the model most towards negative, when no cue did."""
+    n = model.MAX_EXPLAINED_TERMS
+    column = head.column(keys[:n], NEGATIVE)
+    vals = [v / norm for v in raw[:n]]
+    out: list[ComplaintSpan] = []
+    for c, term_id in model.top_contributions(column, keys[:n], vals, MODEL_COMPLAINT_SPANS):
+        if c < MIN_TERM_CONTRIBUTION:
+            break
+        k = _first_word(ws, vocab[term_id].split(" ")[0])
+        if k >= 0:
+            s, e = ws[k].start, ws[k].end
+            out.append(ComplaintSpan(s, e, text[s:e], "model"))
+    return out
+
+
+def _first_word(ws: list[Word], term: str) -> int:
+    if term.endswith("~"):
+        stem = term[:-1]
+        for k in range(len(ws)):
+            if len(ws[k].low) > PREFIX + 1 and ws[k].low.startswith(stem):
+                return k
+        return -1
+    for k in range(len(ws)):
+        if ws[k].low == term:
+            return k
+    return -1
+
+
+def _round4(x: float) -> float:
+    return round(x, 4)
+
+
+def read_text(
+    text: str, head_name: str = SHIPPED_HEAD, negative_at: float = NEGATIVE_AT
+) -> Feeling:
+    """``read_feeling`` of a text on its own, with any head of the file (the bench reads
+    the UCI sentences with the head trained without them). Equal to what
+    ``read_message`` reports with the shipped head."""
+    toks = token_words(text)
+    ws = [w for w in toks if w.low[0].isalnum()]
+    lows = [w.low for w in ws]
+    hits = cues.MESSAGE_INDEX.find(ws, lows)
+    tone = model.load_tone()
+    keys: list[int] = []
+    raw: list[float] = []
+    norm = 1.0
+    vocab: list[str] = []
+    if tone is not None:
+        uni, bi, pre = tone.positional_ids([w.low for w in toks[:MAX_TERMS]])
+        ids = [i for i in uni if i >= 0]
+        ids += [i for i in bi if i >= 0]
+        ids += [i for i in pre if i >= 0]
+        keys, raw, norm = tone.raw_vector(ids)
+        vocab = tone.vocab
+    head = load_head(head_name)
+    return read_feeling(text, ws, lows, hits, keys, raw, norm, vocab, head, negative_at)
+
+
+def read_terms(
+    text: str,
+    ws: list[Word],
+    lows: list[str],
+    hits: list[tuple[cues.Cue, int, int]],
+    tone: model.LinearTextModel | None,
+    ids: list[int],
+) -> Feeling:
+    """``read_feeling`` from the tone model's term ids of the message (what
+    ``read_message`` looked up), with the shipped head."""
+    if tone is None:
+        return read_feeling(text, ws, lows, hits, [], [], 1.0, [], None)
+    keys, raw, norm = tone.raw_vector(ids)
+    return read_feeling(text, ws, lows, hits, keys, raw, norm, tone.vocab, load_head())
