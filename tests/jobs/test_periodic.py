@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from calmdesk.jobs.actions import (
@@ -140,7 +140,7 @@ def test_many_workers_at_once_run_each_job_once(ran) -> None:  # type: ignore[no
     try:
         do_sync_jobs(T0)
         claims: list[tuple[str, str]] = []
-        start = threading.Barrier(8)
+        start = threading.Barrier(8, timeout=60)  # a thread that failed to start ends the wait
 
         def claimer(worker: str) -> None:
             start.wait()
@@ -154,13 +154,13 @@ def test_many_workers_at_once_run_each_job_once(ran) -> None:  # type: ignore[no
                         return
                     claims.append((row.name, worker))
             finally:
-                close_old_connections()
+                connection.close()  # this thread's own connection
 
         threads = [threading.Thread(target=claimer, args=(f"w{n}",)) for n in range(8)]
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            thread.join(timeout=120)
         names = [name for name, _worker in claims]
         assert sorted(names) == sorted(set(names)) and len(names) == 20
     finally:
