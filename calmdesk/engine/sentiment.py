@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from pathlib import Path
 from typing import Final
 
 import numpy as np
@@ -29,10 +30,12 @@ import numpy as np
 from calmdesk.engine import cues, model
 from calmdesk.engine.cues import CLEAR, HINT, STRONG
 from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
+from calmdesk.engine.native import ENGINE_DIR
 from calmdesk.engine.text import Word
 from calmdesk.engine.types import ComplaintSpan, Sentiment
 
-SENTIMENT_FILE: Final = model.DATA_DIR / "sentiment.npz"
+# The source folder's, also when this module runs compiled from the build folder.
+SENTIMENT_FILE: Final[Path] = ENGINE_DIR / "data" / "sentiment.npz"
 SHIPPED_HEAD: Final = "sentiment"
 WITHOUT_UCI: Final = "sentiment_without_uci"  # the bench's, for the UCI figure
 NEGATIVE: Final = 0  # class order in the file: negative, neutral, positive
@@ -43,7 +46,7 @@ POSITIVE: Final = 2
 # --tune`` picks on all the support sets and GoEmotions dev together (negative-vs-not
 # macro-F1); POSITIVE_FROM is set by hand, so that thanks with a question still read
 # positive and a bare "ok" neutral.
-NEGATIVE_AT: Final = -0.3
+NEGATIVE_AT: Final = -0.45
 POSITIVE_FROM: Final = 0.3
 # The model's share in the complaint score: a message the model reads as surely negative
 # (1.0) with no cue at all scores this much; one cue of failure adds the rest.
