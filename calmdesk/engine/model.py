@@ -81,9 +81,26 @@ class FlatHead:
     def logits_of(self, keys: list[int], raw: list[float], norm: float) -> list[float]:
         """``logits(keys, [v / norm for v in raw])``, dividing as it sums (the same
         floats, without the list of divided values)."""
+        if self.n == SENTIMENT_CLASSES:
+            return self._logits3(keys, raw, norm)
         if self.n != TONE_CLASSES:
             return self.logits(keys, [v / norm for v in raw])
         return self._logits8(keys, raw, norm)
+
+    def _logits3(self, keys: list[int], vals: list[float], norm: float) -> list[float]:
+        """``logits_of`` for the three sentiment classes, written out as ``_logits8``."""
+        if len(keys) != len(vals):
+            raise ValueError("keys and vals differ in length")
+        flat = self.flat
+        b = self.bias
+        z0, z1, z2 = b[0], b[1], b[2]
+        for i in range(len(keys)):
+            base = keys[i] * 3
+            v = vals[i] / norm
+            z0 += v * flat[base]
+            z1 += v * flat[base + 1]
+            z2 += v * flat[base + 2]
+        return [z0, z1, z2]
 
     def _logits8(self, keys: list[int], vals: list[float], norm: float = 1.0) -> list[float]:
         """``logits`` for the eight tones, written out: eight running sums in locals
@@ -118,6 +135,7 @@ class FlatHead:
 # The head that reads every message (the others serve the benchmark's protocol).
 READ_HEAD: Final = "tones"
 TONE_CLASSES: Final = 8
+SENTIMENT_CLASSES: Final = 3  # negative, neutral, positive (``sentiment.py``)
 
 # Tokens whose term ids are remembered: the common words of a mailbox (an entry and its
 # token cost ~200 bytes, so at most ~4 MB). When it is full it starts over, so it follows
