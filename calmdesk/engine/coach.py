@@ -22,6 +22,7 @@ from calmdesk.engine.coach_thread import (
     STOP,
     check_thread,
     customer_first_name,
+    message_words,
 )
 from calmdesk.engine.coach_thread import (
     read_thread_message as _read_thread_message,  # the bench clears its cache
@@ -336,12 +337,7 @@ def _is_cold(d: Draft, thread: Thread, customer: list[str]) -> bool:
     if name and name in d.lowset:
         return False
     content = {w for w in d.lows if w not in STOP and len(w) > 3}
-    own = {
-        w.low[:STEM]
-        for m in customer
-        for w in words(m[:MAX_DRAFT_CHARS])
-        if w.low not in STOP and len(w.low) > 3
-    }
+    own = frozenset().union(*(message_words(m).stems for m in customer))
     return not any(w[:STEM] in own for w in content)
 
 

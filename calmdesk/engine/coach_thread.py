@@ -64,13 +64,13 @@ JARGON: Final = wordset(
 
 def check_thread(d: Draft, thread: Thread, customer: list[str], f: Findings) -> None:
     last = read_thread_message(customer[-1][:MAX_DRAFT_CHARS])
-    theirs = frozenset(w.low for m in customer for w in words(m[:MAX_DRAFT_CHARS]))
+    theirs = frozenset().union(*(message_words(m).lowset for m in customer))
     _check_questions(d, last, f)
     _check_acknowledgement(d, last, f)
     _check_jargon(d, customer, theirs, f)
     _check_name(d, thread, f)
     _check_contrasts(d, theirs, f)
-    _check_numbers(d, theirs, f)
+    _check_numbers(d, theirs, [c for m in customer for c in message_words(m).codes], f)
     joined = "\n".join(customer)
     _check_plans(d, joined, theirs, f)
     _check_amounts(d, joined, f)
@@ -83,6 +83,33 @@ def check_thread(d: Draft, thread: Thread, customer: list[str], f: Findings) -> 
 @functools.lru_cache(maxsize=256)
 def read_thread_message(text: str) -> Reading:
     return read_message(text)
+
+
+class MessageWords:
+    """What the rules look up in one customer message, read once: its words (lower
+    case), their stems, the codes and numbers in it, whether it says the customer is new
+    to this or how they feel in so many words."""
+
+    def __init__(self, text: str) -> None:
+        ws = words(text[:MAX_DRAFT_CHARS])
+        self.lowset = frozenset(w.low for w in ws)
+        self.stems = frozenset(
+            w[:STEM] for w in self.lowset if w not in STOP and len(w) > STEM_MIN_WORD
+        )
+        self.codes = [w for w in self.lowset if _is_code(w)]
+        self.novice = bool(NOVICE_PHRASES.find(ws))
+        self.complains = bool(self.lowset & COMPLAINT_WORDS) or any(
+            m in text for m in COMPLAINT_MARKS
+        )
+
+
+# Words longer than this count as a message's own words (CD108).
+STEM_MIN_WORD: Final = 3
+
+
+@functools.lru_cache(maxsize=256)
+def message_words(text: str) -> MessageWords:
+    return MessageWords(text)
 
 
 # ---- CD110 unanswered question ------------------------------------------------------
@@ -370,9 +397,7 @@ def _check_acknowledgement(d: Draft, last: Reading, f: Findings) -> None:
     }
     if not distressed or "ACK" in d.labels:
         return
-    said = any(w.low in COMPLAINT_WORDS for w in words(last.text[:MAX_DRAFT_CHARS])) or any(
-        m in last.text for m in COMPLAINT_MARKS
-    )
+    said = message_words(last.text).complains
     at_stake = bool(last.stakes) and last.priority in {"high", "urgent"}
     sure = upset and not last.is_unsure and (said or at_stake)
     what = last.stakes[0].text if last.stakes else last.tone
@@ -413,7 +438,7 @@ NOVICE_PHRASES: Final = cues.PhraseIndex(
 
 
 def _is_novice(text: str) -> bool:
-    return read_thread_message(text).is_novice or bool(NOVICE_PHRASES.find(words(text)))
+    return message_words(text).novice or read_thread_message(text).is_novice
 
 
 # ---- CD113 details that differ ----------------------------------------------------
@@ -473,9 +498,10 @@ def _check_contrasts(d: Draft, theirs: frozenset[str], f: Findings) -> None:
                 break
 
 
-def _check_numbers(d: Draft, theirs: frozenset[str], f: Findings) -> None:
+def _check_numbers(d: Draft, theirs: frozenset[str], codes: list[str], f: Findings) -> None:
     """Order numbers and codes retyped with a slip ("48231" for "48213", "YIU8NN")."""
-    codes = [x for x in theirs if _is_code(x)]
+    if not codes:
+        return
     for w in d.ws:
         if w.low in theirs or not _is_code(w.low):
             continue
