@@ -7,3 +7,6 @@ class EmpathyConfig(AppConfig):
 
     name = "calmdesk.empathy"
     label = "empathy"
+
+    def ready(self) -> None:
+        from calmdesk.empathy import erasure  # noqa: F401  (registers its receiver)
