@@ -45,6 +45,8 @@ class Customer(models.Model):
     website = models.URLField(blank=True)
     plan = models.CharField(max_length=100, blank=True)
     monthly_revenue = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # ISO 4217: the monthly revenue means nothing without it ("$49.00/mo", "€49.00/mo").
+    revenue_currency = models.CharField(max_length=3, default="USD", blank=True)
     notes = models.TextField(blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
