@@ -141,6 +141,14 @@ class InboundMail(models.Model):
     skipped_attachments = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=20, default="pipe")
     received_at = models.DateTimeField()
+    # The conversation this message's token or headers pointed at when its sender was
+    # no participant of it: it opened a conversation of its own, shown as "claims to
+    # continue #N" (a stranger must not be filed into a customer's thread).
+    claims_conversation = models.ForeignKey(
+        "desk.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Over the size cap: stored from its headers only, the body left in the raw file.
+    raw_only = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -186,3 +194,60 @@ class Quarantine(models.Model):
 
     def __str__(self) -> str:
         return f"quarantined {self.raw_sha256[:12]}: {self.reason[:60]}"
+
+
+class ParticipantSource(models.TextChoices):
+    SENDER = "sender", _("Wrote into the conversation")
+    CC = "cc", _("Copied by a participant")
+    RECIPIENT = "recipient", _("We wrote to them")
+    IMPORTED = "imported", _("Imported")
+
+
+class Participant(models.Model):
+    """An address that may continue a conversation by its token or headers, beside the
+    customer's own addresses, the mailbox's and its agents' (``mail.participants``).
+    Importers add the participants of the threads they bring in."""
+
+    conversation = models.ForeignKey(
+        "desk.Conversation", on_delete=models.CASCADE, related_name="participants"
+    )
+    email = models.CharField(max_length=320)
+    source = models.CharField(max_length=10, choices=ParticipantSource.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "email"], name="participant_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} in {self.conversation_id}"
+
+
+class Bounce(models.Model):
+    """A delivery status notification. Never a customer's message: it does not reopen
+    its conversation, count, or become a reply's recipient; the conversation gets an
+    event. One that names no message of ours is kept here only, with its raw mail."""
+
+    mailbox = models.ForeignKey("desk.Mailbox", on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "desk.Conversation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=64)
+    raw_sha256 = models.CharField(max_length=64)
+    raw_path = models.CharField(max_length=255)
+    from_address = models.CharField(max_length=320, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    # Only the recipients we had written to from this mailbox are marked bouncing.
+    marked = models.JSONField(default=list, blank=True)
+    diagnostic = models.TextField(blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "fingerprint"], name="bounce_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"bounce {self.pk} for {', '.join(self.recipients) or 'unknown'}"
