@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.core.files.storage import default_storage
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils import timezone
 
 from calmdesk.desk.actions import ActionError, do_merge_customers, find_or_create_customer
 from calmdesk.desk.models import (
@@ -143,3 +148,35 @@ def test_erasing_removes_the_raw_mail_the_messages_came_in(
     with django_capture_on_commit_callbacks(execute=True):
         desk.client_for(desk.admin).post(reverse("customer_erase", args=[desk.customer.pk]))
     assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    "revenue,currency,shown",
+    [
+        ("49.00", "USD", "$49.00/mo"),
+        ("49.00", "EUR", "€49.00/mo"),
+        ("1188", "CHF", "1,188.00 CHF/mo"),
+    ],
+)
+def test_money_shows_with_its_currency_on_the_card_and_the_page(
+    desk: Desk, revenue: str, currency: str, shown: str
+) -> None:
+    Customer.objects.filter(pk=desk.customer.pk).update(
+        plan="Growth", monthly_revenue=Decimal(revenue), revenue_currency=currency
+    )
+    client = desk.client_for(desk.alice)
+    card = client.get(reverse("conversation", args=[desk.conversation.pk])).content.decode()
+    page = client.get(reverse("customer", args=[desk.customer.pk])).content.decode()
+    assert f"Growth · {shown}" in card
+    assert f"Growth · {shown}" in page
+
+
+def test_customer_since_is_the_first_message_not_the_row(desk: Desk) -> None:
+    long_ago = timezone.now() - timedelta(days=800)
+    receive(desk.support, "maya@shop.example", "Hello, first order", "Hello", received_at=long_ago)
+    page = desk.client_for(desk.alice).get(reverse("customer", args=[desk.customer.pk]))
+    since = date_filter(timezone.localtime(long_ago), "DATE_FORMAT")
+    row_made = date_filter(timezone.localtime(desk.customer.created_at), "DATE_FORMAT")
+    assert 'Customer since</dt><dd><time datetime="' in page.content.decode()
+    assert f">{since}</time>" in page.content.decode()
+    assert f">{row_made}</time>" not in page.content.decode()

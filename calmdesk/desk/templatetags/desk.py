@@ -4,6 +4,8 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from calmdesk.desk.money import format_money
+
 register = template.Library()
 
 
@@ -47,3 +49,12 @@ def waited(since) -> str:
     if hours < 24:
         return _("%(hours)d h") % {"hours": hours}
     return _("%(days)d d %(hours)d h") % {"days": hours // 24, "hours": hours % 24}
+
+
+@register.filter
+def monthly_revenue(customer) -> str:
+    """ "$49.00/mo": the customer's monthly revenue in its own currency, or nothing."""
+    if customer.monthly_revenue is None:
+        return ""
+    amount = format_money(customer.monthly_revenue, customer.revenue_currency)
+    return _("%(amount)s/mo") % {"amount": amount}

@@ -21,6 +21,7 @@ from calmdesk.desk.actions import (
     do_merge_customers,
     do_update_customer_notes,
 )
+from calmdesk.desk.customers import first_contact
 from calmdesk.desk.forms import CustomerNotesForm, MergeForm
 from calmdesk.desk.inbox import with_row_details
 from calmdesk.desk.views.pages import ROW_RELATED
@@ -37,6 +38,7 @@ def customer(request: SignedInRequest, pk: int) -> HttpResponse:
         "customer": found,
         "emails": list(found.emails.order_by("id")),
         "conversations": conversations,
+        "first_contact": first_contact(found),
         "notes_form": CustomerNotesForm(initial={"notes": found.notes}),
         "merge_form": MergeForm(),
         "may_erase": agent_of(request.user).is_admin,  # type: ignore[union-attr]
