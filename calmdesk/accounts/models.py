@@ -14,6 +14,33 @@ class Role(models.TextChoices):
     AGENT = "agent", _("Agent")
 
 
+class Capability(models.TextChoices):
+    """What a role allows beyond answering in one's own mailboxes. ``ROLE_CAPABILITIES``
+    is the one table of who may do what; the README's role table is checked against it."""
+
+    SEE_EVERY_MAILBOX = "see_every_mailbox", _("Work in every mailbox")
+    REASSIGN_ANYONE = "reassign_anyone", _("Assign a conversation to anyone")
+    EDIT_SAVED_REPLIES_AND_TAGS = "edit_saved_replies_and_tags", _("Edit saved replies and tags")
+    SEE_TEAM_REPORTS = "see_team_reports", _("See team reports and team health")
+    ERASE_CUSTOMERS = "erase_customers", _("Erase a customer")
+    INVITE_PEOPLE = "invite_people", _("Invite people and choose their role")
+    CONFIGURE = "configure", _("Configure the desk (mailboxes, mail servers, rules)")
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ADMIN: frozenset(Capability),
+    Role.LEAD: frozenset(
+        {
+            Capability.SEE_EVERY_MAILBOX,
+            Capability.REASSIGN_ANYONE,
+            Capability.EDIT_SAVED_REPLIES_AND_TAGS,
+            Capability.SEE_TEAM_REPORTS,
+        }
+    ),
+    Role.AGENT: frozenset(),
+}
+
+
 class Agent(models.Model):
     """A person who answers customers: the profile beside Django's user."""
 
@@ -34,6 +61,9 @@ class Agent(models.Model):
         default=DEFAULT_COOLDOWN_SECONDS,
         help_text=_("The pause before a heated draft can be sent."),
     )
+    signature = models.TextField(blank=True, default="")
+    # Notifications are always listed in the desk; this says whether they are mailed too.
+    email_notifications = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
@@ -53,3 +83,116 @@ class Agent(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN or self.user.is_superuser
+
+    def can(self, capability: Capability) -> bool:
+        """A superuser made with ``createsuperuser`` is an admin whatever their row says."""
+        role = Role.ADMIN if self.user.is_superuser else self.role
+        return capability in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned to you")
+    CUSTOMER_REPLIED = "customer_replied", _("Customer replied")
+    MENTIONED = "mentioned", _("Mentioned in a note")
+    SYSTEM = "system", _("System notice")
+
+
+class Notification(models.Model):
+    """Something a person of the desk should know about, shown in the desk's list and,
+    if they chose so, mailed (through a SystemMail row). Made only by ``do_notify``."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True, default="")
+    # A path inside the desk (never an outside address) the notification links to.
+    url = models.CharField(max_length=500, blank=True, default="")
+    conversation = models.ForeignKey(
+        "desk.Conversation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The unread count in the nav, on every page: one index-only count.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SystemMailKind(models.TextChoices):
+    NOTIFICATION = "notification", _("Notification")
+    INVITE = "invite", _("Invite")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+class SystemMailState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class SystemMail(models.Model):
+    """A mail the desk itself sends to a person of the team (not to a customer): a
+    notification, an invite, a password reset. Queued by ``do_queue_system_mail``; the
+    mail layer delivers it (calmdesk.mail.systemmail)."""
+
+    kind = models.CharField(max_length=20, choices=SystemMailKind.choices)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    # The body carries a secret (a sign-in link): emptied once sent or given up.
+    sensitive = models.BooleanField(default=False)
+    state = models.CharField(
+        max_length=10, choices=SystemMailState.choices, default=SystemMailState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="systemmail_due"),
+            # Rate limits count recent mails of a kind to one address.
+            models.Index(fields=["to", "kind", "created_at"], name="systemmail_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to}"
+
+
+class Invite(models.Model):
+    """An admin's invitation: the invitee's user exists (inactive, without a password)
+    from the start, with the role and mailboxes the admin picked; the link lets them set
+    a password once, before ``expires_at``. Only the token's hash is kept."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invite"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Invite for {self.user.email}"
