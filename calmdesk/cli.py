@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "calmdesk.empathy.reanalyze:cmd_reanalyze",
         "re-read stored messages after an engine upgrade",
     ),
+    "doctor": ("calmdesk.ops.doctor:cmd_doctor", "check the data's integrity (--fix repairs)"),
     "manage": ("calmdesk.cli:cmd_manage", "Django's manage.py (migrate, check, ...)"),
 }
 

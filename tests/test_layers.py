@@ -58,6 +58,7 @@ LAYERS: list[tuple[int, str, tuple[str, ...]]] = [
             "calmdesk.api",
             "calmdesk.bench",
             "calmdesk.desk.management",
+            "calmdesk.ops",
         ),
     ),
 ]

@@ -163,6 +163,8 @@ def counters_of(messages: Iterable[tuple[str, datetime]]) -> Counters:
     waiting: datetime | None = None
     latest: datetime | None = None
     for kind, when in messages:
+        if kind == MessageKind.WITHDRAWN:
+            continue  # taken back before it left: the customer never saw it
         total += 1
         if kind == MessageKind.CUSTOMER:
             customer += 1
@@ -207,6 +209,81 @@ def count_message(
     Conversation.objects.filter(pk=conversation.pk).update(**changes)
 
 
+# -- taking a reply back ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """What sending a reply may change besides the counters (its "then set" status, an
+    assignment), kept with the reply so that taking it back puts them back."""
+
+    status: str
+    assignee_id: int | None
+    waiting: bool  # whether a customer waited for an answer
+
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationState:
+        return cls(
+            conversation.status, conversation.assignee_id, conversation.waiting_since is not None
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {"status": self.status, "assignee_id": self.assignee_id, "waiting": self.waiting}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ConversationState:
+        assignee = data.get("assignee_id")
+        return cls(str(data["status"]), assignee if isinstance(assignee, int) else None,
+                   bool(data.get("waiting")))
+
+
+@transaction.atomic
+def do_withdraw_reply(
+    reply: Message,
+    actor: User,
+    *,
+    before: ConversationState | None,
+    after: ConversationState | None,
+    now: datetime | None = None,
+) -> Conversation:
+    """A reply the customer never got (an undone send) stops counting, and what its send
+    changed goes back: ``before`` is the conversation as the send found it, ``after`` as
+    the send left it. A status or assignee someone changed since is theirs and stays; the
+    wait and the latest time are recounted from the messages that remain, so a customer
+    message that came meanwhile keeps its place. Without the states (a reply written
+    before they were kept) only the counters are put back."""
+    locked = Conversation.objects.select_for_update().get(pk=reply.conversation_id)
+    if not Message.objects.filter(pk=reply.pk, kind=MessageKind.REPLY).update(
+        kind=MessageKind.WITHDRAWN
+    ):
+        return locked  # already taken back
+    status, assignee_id = locked.status, locked.assignee_id
+    if before is not None and after is not None:
+        status = before.status if locked.status == after.status else locked.status
+        if locked.assignee_id == after.assignee_id:
+            assignee_id = before.assignee_id
+    recount = counters_of(locked.messages.order_by("id").values_list("kind", "created_at"))
+    # Someone waited before the send, or writes meanwhile: the wait is the recount's. A
+    # wait that closing cleared stays cleared, as it would have without the reply.
+    was_waiting = before.waiting if before is not None else True
+    waits = (was_waiting or locked.waiting_since is not None) and status in {
+        Status.ACTIVE,
+        Status.PENDING,
+    }
+    if status != locked.status or assignee_id != locked.assignee_id:
+        _move_folder(locked, status=status, assignee_id=assignee_id)
+    Conversation.objects.filter(pk=locked.pk).update(
+        status=status,
+        assignee_id=assignee_id,
+        message_count=F("message_count") - 1,
+        waiting_since=recount.waiting_since if waits else None,
+        last_message_at=recount.last_message_at or locked.last_message_at,
+        updated_at=now or timezone.now(),
+    )
+    locked.refresh_from_db()
+    return locked
+
+
 # -- folder counts ---------------------------------------------------------------------
 
 
@@ -247,6 +324,43 @@ def recount_folders() -> None:
         )
         for row in rows
     )
+
+
+def kept_counters_differ(stored: Counters, recount: Counters) -> bool:
+    """Whether a conversation's kept counters disagree with a recount of its messages.
+    A wait the recount sees may have been cleared by closing (and stays cleared when
+    reopened), and an erased conversation keeps its last time, so those are no fault."""
+    return (
+        stored.message_count != recount.message_count
+        or stored.customer_message_count != recount.customer_message_count
+        or (recount.waiting_since is None and stored.waiting_since is not None)
+        or (
+            recount.last_message_at is not None
+            and stored.last_message_at != recount.last_message_at
+        )
+    )
+
+
+@transaction.atomic
+def recount_conversation(conversation_id: int) -> Counters:
+    """Rebuild one conversation's counters from its messages (``calmdesk doctor --fix``),
+    changing only what ``kept_counters_differ`` calls a fault."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation_id)
+    recount = counters_of(
+        Message.objects.filter(conversation_id=conversation_id)
+        .order_by("created_at", "id")
+        .values_list("kind", "created_at")
+    )
+    changes: dict[str, object] = {
+        "message_count": recount.message_count,
+        "customer_message_count": recount.customer_message_count,
+    }
+    if recount.waiting_since is None:
+        changes["waiting_since"] = None
+    if recount.last_message_at is not None:
+        changes["last_message_at"] = recount.last_message_at
+    Conversation.objects.filter(pk=locked.pk).update(**changes)
+    return recount
 
 
 # -- changing a conversation -----------------------------------------------------------
