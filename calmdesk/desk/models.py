@@ -186,6 +186,9 @@ class MessageKind(models.TextChoices):
     CUSTOMER = "customer", _("Customer message")
     REPLY = "reply", _("Reply")
     NOTE = "note", _("Internal note")
+    # A reply taken back in its undo window: the customer never got it, so it is no
+    # message in the counts; it stays in the thread, marked, for the record.
+    WITHDRAWN = "withdrawn", _("Withdrawn reply")
 
 
 class Message(models.Model):

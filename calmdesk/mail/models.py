@@ -30,6 +30,9 @@ class Outbox(models.Model):
     claimed_by = models.CharField(max_length=100, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The conversation as the send found it and as it left it (desk ConversationState),
+    # so an undo puts back exactly what the send changed.
+    undo_snapshot = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name_plural = "outbox"
