@@ -227,6 +227,9 @@ class EventKind(models.TextChoices):
     SEND = "send", _("Send")
     CALL = "call", _("Call logged")
     REPRODUCTION = "reproduction", _("Reproduction recorded")
+    # What the mail layer tells the team: a bounce, a mail loop capped, a stranger's
+    # message that claims to continue this conversation (``data`` says which).
+    MAIL = "mail", _("Mail notice")
 
 
 class Event(models.Model):
