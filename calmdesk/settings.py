@@ -172,6 +172,8 @@ EMAIL_USE_TLS = SMTP_SECURITY == "starttls"
 EMAIL_USE_SSL = SMTP_SECURITY == "tls"
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env_str("CALMDESK_DEFAULT_FROM", "support@calmdesk.localhost")
+# Inbound mail larger than this is stored from its headers only, the rest kept raw.
+MAX_MESSAGE_BYTES = env_int("CALMDESK_MAX_MESSAGE_BYTES", 40 * 1024 * 1024, minimum=1024)
 # Key that encrypts mailbox passwords stored in the database (Fernet, urlsafe base64).
 ENCRYPTION_KEY = env_optional("CALMDESK_ENCRYPTION_KEY")
 
