@@ -83,3 +83,28 @@ class FindingDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} dismissed"
+
+
+class Draft(models.Model):
+    """An agent's unsent reply in a conversation, kept from the coach requests the composer
+    already sends, so a reload or a visit to another conversation loses nothing. Only its
+    agent is ever shown it."""
+
+    conversation = models.ForeignKey(
+        "desk.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(blank=True)
+    # The id of the last reply this agent sent here. A coach request from a page rendered
+    # before that reply (typed just before Send, arriving just after) carries text that
+    # has gone, so it is not kept (actions.do_save_draft).
+    sent_up_to = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "agent"], name="one_draft_per_agent")
+        ]
+
+    def __str__(self) -> str:
+        return f"draft of agent {self.agent_id} in conversation {self.conversation_id}"
