@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from calmdesk.desk.actions import (
     ActionError,
     Collision,
+    ConversationState,
     count_message,
     do_attach_to_reply,
     do_change_status,
+    do_withdraw_reply,
 )
 from calmdesk.desk.models import Conversation, Event, EventKind, Mailbox, Message, MessageKind
 from calmdesk.mail.models import InboundMail, Outbox, OutboxState
@@ -71,6 +73,7 @@ def do_send_reply(
         raise ActionError(_("This customer was erased; there is nobody to reply to."))
     _check_collision(locked, actor, seen_up_to)
     when = now or timezone.now()
+    before = ConversationState.of(locked)
     agent = getattr(actor, "agent", None)
     undo = agent.undo_window if agent is not None else settings.DEFAULT_UNDO_SECONDS
     message = Message.objects.create(
@@ -81,20 +84,34 @@ def do_send_reply(
         message_id=new_message_id(locked.mailbox),
         created_at=when,
     )
-    Outbox.objects.create(message=message, send_at=when + timedelta(seconds=undo))
     count_message(locked, MessageKind.REPLY, when, now=when)
     if attachments:
         do_attach_to_reply(message, list(attachments))
     if then_status:
         do_change_status(locked, actor, then_status)
     conversation.refresh_from_db()
+    snapshot = {"before": before.as_dict(), "after": ConversationState.of(conversation).as_dict()}
+    Outbox.objects.create(
+        message=message, send_at=when + timedelta(seconds=undo), undo_snapshot=snapshot
+    )
     return message
+
+
+def _states(snapshot: dict) -> tuple[ConversationState | None, ConversationState | None]:
+    try:
+        return (
+            ConversationState.from_dict(snapshot["before"]),
+            ConversationState.from_dict(snapshot["after"]),
+        )
+    except (KeyError, TypeError):
+        return None, None  # a reply written before sends kept what they changed
 
 
 def do_undo_send(message: Message, actor: User, *, now: datetime | None = None) -> bool:
     """Take a scheduled reply back. One conditional UPDATE: if the worker claimed it
     first, or its undo window has passed by ``now``, this returns False and the reply
-    goes out."""
+    goes out. Taken back, the reply is withdrawn and the conversation is as the send
+    found it (status, wait, counts, assignee), in the same transaction."""
     now = now or timezone.now()
     with transaction.atomic():
         undone = Outbox.objects.filter(
@@ -102,13 +119,17 @@ def do_undo_send(message: Message, actor: User, *, now: datetime | None = None) 
         ).update(state=OutboxState.UNDONE)
         if undone != 1:
             return False
+        snapshot = Outbox.objects.values_list("undo_snapshot", flat=True).get(message=message)
+        before, after = _states(snapshot)
+        restored = do_withdraw_reply(message, actor, before=before, after=after, now=now)
         Event.objects.create(
             conversation=message.conversation,
             kind=EventKind.SEND,
             actor=actor,
-            data={"undone": message.pk},
+            data={"undone": message.pk, "status": restored.status},
             created_at=now,
         )
+    message.kind = MessageKind.WITHDRAWN
     return True
 
 

@@ -24,7 +24,7 @@ def send_state(request: SignedInRequest, message_pk: int) -> HttpResponse:
     try:
         message = Message.objects.select_related("outbox", "conversation").get(
             pk=message_pk,
-            kind=MessageKind.REPLY,
+            kind__in=[MessageKind.REPLY, MessageKind.WITHDRAWN],
             conversation__mailbox_id__in=visible_mailbox_ids(request.user),
         )
     except Message.DoesNotExist:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from calmdesk.desk.actions import Counters, counters_of, do_add_note
 from calmdesk.desk.models import Conversation
-from calmdesk.mail.actions import do_record_send_failure, do_send_reply
+from calmdesk.mail.actions import do_record_send_failure, do_send_reply, do_undo_send
 
 from .conftest import Desk, receive
 
@@ -44,7 +44,7 @@ def test_recounting_from_scratch_gives_the_kept_counters(desk: Desk, seed: int) 
         # Mostly forward in time, sometimes an import from the past.
         when = start + timedelta(hours=step * 3 - (rng.random() < 0.2) * rng.uniform(1, 60))
         conversation = rng.choice(conversations)
-        action = rng.choice(["customer", "customer", "new", "reply", "note", "failure"])
+        action = rng.choice(["customer", "customer", "new", "reply", "note", "failure", "undo"])
         if action == "customer":
             receive(
                 desk.support,
@@ -62,6 +62,9 @@ def test_recounting_from_scratch_gives_the_kept_counters(desk: Desk, seed: int) 
             replies.append(do_send_reply(conversation, desk.alice, "On it.", now=when))
         elif action == "note":
             do_add_note(conversation, desk.bob, "Checking with the team.")
+        elif action == "undo" and replies:
+            # Taken back in its window (now is before it leaves): it stops counting.
+            do_undo_send(rng.choice(replies), desk.alice, now=when - timedelta(days=30))
         elif replies:
             do_record_send_failure(rng.choice(replies).outbox.pk, "550 no such user")
     for conversation in conversations:
@@ -77,6 +80,9 @@ def test_recounting_from_scratch_gives_the_kept_counters(desk: Desk, seed: int) 
         ([("customer", 1), ("reply", 2)], (2, 1, None, 2)),
         ([("customer", 1), ("reply", 2), ("note", 3)], (3, 1, None, 2)),
         ([("customer", 1), ("reply", 3), ("customer", 2)], (3, 2, 2, 3)),
+        # A reply taken back before it left is no message: the customer still waits.
+        ([("customer", 1), ("withdrawn", 2)], (1, 1, 1, 1)),
+        ([("customer", 1), ("reply", 2), ("customer", 3), ("withdrawn", 4)], (3, 2, 3, 3)),
     ],
 )
 def test_counters_of_says_what_the_counters_mean(
