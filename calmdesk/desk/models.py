@@ -189,6 +189,9 @@ class MessageKind(models.TextChoices):
     # A reply taken back in its undo window: the customer never got it, so it is no
     # message in the counts; it stays in the thread, marked, for the record.
     WITHDRAWN = "withdrawn", _("Withdrawn reply")
+    # A reply the mail server refused for good: in the thread and the counts, but it
+    # answered nobody, so the conversation waits on the team again.
+    FAILED = "failed", _("Reply not delivered")
 
 
 class Message(models.Model):
