@@ -19,7 +19,11 @@ ROOT = Path(calmdesk.__file__).parent
 # longest matching prefix wins; a name without a dot (the package) matches only itself.
 LAYERS: list[tuple[int, str, tuple[str, ...]]] = [
     (1, "engine", ("calmdesk.engine",)),
-    (1, "project", ("calmdesk", "calmdesk.config", "calmdesk.settings", "calmdesk.checks")),
+    (
+        1,
+        "project",
+        ("calmdesk", "calmdesk.config", "calmdesk.settings", "calmdesk.checks", "calmdesk.headers"),
+    ),
     (1, "jobs", ("calmdesk.jobs",)),
     # The help-desk core: agents (an agent works in mailboxes), conversations, customers.
     (2, "core", ("calmdesk.accounts", "calmdesk.desk")),

@@ -69,6 +69,13 @@ def _assert_within_screen(page, selector: str) -> None:  # type: ignore[no-untyp
 
 def test_the_working_pages_fit_a_phone(phone, phone_desk, screenshot_dir) -> None:  # type: ignore[no-untyped-def]
     page = phone
+    # The pages run under the Content-Security-Policy (no inline script): Chromium reports
+    # any violation on the console.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.goto("/login/")
     page.fill("#id_username", "alice-phone")
     page.fill("#id_password", PASSWORD)
@@ -102,3 +109,4 @@ def test_the_working_pages_fit_a_phone(phone, phone_desk, screenshot_dir) -> Non
     assert _page_width(page) <= PHONE["width"]
     _assert_within_screen(page, "[data-row]")
     page.screenshot(path=str(screenshot_dir / "phone-search.png"))
+    assert violations == []
