@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -14,6 +15,7 @@ from calmdesk.desk.actions import do_set_priority_score
 from calmdesk.desk.models import Conversation, Event, EventKind, Message, MessageKind
 from calmdesk.empathy.models import (
     ConversationCare,
+    Draft,
     FindingDismissal,
     MessageReading,
     Priority,
@@ -222,6 +224,40 @@ def do_dismiss_finding(
 ) -> FindingDismissal:
     return FindingDismissal.objects.create(
         conversation=conversation, agent=actor, code=code[:10], excerpt=excerpt[:200]
+    )
+
+
+def do_save_draft(
+    conversation: Conversation,
+    actor: User,
+    body: str,
+    *,
+    seen_up_to: int,
+    now: datetime | None = None,
+) -> bool:
+    """Keep the agent's draft as the coach saw it; returns whether it was kept.
+    ``seen_up_to`` is the newest message id on the page that sent it: a page from before
+    the agent's last reply here carries text that went with that reply (one conditional
+    UPDATE; an empty composer creates no row)."""
+    now = timezone.now() if now is None else now
+    mine = Draft.objects.filter(conversation=conversation, agent=actor)
+    if mine.filter(sent_up_to__lte=seen_up_to).update(body=body, updated_at=now):
+        return True
+    if not body:
+        return False
+    _draft, created = Draft.objects.get_or_create(
+        conversation=conversation, agent=actor, defaults={"body": body, "updated_at": now}
+    )
+    return created
+
+
+def do_close_draft(conversation: Conversation, actor: User, sent: Message) -> None:
+    """The reply ``sent`` went from the composer: the draft is emptied, and remembers the
+    reply so that a coach request still on its way from the sending page is not kept."""
+    Draft.objects.update_or_create(
+        conversation=conversation,
+        agent=actor,
+        defaults={"body": "", "sent_up_to": sent.pk, "updated_at": timezone.now()},
     )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from calmdesk.desk.access import visible_conversations
 from calmdesk.desk.models import Conversation
-from calmdesk.empathy.models import ConversationCare, MessageReading, Reproduction
+from calmdesk.empathy.models import ConversationCare, Draft, MessageReading, Reproduction
 
 # F8: when a thread drags on this long while the customer reads confused or frustrated,
 # suggest a call or a screencast.
@@ -47,6 +47,11 @@ def tone_history(
     return readings
 
 
+def draft_of(conversation: Conversation, actor: User) -> Draft | None:
+    """The agent's own draft here, if it holds any text; never another agent's."""
+    return Draft.objects.filter(conversation=conversation, agent=actor).exclude(body="").first()
+
+
 def conversation_context(conversation: Conversation, actor: User) -> dict[str, Any]:
     care = ConversationCare.objects.filter(conversation=conversation).first()
     return {
@@ -55,4 +60,5 @@ def conversation_context(conversation: Conversation, actor: User) -> dict[str, A
         "reproduction_states": Reproduction.choices,
         "call_nudge": needs_call(conversation, care),
         "tone": care.latest_tone if care else "",
+        "saved_draft": draft_of(conversation, actor),
     }

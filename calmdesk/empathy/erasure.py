@@ -1,8 +1,8 @@
 """A data-protection erasure reaches what the empathy layer keeps about a conversation:
 the care row holds the customer's words (stakes with their spans) and what was read in
-them (tone, priority, score), and the reproduction record may quote them. The desk's
-erasure sends ``erasing_customer``; this answers it. The readings themselves go with the
-messages they belong to."""
+them (tone, priority, score), the reproduction record may quote them, and agents'
+unsent drafts may too. The desk's erasure sends ``erasing_customer``; this answers it.
+The readings themselves go with the messages they belong to."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.dispatch import receiver
 
 from calmdesk.desk.actions import do_set_priority_score, erasing_customer
 from calmdesk.desk.models import Conversation, Customer, Message
-from calmdesk.empathy.models import ConversationCare, Reproduction
+from calmdesk.empathy.models import ConversationCare, Draft, Reproduction
 
 
 @receiver(erasing_customer)
@@ -36,3 +36,11 @@ def erase_care_of(
     for conversation in conversations:
         if conversation.priority_score:
             do_set_priority_score(conversation, 0.0)
+
+
+@receiver(erasing_customer)
+def erase_drafts_of(
+    sender: type[Customer], customer: Customer, messages: QuerySet[Message], **kwargs: object
+) -> None:
+    """Every agent's unsent reply to the customer goes: it may quote them."""
+    Draft.objects.filter(conversation__customer=customer).delete()

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calmdesk.desk.access import SignedInRequest, conversation_or_404
+from calmdesk.desk.forms import MAX_BODY, MAX_ID
+from calmdesk.desk.models import Conversation
 from calmdesk.empathy import actions
 from calmdesk.empathy.coach import coach_draft
 from calmdesk.empathy.models import Reproduction
@@ -16,11 +18,20 @@ from calmdesk.empathy.spans import utf16_offsets
 MAX_LIVE_DRAFT = 20_000
 
 
-@login_required
-@require_POST
-def coach(request: SignedInRequest, pk: int) -> HttpResponse:
-    conversation = conversation_or_404(request.user, pk)
-    draft = request.POST.get("body", "")[:MAX_LIVE_DRAFT]
+def _seen_up_to(request: SignedInRequest) -> int:
+    raw = request.POST.get("seen_up_to", "")
+    return min(int(raw), MAX_ID) if raw.isascii() and raw.isdigit() and len(raw) < 20 else 0
+
+
+def _coach_answer(
+    request: SignedInRequest, conversation: Conversation, *, dismissed: str = ""
+) -> HttpResponse:
+    """Check the composer's draft, keep it as the agent's draft (the coach request is what
+    carries it: no second poll), and answer with the findings."""
+    body = request.POST.get("body", "")[:MAX_BODY]
+    if conversation.customer.erased_at is None:  # an erased customer's drafts went too
+        actions.do_save_draft(conversation, request.user, body, seen_up_to=_seen_up_to(request))
+    draft = body[:MAX_LIVE_DRAFT]
     coaching = coach_draft(request, conversation, draft)
     ends = utf16_offsets(draft, [p for f in coaching.findings for p in (f.start, f.end)])
     findings = [
@@ -32,24 +43,35 @@ def coach(request: SignedInRequest, pk: int) -> HttpResponse:
         }
         for i, f in enumerate(coaching.findings)
     ]
-    return render(
-        request,
-        "empathy/_findings.html",
-        {"conversation": conversation, "findings": findings, "coaching": coaching, "draft": draft},
-    )
+    context = {
+        "conversation": conversation,
+        "findings": findings,
+        "coaching": coaching,
+        "draft": draft,
+        "dismissed": dismissed,
+    }
+    return render(request, "empathy/_findings.html", context)
+
+
+@login_required
+@require_POST
+def coach(request: SignedInRequest, pk: int) -> HttpResponse:
+    return _coach_answer(request, conversation_or_404(request.user, pk))
 
 
 @login_required
 @require_POST
 def dismiss(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Silence a rule for this agent here, and answer with the draft checked again, so the
+    finding leaves the page at once (a 204 left it there until the next keystroke)."""
     conversation = conversation_or_404(request.user, pk)
     code = request.POST.get("code", "").strip().upper()
-    if not code.startswith("CD") or not code[2:].isdigit():
+    if not code.startswith("CD") or not code[2:].isdigit() or len(code) > 10:
         return HttpResponse(_("Unknown rule."), status=400)
     actions.do_dismiss_finding(
         conversation, request.user, code=code, excerpt=request.POST.get("excerpt", "")
     )
-    return HttpResponse(status=204)
+    return _coach_answer(request, conversation, dismissed=code)
 
 
 @login_required

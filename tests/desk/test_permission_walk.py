@@ -1,5 +1,6 @@
-"""Every URL of the project, requested as four people: anonymous, charlie (an agent of
-another mailbox), alice (an agent of the mailbox) and an admin. A URL that nobody listed
+"""Every URL of the project, requested as six people: anonymous, charlie (an agent of
+another mailbox), alice (an agent of the mailbox), bob (her teammate), dave (a lead) and
+an admin. A URL that nobody listed
 here fails the suite, so a new view cannot ship without saying who may see it.
 
 To add your URL: add a row to ROUTES with the statuses you expect. ``kwargs`` and
@@ -70,6 +71,8 @@ class Route:
     stranger: int = 404  # charlie: another mailbox's data does not exist for him
     agent: int = 200  # alice
     admin: int = 200
+    teammate: int | None = None  # bob; None: as alice
+    lead: int | None = None  # dave, who works in every mailbox; None: as the admin
     name: str = ""  # the URL name to request, for a namespace row
     notes: list[str] = field(default_factory=list)
 
@@ -106,11 +109,13 @@ ROUTES: dict[str, Route] = {
     "attachment": Route(kwargs=lambda d: {"pk": d.attachment.pk}),
     "mail_send_state": Route(kwargs=_send_state),
     "mail_inline": Route(kwargs=_inline_image),
+    # Anyone who works the conversation may send a stuck reply again.
+    "mail_retry": Route(method="post", kwargs=_send_state, agent=302, admin=302),
     "conversation_coach": Route(
         method="post", kwargs=_conversation, data=lambda d: {"body": "This is not our fault."}
     ),
     "conversation_coach_dismiss": Route(
-        method="post", kwargs=_conversation, data=lambda d: {"code": "CD101"}, agent=204, admin=204
+        method="post", kwargs=_conversation, data=lambda d: {"code": "CD101"}
     ),
     "conversation_reproduction": Route(**CHANGE, data=lambda d: {"state": "reproduced"}),
     "conversation_call": Route(**CHANGE, data=lambda d: {"summary": "Walked through checkout"}),
@@ -143,7 +148,7 @@ def test_every_url_is_in_the_walk() -> None:
     assert not missing, f"URLs with no row in ROUTES (say who may see them): {missing}"
 
 
-PERSONAS = ("anonymous", "stranger", "agent", "admin")
+PERSONAS = ("anonymous", "stranger", "agent", "teammate", "lead", "admin")
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -151,12 +156,21 @@ PERSONAS = ("anonymous", "stranger", "agent", "admin")
 def test_walk(desk: Desk, route_name: str, persona: str) -> None:
     route = ROUTES[route_name]
     client = Client()
-    user = {"anonymous": None, "stranger": desk.charlie, "agent": desk.alice, "admin": desk.admin}
+    user = {
+        "anonymous": None,
+        "stranger": desk.charlie,
+        "agent": desk.alice,
+        "teammate": desk.bob,
+        "lead": desk.dave,
+        "admin": desk.admin,
+    }
     if user[persona] is not None:
         client.force_login(user[persona])
     url = reverse(route.name or route_name, kwargs=route.kwargs(desk) or None)
     response = getattr(client, route.method)(url, route.data(desk))
     expected = getattr(route, persona)
+    if expected is None:
+        expected = route.agent if persona == "teammate" else route.admin
     assert response.status_code == expected, (
         f"{route.method.upper()} {url} as {persona}: {response.status_code}, expected {expected}"
     )

@@ -94,9 +94,9 @@ EXPECTED = {
     "inbox": 10,
     "inbox, needs care first": 9,
     "inbox, mine": 8,
-    "conversation": 17,
+    "conversation": 18,  # the agent's own draft, restored into the composer
     "search": 7,
-    "coach": 8,
+    "coach": 9,  # the draft it carries is kept: one conditional UPDATE
 }
 
 

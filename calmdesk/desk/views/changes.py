@@ -25,6 +25,7 @@ from calmdesk.desk.actions import (
 from calmdesk.desk.forms import AssignForm, NoteForm, ReplyForm, StatusForm, TagForm
 from calmdesk.desk.models import Message, MessageKind, Tag
 from calmdesk.desk.views.pages import render_conversation
+from calmdesk.empathy.actions import do_close_draft
 from calmdesk.empathy.coach import coach_draft
 from calmdesk.mail.actions import do_send_reply, do_undo_send
 
@@ -75,6 +76,7 @@ def reply(request: SignedInRequest, pk: int) -> HttpResponse:
     except ActionError as problem:
         messages.error(request, str(problem))
         return render_conversation(request, conversation, reply_form=form, status=400)
+    do_close_draft(conversation, request.user, sent)  # undo brings the text back (below)
     messages.success(
         request,
         _("Reply scheduled: it leaves at %(time)s unless you undo it.")
