@@ -104,13 +104,17 @@ def do_finish_job(row: PeriodicJob, worker: str, now: datetime, *, error: str = 
 
 
 def do_run_due_jobs(
-    worker: str, clock: Callable[[], datetime] = timezone.now, limit: int = BATCH
+    worker: str,
+    clock: Callable[[], datetime] = timezone.now,
+    limit: int = BATCH,
+    stop: Callable[[], bool] = lambda: False,
 ) -> int:
     """Run every job that is due, each by one worker only. Returns how many ran here.
-    A job that raises is logged, its error kept on its row, and it runs again next turn."""
+    A job that raises is logged, its error kept on its row, and it runs again next turn.
+    ``stop`` is asked before each claim: a stopping worker takes no further job."""
     do_sync_jobs(clock())
     ran = 0
-    while ran < limit:
+    while ran < limit and not stop():
         now = clock()
         row = do_claim_due_job(worker, now)
         if row is None:

@@ -70,20 +70,31 @@ def due_polls(now: datetime) -> list[int]:
     )
 
 
+def _never() -> bool:
+    return False
+
+
 def poll_mailbox(
-    settings: MailboxMailSettings, pause: Callable[[str], None] = lambda step: None
+    settings: MailboxMailSettings,
+    pause: Callable[[str], None] = lambda step: None,
+    stop: Callable[[], bool] = _never,
 ) -> Tally:
     """Take every unseen message of the mailbox's folder. Raises on connection errors;
-    ``MailStoreUnavailable`` stops the poll with the rest left unseen."""
+    ``MailStoreUnavailable`` stops the poll with the rest left unseen, as ``stop``
+    does when it says so between two messages (a stopping worker)."""
     tally = Tally()
     client = _connect(settings)
     try:
         client.select_folder(settings.imap_folder)
         uids = client.search(["UNSEEN"])
         for start in range(0, len(uids), FETCH_BATCH):
+            if stop():
+                break
             batch = uids[start : start + FETCH_BATCH]
             fetched = client.fetch(batch, ["BODY.PEEK[]"])
             for uid in batch:
+                if stop():
+                    return tally  # the rest stays unseen for the next poll
                 data = fetched.get(uid, {})
                 raw = data.get(b"BODY[]")
                 if raw is None:
@@ -99,17 +110,22 @@ def poll_mailbox(
     return tally
 
 
-def run_once(worker: str, pause: Callable[[str], None] = lambda step: None) -> Tally:
-    """Poll every mailbox that is due and not being polled elsewhere."""
+def run_once(
+    worker: str, pause: Callable[[str], None] = lambda step: None, stop: Callable[[], bool] = _never
+) -> Tally:
+    """Poll every mailbox that is due and not being polled elsewhere. A poll ``stop``
+    cuts short releases its claim like any other."""
     total = Tally()
     now = timezone.now()
     for settings_id in due_polls(now):
+        if stop():
+            break
         if not claim_poll(settings_id, worker, now):
             continue
         settings = MailboxMailSettings.objects.select_related("mailbox").get(pk=settings_id)
         error = ""
         try:
-            tally = poll_mailbox(settings, pause)
+            tally = poll_mailbox(settings, pause, stop)
             total.stored += tally.stored
             total.quarantined += tally.quarantined
             total.duplicates += tally.duplicates

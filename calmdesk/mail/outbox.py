@@ -205,11 +205,18 @@ def _fail(row: Outbox, worker: str, reason: str) -> str:
     return OutboxState.FAILED
 
 
-def run_once(worker: str, pause: Pause = _no_pause) -> int:
-    """Send what is due now. Returns how many rows this worker claimed."""
+def _never() -> bool:
+    return False
+
+
+def run_once(worker: str, pause: Pause = _no_pause, stop: Callable[[], bool] = _never) -> int:
+    """Send what is due now. Returns how many rows this worker claimed. ``stop`` is asked
+    before each claim: a stopping worker finishes the reply it holds and claims no more."""
     recover()
     claimed = 0
     for outbox_id in due(timezone.now()):
+        if stop():
+            break
         if not claim(outbox_id, worker, timezone.now()):
             continue  # undone, or another worker got it first
         claimed += 1

@@ -126,7 +126,7 @@ def cmd_worker(argv: list[str]) -> int:
     if not args.no_outbox:
 
         def outbox_pass() -> None:
-            outbox.run_once(worker, pause)
+            outbox.run_once(worker, pause, stop.is_set)
             if args.until_idle and _idle():
                 stop.set()
 
@@ -137,13 +137,18 @@ def cmd_worker(argv: list[str]) -> int:
         threads.append(
             threading.Thread(
                 target=_loop,
-                args=("imap", lambda: imap.run_once(worker, pause), stop, args.interval),
+                args=(
+                    "imap",
+                    lambda: imap.run_once(worker, pause, stop.is_set),
+                    stop,
+                    args.interval,
+                ),
             )
         )
     if not args.no_jobs and not args.until_idle:
 
         def jobs_pass() -> None:
-            do_run_due_jobs(worker)
+            do_run_due_jobs(worker, stop=stop.is_set)
 
         threads.append(
             threading.Thread(target=_loop, args=("jobs", jobs_pass, stop, args.interval))
