@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "re-read stored messages after an engine upgrade",
     ),
     "doctor": ("calmdesk.ops.doctor:cmd_doctor", "check the data's integrity (--fix repairs)"),
+    "backup": ("calmdesk.ops.backup:cmd_backup", "copy the database and data folder"),
+    "restore": ("calmdesk.ops.backup:cmd_restore", "restore a copy made by calmdesk backup"),
+    "export": ("calmdesk.ops.export:cmd_export", "export every record as JSON lines"),
     "manage": ("calmdesk.cli:cmd_manage", "Django's manage.py (migrate, check, ...)"),
 }
 

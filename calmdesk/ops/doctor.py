@@ -44,7 +44,7 @@ def _storage_of(kind: str) -> tuple[Storage, str]:
 
     if kind == "raw":
         return rawstore.storage(), ""
-    return Attachment._meta.get_field("file").storage, "attachments"  # type: ignore[attr-defined]
+    return Attachment._meta.get_field("file").storage, "attachments"
 
 
 def walk(where: Storage, top: str) -> Iterator[str]:
@@ -75,9 +75,9 @@ def dangling_references(ctx: Context) -> list[str]:
     found: list[str] = []
     for model in apps.get_models(include_auto_created=True):
         for fk in model._meta.concrete_fields:
-            if not fk.is_relation or fk.related_model is None:
-                continue
             parent = fk.related_model
+            if not fk.is_relation or parent is None or isinstance(parent, str):
+                continue
             target = fk.target_field.attname  # type: ignore[attr-defined]
             bad = (
                 model._default_manager.filter(**{f"{fk.attname}__isnull": False})
