@@ -225,8 +225,11 @@ def cmd_backup(argv: list[str]) -> int:
     except (BackupError, subprocess.CalledProcessError) as exc:
         print(f"calmdesk backup: {exc}", file=sys.stderr)
         return 1
-    files = ", ".join(f"{n} {folder}" for folder, n in manifest["files"].items())
-    print(f"backup: {manifest['vendor']} database and {files} files in {args.dest}")
+    counts = manifest["files"]
+    print(
+        f"backup: the {manifest['vendor']} database, {counts['raw']} raw mail files and "
+        f"{counts['files']} attachment files in {args.dest}"
+    )
     return 0
 
 
