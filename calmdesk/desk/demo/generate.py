@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from calmdesk.accounts.models import Agent, Role
 from calmdesk.desk.actions import counters_of, recount_folders
-from calmdesk.desk.demo import texts
+from calmdesk.desk.demo import people, texts
 from calmdesk.desk.models import (
     Conversation,
     Customer,
@@ -34,6 +34,7 @@ from calmdesk.desk.models import (
     Status,
     Tag,
 )
+from calmdesk.desk.money import format_money
 
 DEMO_PASSWORD = "calmdesk-demo"
 MAILBOXES = (
@@ -123,17 +124,20 @@ def _setup(rng: random.Random, customer_count: int, now: datetime) -> World:
         )
     organisations = Organisation.objects.bulk_create(
         Organisation(
-            name=f"{rng.choice(texts.COMPANY_WORDS)} {rng.choice(texts.COMPANY_KINDS)}",
-            website=f"https://{rng.choice(texts.COMPANY_WORDS).lower()}{i}.example",
+            name=f"{rng.choice(people.COMPANY_WORDS)} {rng.choice(people.COMPANY_KINDS)}",
+            website=f"https://{rng.choice(people.COMPANY_WORDS).lower()}{i}.example",
         )
         for i in range(max(20, customer_count // 6))
     )
     customers: list[Customer] = []
     addresses: list[str] = []
     for i in range(customer_count):
-        first, last = rng.choice(texts.FIRST_NAMES), rng.choice(texts.LAST_NAMES)
+        first, last = rng.choice(people.FIRST_NAMES), rng.choice(people.LAST_NAMES)
         organisation = rng.choice(organisations) if rng.random() < 0.4 else None
-        plan, revenue = rng.choice(texts.PLANS)
+        plan, revenue = rng.choice(people.PLANS)
+        currency = rng.choices(
+            [code for code, _w in people.CURRENCIES], [w for _c, w in people.CURRENCIES]
+        )[0]
         domain = (
             organisation.website.removeprefix("https://")
             if organisation
@@ -148,6 +152,7 @@ def _setup(rng: random.Random, customer_count: int, now: datetime) -> World:
                 else "",
                 plan=plan,
                 monthly_revenue=Decimal(revenue) if revenue else None,
+                revenue_currency=currency,
                 notes=rng.choice(("", "", "", "Prefers email over calls.", "VIP: early adopter.")),
             )
         )
@@ -169,53 +174,72 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template.format_map(values)
 
 
-def _values(world: World, customer: Customer, agent_name: str) -> dict[str, str]:
+def _values(world: World, customer: Customer, helper: User) -> dict[str, str]:
     rng = world.rng
-    first = (customer.name or "there").split()[0]
-    error = rng.choice(texts.ERRORS)
     email = world.emails.get(customer.pk, "someone@mail.example")
-    values = {
+    first = customer.name.split()[0] if customer.name else ""
+    colleagues = sorted(
+        {u.first_name for team in world.agents_by_mailbox.values() for u in team}
+        - {helper.first_name}
+    )
+    revenue = customer.monthly_revenue
+    return {
         "name": first,
-        "full_name": customer.name or first,
-        "agent": agent_name,
+        "full_name": customer.name,
+        "agent": helper.first_name,
+        "colleague": rng.choice(colleagues),
         "version": rng.choice(texts.VERSIONS),
         "browser": rng.choice(texts.BROWSERS),
         "order": str(rng.randint(1000, 99999)),
-        "amount": rng.choice(texts.AMOUNTS),
+        "order2": str(rng.randint(1000, 99999)),
+        # What they pay, in their currency, is what a double charge is charged.
+        "amount": format_money(revenue, customer.revenue_currency)
+        if revenue
+        else rng.choice(texts.AMOUNTS),
         "course": rng.choice(texts.COURSES),
         "domain": email.rpartition("@")[2],
-        "company": customer.organisation.name if customer.organisation else "our company",
-        "shop": first.lower(),
-        "product": rng.choice(texts.PRODUCTS),
+        "company": customer.organisation.name
+        if customer.organisation
+        else f"{customer.name.split()[-1] if customer.name else 'Harbor'} Studio",
+        "shop": (first or email.partition(".")[0]).lower(),
     }
-    values["error"] = error.format_map(values)
-    values["error_short"] = values["error"].split(":")[0].split(" (")[0]
-    return values
 
 
-def _customer_text(world: World, body: str, values: dict[str, str], first: bool) -> str:
-    rng = world.rng
+def _customer_text(
+    world: World, body: str, values: dict[str, str], language: str, sign_off: str, *, first: bool
+) -> str:
+    """The customer's words with a greeting on the first message (in the story's language)
+    and their sign-off."""
     text = _fill(body, values)
     if first and not text.lower().startswith(("hi", "hello", "hey", "dear")):
-        greeting = rng.choice(texts.GREETINGS)
+        greeting = world.rng.choice(texts.GREETINGS[language])
         text = f"{greeting}\n\n{text}" if greeting else text
-    sign_off = _fill(rng.choice(texts.SIGN_OFFS), values)
     return f"{text}\n\n{sign_off}" if sign_off else text
 
 
-def _thread_length(rng: random.Random, status: str) -> int:
-    """Active threads end with the customer (odd), pending ones with us (even)."""
-    roll = rng.random()
-    base = (
-        1 if roll < 0.4 else 3 if roll < 0.7 else 5 if roll < 0.88 else rng.choice((7, 9, 11, 13))
-    )
-    if status == Status.SPAM:
-        return 1
-    if status == Status.PENDING:
-        return base + 1
+def _sign_off(rng: random.Random, values: dict[str, str], language: str) -> str:
+    """How this customer signs, the same on every message; without a name, without one."""
+    sign_offs = texts.SIGN_OFFS if values["name"] else texts.NAMELESS_SIGN_OFFS
+    return _fill(rng.choice(sign_offs[language]), values)
+
+
+def _agent_text(body: str, values: dict[str, str], language: str, sign_off: str) -> str:
+    hellos = texts.AGENT_HELLOS if values["name"] else texts.AGENT_NAMELESS_HELLOS
+    hello = _fill(hellos[language], values)
+    return f"{hello}\n\n{_fill(body, values)}\n\n{sign_off}"
+
+
+def _thread_length(rng: random.Random, status: str, story: texts.Story) -> int:
+    """How many of the story's turns are told. Active threads end with the customer (odd),
+    pending ones with us (even), closed ones are the whole story (its closing is added)."""
+    told = len(story.turns)
     if status == Status.CLOSED:
-        return base + 1 if rng.random() < 0.7 else base + 2
-    return base
+        return told
+    roll = rng.random()
+    base = 1 if roll < 0.45 else 3 if roll < 0.75 else 5 if roll < 0.9 else 7
+    if status == Status.PENDING:
+        return min(base + 1, told)
+    return min(base, told - 1)
 
 
 def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> None:
@@ -245,9 +269,10 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
             team = world.agents_by_mailbox[scenario.mailbox]
             helper = rng.choice(team)
             assignee = helper if rng.random() < (0.85 if status == Status.CLOSED else 0.6) else None
-            values = _values(world, customer, helper.first_name)
-            subject = _fill(rng.choice(scenario.subjects), values)
-            thread = _thread(world, scenario, status, customer, helper, values)
+            values = _values(world, customer, helper)
+            story = rng.choice(scenario.stories)
+            subject = _fill(story.subject, values)
+            thread = _thread(world, scenario, story, status, helper, values)
         counters = counters_of((kind, when) for kind, _author, _body, when in thread)
         if status != Status.ACTIVE:  # nobody waits on a pending, closed or spam conversation
             counters = replace(counters, waiting_since=None)
@@ -319,43 +344,52 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
 def _thread(
     world: World,
     scenario: texts.Scenario,
+    story: texts.Story,
     status: str,
-    customer: Customer,
     helper: User,
     values: dict[str, str],
 ) -> list[Turn]:
-    """(kind, author, body, when) tuples alternating customer and agent."""
+    """(kind, author, body, when) tuples: a prefix of the story (or all of it), in order."""
     rng = world.rng
-    length = _thread_length(rng, status)
-    sign_off = _fill(rng.choice(texts.AGENT_SIGN_OFFS), {"agent": helper.get_full_name()})
-    reply_values = {**values, "sign_off": sign_off}
+    language = story.language
+    length = _thread_length(rng, status, story)
+    sign_off = _fill(rng.choice(texts.AGENT_SIGN_OFFS[language]), {"agent": helper.get_full_name()})
+    signed = _sign_off(rng, values, language)
     items: list[tuple[str, User | None, str]] = []
-    for position in range(length):
+    for position, body in enumerate(story.turns[:length]):
         if position % 2 == 0:
-            if position == 0:
-                body = _customer_text(world, rng.choice(scenario.openings), values, True)
-            elif position == length - 1 and status == Status.CLOSED and scenario.closing:
-                body = _customer_text(world, rng.choice(scenario.closing), values, False)
-            else:
-                body = _customer_text(world, rng.choice(scenario.follow_ups), values, False)
-            items.append((MessageKind.CUSTOMER, None, body))
-        else:
+            text = _customer_text(world, body, values, language, signed, first=position == 0)
+            items.append((MessageKind.CUSTOMER, None, text))
+            continue
+        items.append((MessageKind.REPLY, helper, _agent_text(body, values, language, sign_off)))
+        if scenario.notes and rng.random() < 0.12:
+            note = _fill(rng.choice(scenario.notes), values)
             items.append(
-                (MessageKind.REPLY, helper, _fill(rng.choice(scenario.replies), reply_values))
+                (MessageKind.NOTE, rng.choice(world.agents_by_mailbox[scenario.mailbox]), note)
             )
-            if rng.random() < 0.12:
-                note = _fill(rng.choice(texts.NOTES), values)
-                items.append(
-                    (MessageKind.NOTE, rng.choice(world.agents_by_mailbox[scenario.mailbox]), note)
-                )
-    if status == Status.ACTIVE and length > 1 and rng.random() < 0.25:
+    if status == Status.CLOSED and story.closing and rng.random() < 0.7:
+        closing = rng.choice(story.closing)
         items.append(
             (
                 MessageKind.CUSTOMER,
                 None,
-                _customer_text(world, rng.choice(scenario.follow_ups), values, False),
+                _customer_text(world, closing, values, language, signed, first=False),
             )
         )
+    if status == Status.ACTIVE and scenario.chase and rng.random() < 0.25:
+        chaser = rng.choice(texts.CHASERS[language])
+        items.append(
+            (
+                MessageKind.CUSTOMER,
+                None,
+                _customer_text(world, chaser, values, language, signed, first=False),
+            )
+        )
+    return _timed(world, status, items)
+
+
+def _timed(world: World, status: str, items: list[tuple[str, User | None, str]]) -> list[Turn]:
+    rng = world.rng
     gaps = [_gap(rng, items[i - 1][0], kind) for i, (kind, _a, _b) in enumerate(items) if i > 0]
     # Waiting customers wrote recently; finished conversations may be weeks old.
     if status == Status.ACTIVE:

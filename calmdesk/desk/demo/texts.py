@@ -1,8 +1,11 @@
 # ruff: noqa: E501  (prose reads better unwrapped; these are sentences, not code)
 """The words of the demo desk. Customers write to Fernhill, a made-up platform for online
-shops and courses. Each scenario is a situation a real support team meets, written so the
-empathy engine has something true to read: anger with facts inside it, fear, gratitude,
-first-time confusion, high stakes, long back-and-forths, error messages and versions.
+shops and courses. Each scenario is a situation a real support team meets; each of its
+stories is one conversation told in order (the customer writes, the agent answers that
+message, the customer answers the agent...), so any prefix of a story reads as a thread,
+and a closed thread is the whole story with the customer's last word. A body belongs to one
+story and one subject, and a story is written in one language, its greetings and sign-offs
+too: the demo must not read as shuffled templates.
 
 Placeholders ({name}, {agent}, {version}, ...) are filled by the generator."""
 
@@ -12,44 +15,84 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Story:
+    subject: str
+    # customer, agent, customer, agent...: each answers the one before; ends with the agent
+    turns: tuple[str, ...]
+    closing: tuple[str, ...] = ()  # the customer's last word once it is solved
+    language: str = "en"
+
+
+@dataclass(frozen=True)
 class Scenario:
     key: str
     mailbox: str  # slug
     weight: int
-    subjects: tuple[str, ...]
-    openings: tuple[str, ...]
-    follow_ups: tuple[str, ...]
-    replies: tuple[str, ...]
+    stories: tuple[Story, ...]
     tags: tuple[str, ...] = ()
-    closing: tuple[str, ...] = ()  # the customer's last word on a closed conversation
+    notes: tuple[str, ...] = ()  # internal notes an agent may leave on such a thread
+    chase: bool = True  # whether a waiting customer may write again before an answer
 
 
-GREETINGS = (
-    "Hi,",
-    "Hello,",
-    "Hi there,",
-    "Hey Fernhill team,",
-    "Good morning,",
-    "To whom it may concern,",
-    "",
-)
-SIGN_OFFS = (
-    "Thanks,\n{name}",
-    "{name}",
-    "Regards,\n{full_name}",
-    "Best,\n{name}",
-    "— {name}",
-    "Cheers, {name}",
-    "",
-)
-AGENT_SIGN_OFFS = (
-    "Best,\n{agent}",
-    "Warmly,\n{agent}",
-    "{agent}\nFernhill Support",
-    "Talk soon,\n{agent}",
-)
+# Greetings and sign-offs by language; customers without a name sign without one.
+GREETINGS = {
+    "en": ("Hi,", "Hello,", "Hi there,", "Hey Fernhill team,", "Good morning,", ""),
+    "es": ("Hola,", "Buenos días,", ""),
+    "de": ("Hallo,", "Guten Tag,", ""),
+    "fr": ("Bonjour,", "Bonjour à toute l'équipe,", ""),
+}
+SIGN_OFFS = {
+    "en": (
+        "Thanks,\n{name}",
+        "{name}",
+        "Regards,\n{full_name}",
+        "Best,\n{name}",
+        "— {name}",
+        "Cheers, {name}",
+        "",
+    ),
+    "es": ("Gracias,\n{name}", "Saludos,\n{full_name}", ""),
+    "de": ("Viele Grüße\n{full_name}", "Danke,\n{name}", ""),
+    "fr": ("Merci,\n{name}", "Cordialement,\n{full_name}", ""),
+}
+NAMELESS_SIGN_OFFS = {
+    "en": ("Thanks", "Sent from my phone", ""),
+    "es": ("Gracias", ""),
+    "de": ("Danke", ""),
+    "fr": ("Merci", ""),
+}
+AGENT_HELLOS = {
+    "en": "Hi {name},",
+    "es": "Hola {name}:",
+    "de": "Hallo {name},",
+    "fr": "Bonjour {name},",
+}
+AGENT_NAMELESS_HELLOS = {"en": "Hi there,", "es": "Hola:", "de": "Guten Tag,", "fr": "Bonjour,"}
+AGENT_SIGN_OFFS = {
+    "en": (
+        "Best,\n{agent}",
+        "Warmly,\n{agent}",
+        "{agent}\nFernhill Support",
+        "Talk soon,\n{agent}",
+    ),
+    "es": ("Un saludo,\n{agent}", "{agent}\nSoporte de Fernhill"),
+    "de": ("Viele Grüße\n{agent}", "{agent}\nFernhill Support"),
+    "fr": ("Bien à vous,\n{agent}", "Cordialement,\n{agent}"),
+}
+# A waiting customer writing again before anyone answered.
+CHASERS = {
+    "en": (
+        "Any update on this?",
+        "Hello? Is anyone looking at this?",
+        "Just following up on my message above.",
+        "Still waiting to hear back on this one.",
+    ),
+    "es": ("¿Hay alguna novedad sobre esto?",),
+    "de": ("Gibt es hierzu schon Neuigkeiten?",),
+    "fr": ("Avez-vous du nouveau à ce sujet ?",),
+}
 
-VERSIONS = ("4.2.1", "4.2.0", "4.1.7", "3.9.12", "5.0.0-beta.2", "4.3.0")
+VERSIONS = ("4.2.1", "4.2.0", "4.1.7", "4.3.0", "5.0.0-beta.2")
 BROWSERS = (
     "Chrome 131 on Windows 11",
     "Safari 18.1 on macOS 15.1",
@@ -58,31 +101,7 @@ BROWSERS = (
     "the iOS app 2.8.3 on an iPhone 13",
     "the Android app 2.8.1 on a Pixel 7",
 )
-ERRORS = (
-    "ERR_SYNC_TIMEOUT (code 504)",
-    "PaymentIntent failed: card_declined (generic_decline)",
-    "TypeError: Cannot read properties of undefined (reading 'variantId')",
-    "Upload failed: 413 Request Entity Too Large",
-    "SMTP 550 5.7.1 Message rejected as spam",
-    "Webhook delivery failed after 5 attempts: connection reset by peer",
-    "Error 1020: Access denied",
-    "Import stopped at row 1,204: invalid date '31/02/2024'",
-    "DNS_PROBE_FINISHED_NXDOMAIN",
-    "Certificate for shop.{domain} expired on 2026-11-19",
-)
-PRODUCTS = (
-    "checkout",
-    "course player",
-    "product import",
-    "discount codes",
-    "the booking calendar",
-    "the mobile app",
-    "email receipts",
-    "custom domain",
-    "inventory sync",
-    "the quiz builder",
-)
-AMOUNTS = ("$49.00", "$129.00", "€89.00", "£240.00", "$1,188.00", "$19.00")
+AMOUNTS = ("$49.00", "$129.00", "€89.00", "£240.00", "$19.00")  # for customers with no plan
 COURSES = (
     "Organic Chemistry II",
     "Intro to Statistics",
@@ -92,366 +111,628 @@ COURSES = (
     "Art History 201",
 )
 
+CHECKOUT_DOWN = Scenario(
+    key="checkout_down",
+    mailbox="support",
+    weight=9,
+    tags=("outage", "urgent"),
+    notes=(
+        "Part of this morning's checkout incident, INC-{order}. Engineering is rolling back.",
+        "Lost a day of sales to us. Asked billing about a credit.",
+    ),
+    stories=(
+        Story(
+            subject="CHECKOUT IS DOWN",
+            turns=(
+                "My checkout has been broken for three hours. Customers add things to the cart and then get a blank page. This is Black Friday weekend and I am losing hundreds of dollars every hour. I need someone on this NOW.",
+                "I'm sorry — a dead checkout on your busiest weekend is the worst timing, and I know every hour costs you real orders. I can see it on your store too: the payment step loads a blank page on {browser}. Our engineers are on it now, and I'll write again within the hour whether or not it's fixed.",
+                "It's been an hour. Still a blank page. Still losing money.",
+                "Here's where we are: a change we shipped this morning broke the payment step for stores that sell in more than one currency, yours included. The team is rolling it back now, which takes about 30 minutes. I'll tell you the moment it's done.",
+                "It works on Chrome now but still not on Safari. Customers on iPhones still get the blank page.",
+                "Thank you for checking on Safari — that's the piece we hadn't caught. Safari was holding on to the broken script; we've cleared it from our side, and a minute ago I placed a test order from an iPhone on your store that went through. Could you try once more?",
+                "Safari works too now. Orders are coming in.",
+                "That's good to hear. I'm sorry for the lost sales today; that's on us. I've added a note to your account so the billing team can look at a credit for this weekend, and you'll hear from them by Tuesday.",
+            ),
+            closing=(
+                "Thank you for staying on it with me today.",
+                "Billing sent the credit. Thanks, and please make sure this doesn't happen again on a weekend.",
+            ),
+        ),
+        Story(
+            subject="Is Fernhill down?? My store can't take payments",
+            turns=(
+                'Nobody can pay on my store. The payment step spins and then shows "PaymentIntent failed: processing_error". I haven\'t changed anything. We do most of our sales on weekends and this is a disaster for a business our size.',
+                "Thank you for the exact error, it made this quick to find. Our payment provider had an outage that started at 10:20 UTC; it has been fixed since 11:05, and I placed a test order on your store that went through. Could you check that new orders arrive on your side too?",
+                "Yes, two orders just came in. What about the customers who gave up in the last hour?",
+                "Their carts are saved. Under Orders → Abandoned carts you'll find everyone who reached the payment step today, with a button that emails them a reminder with their cart. Most people come back when they get one.",
+            ),
+            closing=("Sent the reminders, and three of them already ordered. Thanks.",),
+        ),
+        Story(
+            subject="Checkout down again. Great.",
+            turns=(
+                "Oh great, checkout is down again. Second time this month. Love that for me. Really fantastic way to start the holiday sale, thanks so much Fernhill.",
+                "I'm sorry — twice in a month is not OK, and during your sale it's the worst possible time. Checkout failed for about 40 minutes this morning because a certificate on one of our payment servers expired; it has been working again since 9:55, and I placed a test order on your store to be sure.",
+                "Right. And what stops it from happening a third time?",
+                "Fair question. The certificate expired because renewing it was a manual step; as of today it renews on its own, and we now place a test order on live stores every five minutes, so the team hears about a failure before you do. I've also asked billing to credit this month's fee.",
+            ),
+            closing=("OK. Appreciate the straight answer.",),
+        ),
+        Story(
+            subject="Checkout button does nothing on phones",
+            turns=(
+                "I run a small bakery shop on Fernhill and the checkout button does nothing on phones. Desktop works. Most of my customers order from their phones. We have 40 cake orders due for the weekend and people are calling me instead.",
+                "I tried your shop on a phone and I can see the button doing nothing, so you're not imagining it. While we fix it, you can switch on the simple checkout under Settings → Payments, which isn't affected: phone orders will work again straight away. I'll write by 3pm with news on the proper fix.",
+                "I switched on the simple checkout and the first phone order just came in. Do I need to switch it back later?",
+                "The fix for the normal checkout is live now. You can keep the simple one as long as you like, or switch back under Settings → Payments whenever it suits you; both work on phones.",
+            ),
+            closing=("Switched back, all good. Thank you!",),
+        ),
+    ),
+)
+
+DATA_LOST = Scenario(
+    key="data_lost",
+    mailbox="support",
+    weight=6,
+    tags=("bug", "urgent"),
+    notes=(
+        "Restore from the nightly snapshot done; double-checked the counts.",
+        "Very worried customer. Keep updates short and frequent.",
+    ),
+    stories=(
+        Story(
+            subject="All my products disappeared after the update",
+            turns=(
+                "I'm really scared right now. After updating to {version} last night, all 340 of my products show as empty. The titles are there but no prices, no photos. I have backups of nothing. Please tell me this can be recovered.",
+                "First, the good news: nothing is deleted. We keep every change for 30 days, and I can see all 340 products with their prices and photos in your store's history. I'm restoring them now; it takes about 20 minutes. I'll confirm here when it's done.",
+                "Some products came back but without their sizes. Is that expected?",
+                "Not expected, and thank you for spotting it. The sizes are restored in a second step, which had stopped halfway; I restarted it and watched it finish. All 340 products have their sizes again — could you check a few you know well?",
+            ),
+            closing=("Everything is back. I could cry. Thank you so much.",),
+        ),
+        Story(
+            subject="Did I just delete my customer list??",
+            turns=(
+                'I think I did something terrible. I clicked "Merge duplicates" on my customer list and now I only see 12 customers instead of about 2,000. I can\'t sleep. Is there any way to undo this?',
+                'That sounds frightening, but your customers are all still there. "Merge duplicates" merged 12 groups, and the list only shows those because the "Recently merged" filter stayed on. Click Filters above the list and choose "All customers": you should see about 2,000 again.',
+                "I see them! But is the merge itself right? Two different people named Anna Kim are now one customer.",
+                "Good catch. I've split them again: both Anna Kims are separate customers with their own orders. I also checked the other 11 merges by hand; they were true duplicates with the same email address, so those are right.",
+            ),
+            closing=("Thank you for being so kind about it.",),
+        ),
+        Story(
+            subject="My course content is gone",
+            turns=(
+                "My whole course ({course}, 14 lessons, 3 months of work) shows \"No content yet\" since this morning. Students are messaging me that they can't open anything. I'm shaking, this course is my income.",
+                "I'm sorry you had such a morning. Your 14 lessons are safe; I can see every one of them. The {version} update broke the link between the course and its lessons, and engineering is fixing it now. In the meantime I've restored your course from last night's snapshot, so students can open it again.",
+                "Students can see the lessons again. Did anything from today get lost? I edited lesson 9 at 8am.",
+                "Your 8am edit to lesson 9 came after the snapshot, so I copied it over by hand from the history: the lesson has today's version. Nothing else was changed today.",
+            ),
+            closing=("All there. Thank you.",),
+        ),
+        Story(
+            subject="Orders from last week missing",
+            turns=(
+                "Sorry if this is a stupid question, but my orders from last week are gone from the dashboard. Did they get deleted? I need them for my taxes by Friday.",
+                'Not a stupid question at all, and your orders are safe: a date filter that the update switched on hides them. Go to Orders, click "Filters" and choose "All time"; they should all be back. If they\'re not, tell me and I\'ll look myself.',
+            ),
+            closing=("Found them, thank you!",),
+        ),
+    ),
+)
+
+STUDENT_DEADLINE = Scenario(
+    key="student_deadline",
+    mailbox="support",
+    weight=5,
+    tags=("urgent", "courses"),
+    notes=("Told the instructor about the upload trouble so the time is on record.",),
+    stories=(
+        Story(
+            subject="Can't submit my assignment — deadline tonight",
+            turns=(
+                "I'm a student in {course} and the upload for my final assignment keeps failing with \"Upload failed: 413 Request Entity Too Large\". It's due at midnight. If it's late I lose 30% and I'll have to drop the class, which means losing my scholarship. Please help.",
+                "I know how much rides on this. Your file is 212 MB and the limit is 200 MB, which is why it fails. Two ways forward: export the PDF with \"reduce file size\", or send it to me here and I'll attach it to your submission with tonight's timestamp. I've also told your instructor what happened so the time is on record.",
+                "I tried the smaller file like you said and the upload finished! Does the professor see it with the right time?",
+                "Yes: it shows as submitted at 11:48pm, before the deadline, and your instructor has my note about the upload trouble too. Good luck with the results!",
+            ),
+            closing=("Thank you, I was really going to drop this class. You saved my semester.",),
+        ),
+        Story(
+            subject="Locked out of my course the day before the exam",
+            turns=(
+                "I paid for {course} and now it says my access expired?? The exam is tomorrow morning. I really can't afford to buy it again and I can't fail this, I'm already on academic probation.",
+                "Your access was ended by mistake when your school renewed its licence — not by anything you did, and you won't pay again. I've restored it until the end of the term, so you should be able to open the course now.",
+                "The course opens but the practice exam still says expired.",
+                "Thank you for checking. The practice exam kept its own copy of the old end date; I've fixed that one too and opened it from my side as a student to be sure it loads. You're all set for tomorrow.",
+            ),
+            closing=("It works. Thank you thank you thank you.",),
+        ),
+        Story(
+            subject="lesson 7 video not open",
+            turns=(
+                "hi sorry my english is not so good. I cannot open the lesson 7 video, it say error. exam is friday. what i do?",
+                "No problem at all, your message is clear. The video for lesson 7 had a broken link. It's fixed now, so please reload the page. Good luck on Friday!",
+            ),
+            closing=("it work now. thank you very much!",),
+        ),
+    ),
+)
+
+BUG_REPORT = Scenario(
+    key="bug_report",
+    mailbox="support",
+    weight=10,
+    tags=("bug",),
+    notes=(
+        "Reproduced on staging with {browser}. Steps in ENG-{order}.",
+        "Filed as ENG-{order}. Don't promise a date until engineering gives one.",
+    ),
+    stories=(
+        Story(
+            subject="Inventory sync fails every night since {version}",
+            turns=(
+                'Since upgrading to {version}, the inventory sync fails every night.\n\nError: ERR_SYNC_TIMEOUT (code 504)\nEnvironment: Fernhill {version}, Shopify connector 2.3.0, {browser}\n\nSteps to reproduce:\n1. Go to Settings → Integrations → Inventory\n2. Click "Sync now"\n3. Wait about 90 seconds\n\nExpected: stock levels update.\nActual: the job stops and the log shows the error above.\n\nIt worked on 4.1.7. Let me know if you need logs.',
+                "Thank you, the steps and versions made this quick to look at. I ran the same sync on a test store on {version} and it finished, so something about your catalogue must differ. How many variants does your largest product have?",
+                "Good question: our biggest product has 140 variants. The others have under 20.",
+                "That's it: I can reproduce the timeout on {version} with any product over 100 variants, because the sync reads them in one page instead of several. I've filed it with engineering with your example attached. Until the fix ships, syncing in smaller batches under Settings → Inventory → Advanced avoids it.",
+                "Batches work, thanks. Do you know when the real fix ships?",
+                "It's in the release planned for Tuesday. I'll write here once it's out, so you can switch the batches off.",
+            ),
+            closing=(
+                "Updated to the new release, the full sync works again. Thanks for the quick fix.",
+            ),
+        ),
+        Story(
+            subject="Bug: discount code applied twice",
+            turns=(
+                'Found a reproducible bug: a discount code with "applies once per order" is applied twice if the cart has two variants of the same product. Example: order #{order}, code SPRING20, discount applied 2×20%. Using {browser}.',
+                "Thanks for the clear example. I tried it on a test store with {browser}, and with a card payment it only applied once. Which payment method did the customer use on order #{order}? That will help me reproduce it exactly.",
+                "They paid with PayPal Express, straight from the cart page.",
+                "That was the missing piece: PayPal Express from the cart page works out the discount a second time. I can reproduce it now, it's filed as a bug, and the fix is planned for this week. If you like, I can refund the extra 20% on order #{order} to your customer from our side in the meantime.",
+            ),
+            closing=("Yes please, and thanks for tracking it down.",),
+        ),
+        Story(
+            subject="Webhooks stopped arriving after {version}",
+            turns=(
+                'Our webhook endpoint stopped receiving order.created events after {version}. Your dashboard shows "Webhook delivery failed after 5 attempts: connection reset by peer". Our server logs show no incoming requests at all from your IP range. Nothing changed on our side; curl from outside works fine.',
+                "You were right: our outbound IP range changed in {version}, and your firewall allow-list still has the old one. That's our fault for not announcing it. The new range is in the docs under Webhooks → IP addresses; once it's added, the failed deliveries can be replayed from the dashboard.",
+                "Added the new range and replayed the failed deliveries, all 212 arrived. Will you announce IP changes in future?",
+                "Yes: from now on IP changes go out by email, two weeks ahead, to every account with webhooks. I've added your technical contact to that list.",
+            ),
+            closing=("Confirmed, all good on our side.",),
+        ),
+        Story(
+            subject="API returns 500 on /v2/orders with updated_since",
+            turns=(
+                'GET /v2/orders?updated_since=2026-11-01T00:00:00Z returns HTTP 500 with body {{"error": "internal"}}. Without the parameter it works. Request id: req_8f3a91c2. We call it every 5 minutes, so our warehouse is now out of date.',
+                "Thanks for the request id, that found it in one search. The updated_since filter breaks on timestamps with a Z suffix; a fix is deployed now, and your request returns 200 on my side. Sorry for the warehouse trouble this caused.",
+            ),
+            closing=("Confirmed fixed on our side, the 500s stopped at 10:12 UTC.",),
+        ),
+        Story(
+            subject="CSV import stops at row 1,204",
+            turns=(
+                "Importing products from CSV stops with \"Import stopped at row 1,204: invalid date '31/02/2024'\". The file is UTF-8, 3,400 rows, exported from WooCommerce. Row 1,204 looks normal to me. Attaching the file.",
+                "Thank you for attaching the file. Row 1,204 has a sale end date of 31 February, which doesn't exist: WooCommerce lets it through, our import doesn't. If you change it to 28/02/2024 or clear it, the import will run to the end.",
+                "Fixed the date and it ran through. But shouldn't the import skip a bad row instead of stopping?",
+                "I agree, it should: stopping at row 1,204 helps nobody. I've passed it on to the product team as a request to skip bad rows and list them at the end, and I'll let you know if it gets scheduled.",
+            ),
+            closing=("Thanks, appreciated.",),
+        ),
+    ),
+)
+
+REPEAT_FRUSTRATED = Scenario(
+    key="repeat_frustrated",
+    mailbox="support",
+    weight=5,
+    tags=("bug", "escalated"),
+    notes=(
+        "Third time this customer has written about this. One person keeps it from now on: {agent}.",
+    ),
+    stories=(
+        Story(
+            subject="Third time asking: order emails not sending",
+            turns=(
+                "This is the third time I'm writing about order confirmation emails not being sent. Each time someone tells me it's fixed and it isn't. Customers think their orders didn't go through and order twice. The error in the log is \"SMTP 550 5.7.1 Message rejected as spam\".",
+                "You shouldn't have had to write three times, and I'm sorry you had to explain it again to someone new each time. I've read the whole history and I'm keeping this one myself from now on. The error says Gmail rejects the receipts from your store because its sending domain lost a DKIM record. I've asked engineering to restore it today, and I'll write at 5pm either way.",
+                "Same thing today. Two more customers ordered twice. I'm refunding duplicates by hand.",
+                "I'm sorry, that's extra work on top of the frustration. The DKIM record is restored as of 4:40pm; Gmail can take a few hours to trust it again. For the duplicate orders, send me the order numbers and I'll refund them from our side so you don't have to.",
+                "Orders #{order} and #{order2}. And I'll believe it's fixed when I see it.",
+                "Both refunded just now. And as promised, I sent three test orders from your store to Gmail, Outlook and Yahoo addresses: all three receipts arrived. Could you watch the next few real orders and tell me if anyone still misses theirs?",
+                "Two days now. No complaints so far.",
+                "Good. I'll read your store's mail log once more on Friday, and if anything was rejected since, I'll write to you before you hear it from a customer.",
+            ),
+            closing=("Confirmed working. Thank you for finally owning it.",),
+        ),
+        Story(
+            subject="Booking calendar time zone, AGAIN",
+            turns=(
+                "As I already explained twice, the booking calendar shows the wrong time zone for customers in Australia. They book 10am and arrive at 9am. I am tired of explaining it again to a new person each time.",
+                "I've read both earlier conversations, so you don't need to explain again. I made a test booking from Sydney: the slot showed 10:00 for the customer and 09:00 for you, so I see exactly what they see. It's a daylight-saving bug in how we convert your shop's time zone; I've filed it with engineering with your screenshots, and I'm keeping this one myself.",
+                "It's been a week. Two more customers arrived an hour early.",
+                "I'm sorry, a week is too long when it's costing you appointments. The fix went live this morning: I repeated my Sydney test booking and both sides now show 10:00. I've also emailed the two customers booked for next week with the right time.",
+            ),
+            closing=("Thanks, it finally looks right. I'll watch it for a few days.",),
+        ),
+    ),
+)
+
+CONFUSED_FIRST_TIMER = Scenario(
+    key="confused_first_timer",
+    mailbox="support",
+    weight=8,
+    tags=("onboarding",),
+    notes=("New seller, first shop. Offered a screen share if written steps don't land.",),
+    stories=(
+        Story(
+            subject="How do I add pictures of my hats?",
+            turns=(
+                "I just signed up and I don't understand what to do next. There are so many menus. I just want to sell my knitted hats. Where do I put the pictures?",
+                'Welcome to Fernhill! To add your hats: click Products on the left, then "Add product". Drag your photos into the big box at the top, give the hat a name and a price, and press Save. It appears in your shop straight away.',
+                'Thank you! But where is the "Products" menu? I only see Home and Settings.',
+                "That's because the menu folds away on smaller screens: click the three lines at the top left, and Products is the second item. Here's a one-minute video of exactly where to click: https://help.fernhill.example/v/first-product",
+                "Found it, the first hat is online! One more question: can I sell to people in Spain too?",
+                "Yes: under Settings → Shipping, add Spain (or the whole EU) as a shipping zone with a price, and your shop will take orders from there.",
+            ),
+            closing=("That's so helpful, thank you for being patient with me!",),
+        ),
+        Story(
+            subject="What is a CNAME?",
+            turns=(
+                "I bought a domain from you but my shop still shows the old address. What is a CNAME? I'm not a technical person, sorry.",
+                'A CNAME is just a signpost that tells the internet "this address lives at Fernhill". You don\'t need to understand it to set it up: in your domain settings, add one record with name "shop" and value "stores.fernhill.example". Here\'s a two-minute video showing where to click: https://help.fernhill.example/v/cname',
+                'I did the steps but it still says "pending verification". How long does it take?',
+                "Usually up to an hour, sometimes a day. I checked just now and your record is correct, so there's nothing more to do: the shop will move to shop.{domain} on its own, and you'll get an email when it does.",
+                "Sorry, I'm lost again. What is DNS?",
+                "DNS is the internet's address book: it turns a name like shop.{domain} into the place where the shop lives. The CNAME you added is your entry in that book. It's done, so you can forget about it now!",
+            ),
+            closing=("Got it working. Thanks!",),
+        ),
+        Story(
+            subject="Where is my shop??",
+            turns=(
+                "I think I made the shop but I can't find it? When I type the name in Google nothing comes up. Did I do something wrong?",
+                "You did everything right, and your shop looks lovely! Google takes a few days to a few weeks to list a new site, so searching won't find it yet. Your address is https://{shop}.fernhill.example, and you can share that link today.",
+            ),
+            closing=("Oh good! Shared it with my friends already. Thanks!",),
+        ),
+        Story(
+            subject="How do I get paid?",
+            turns=(
+                "This is my first time selling online. How do I get paid? Do I need a bank account in the US? I live in Portugal.",
+                "No US account needed. Under Settings → Payouts, add your Portuguese bank account (your IBAN), and payments from customers arrive there every week, in euros.",
+                "Every week on which day? And do you take a fee?",
+                "Payouts leave on Mondays and usually arrive by Wednesday. The fee is 2.9% + €0.30 per order, taken before the payout; you'll see each one under Settings → Payouts → History.",
+            ),
+            closing=("Clear, thank you!",),
+        ),
+    ),
+)
+
+GRATEFUL = Scenario(
+    key="grateful",
+    mailbox="support",
+    weight=4,
+    tags=("thank-you",),
+    chase=False,
+    stories=(
+        Story(
+            subject="Thank you, {colleague}!",
+            turns=(
+                "I just wanted to say thank you to {colleague} who helped me last week with the product import. I was ready to give up on the whole shop, and now we've had our best month ever.",
+                "This made my day, thank you for taking the time to write. I've passed it on to {colleague} and the whole team. Best month ever is wonderful news; here's to many more.",
+            ),
+        ),
+        Story(
+            subject="Just wanted to say thanks",
+            turns=(
+                "No question, just a thank you. Your team fixed my checkout on a Sunday night and I know that's not fun. It meant a lot to a tiny business like ours.",
+                "Thank you so much for writing. Sunday nights are exactly when a small shop needs us most, and I'll make sure the engineers on call that night see your message.",
+            ),
+        ),
+        Story(
+            subject="45 students finished the course!",
+            turns=(
+                "Thanks to your help with the course setup, 45 students finished the program this term. One of them told me she was going to drop out before the new lessons. So thank you, really.",
+                "Thank you for telling us. It's really good to hear the students made it, and that one in particular. I've shared your message with the team.",
+                "And one small thing while I'm here: is there a way to export the reviews students left?",
+                "There is: Courses → Reviews → Export gives you a spreadsheet of every review with its date and rating.",
+            ),
+            closing=("Perfect, thanks again!",),
+        ),
+    ),
+)
+
+DOUBLE_CHARGE = Scenario(
+    key="double_charge",
+    mailbox="billing",
+    weight=7,
+    tags=("billing", "refund"),
+    notes=(
+        "Refund approved by finance.",
+        "Duplicate came from the payment retry bug, see BILL-{order}.",
+    ),
+    stories=(
+        Story(
+            subject="Charged twice!!",
+            turns=(
+                "You charged my card TWICE this month, {amount} on the 1st and again on the 3rd. I'm a freelancer, that's my rent money. I want it back today.",
+                "You're right, and I'm sorry: our billing system retried a payment that had already gone through. I've refunded the second {amount} just now (refund reference re_5521). Banks usually show it within 3–5 working days, and I've stopped the retry on your account so it can't happen again.",
+                "It's been three days and the money isn't back. My bank says there's nothing pending.",
+                "I understand the worry. The refund left us on Tuesday; your bank can trace it with the reference re_5521 and the acquirer reference 74512839. If it hasn't arrived by Friday, tell me and I'll call our payment provider myself.",
+            ),
+            closing=("Refund arrived. Thanks for sorting it out.",),
+        ),
+        Story(
+            subject="Two payments on the same day",
+            turns=(
+                "My bank statement shows two payments of {amount} to Fernhill on the same day. I only have one shop. Can you check please?",
+                "Thank you for flagging it. I can see both payments: the second was made again when the bank's first answer timed out. It's refunded now (reference re_6630) and should show within 3–5 working days.",
+            ),
+            closing=("Got it, thank you.",),
+        ),
+        Story(
+            subject="Charged after I cancelled",
+            turns=(
+                "This is ridiculous. I cancelled in October and you still took {amount} from my account. I have the cancellation email. Refund it or I'm disputing it with my bank.",
+                "I'm sorry: if you cancelled, you shouldn't have been charged. Could you send me the cancellation email, or the reference in it? Then I can refund it straight away.",
+                "Here's the cancellation confirmation: ticket CAN-20931, dated October 14.",
+                "Thank you. I can see your cancellation on October 14, so the charge shouldn't have happened. The full {amount} is refunded (reference re_7710), and your account is closed as you asked.",
+            ),
+            closing=("Thanks. The refund showed up today.",),
+        ),
+    ),
+)
+
+PAYROLL = Scenario(
+    key="payroll",
+    mailbox="billing",
+    weight=4,
+    tags=("payouts", "urgent"),
+    notes=("Payout released as an instant transfer, fee waived.",),
+    stories=(
+        Story(
+            subject="Payout missing and payroll is at 9am",
+            turns=(
+                "My weekly payout of $3,480 hasn't arrived. Payroll runs at 9am tomorrow and I have three employees to pay. If the money isn't there they don't get paid. What happened?",
+                "I understand what's at stake, so here's exactly where it is: your bank returned the transfer, because the account number saved on Friday has a different last digit from the one before. Please check it under Settings → Payouts; as soon as it's right, I'll send the payout again as an instant transfer, which arrives within the hour.",
+                "Oh no, you're right, I typed 7 instead of 1. Fixed it now.",
+                "Thank you. I've sent the payout as an instant transfer, with no fee, and our provider shows it left at 6:42pm. It will be in your account well before 9am.",
+            ),
+            closing=("It's there. Payroll went out on time. Thank you so much.",),
+        ),
+        Story(
+            subject="Payouts late two weeks in a row",
+            turns=(
+                "Second week in a row the payout is a day late. I pay my staff every Friday at 9am from this money. I need to know it'll be there.",
+                "That's fair to ask. The delay came from the bank holiday on Monday pushing every payout back a day; it wasn't your account alone, but it lands on you all the same. I've moved your payouts to Wednesdays, so even in a holiday week they arrive before Friday morning.",
+            ),
+            closing=("That works. Thanks for moving it.",),
+        ),
+    ),
+)
+
+INVOICE = Scenario(
+    key="invoice",
+    mailbox="billing",
+    weight=6,
+    tags=("billing",),
+    stories=(
+        Story(
+            subject="VAT number on invoice INV-{order}",
+            turns=(
+                "Could you add our VAT number (DE 813 204 556) to invoice INV-{order}? Our accountant needs it for the quarter.",
+                "Done: INV-{order} now shows your VAT number, and every new invoice will too. You can download it under Settings → Billing → Invoices.",
+                "Thanks. Could you also add it to September's invoice?",
+                "Of course: September's invoice shows the same VAT number now.",
+            ),
+            closing=("Perfect, thank you.",),
+        ),
+        Story(
+            subject="Invoices for my tax return",
+            turns=(
+                "Where can I download my invoices for the last 12 months? I need them for my tax return.",
+                'All your invoices are under Settings → Billing → Invoices; the "Download all" button at the top gives you a ZIP of the last 12 months.',
+            ),
+            closing=("Got them, thanks!",),
+        ),
+        Story(
+            subject="Change billing email",
+            turns=(
+                "Please send future invoices to accounts@{domain} instead of my personal address.",
+                "Done: from the next invoice on, they go to accounts@{domain}. Your personal address keeps receiving sign-in emails only.",
+            ),
+            closing=("Thanks!",),
+        ),
+        Story(
+            subject="Company name on our invoices",
+            turns=(
+                "We need our invoices to show our company name, {company}, rather than my name.",
+                "Of course. I've set the billing name to {company}; last month's invoice is issued again with it, and future invoices will show it too.",
+            ),
+            closing=("Great, thank you.",),
+        ),
+    ),
+)
+
+CANCEL = Scenario(
+    key="cancel",
+    mailbox="billing",
+    weight=5,
+    tags=("churn",),
+    notes=("Long-time customer. Don't push a discount; answer the question asked.",),
+    stories=(
+        Story(
+            subject="Cancel: the price went up 40% without a word",
+            turns=(
+                "I want to cancel. The price went up 40% and nobody told us. We've been customers for four years and this is how you treat us.",
+                "Four years: thank you for that, and I'm sorry the price change reached you as a surprise. If you still want to cancel, I'll do it today, no questions asked. If it helps, the Starter plan covers everything your shop used last quarter for less than you paid before the change.",
+                "I don't want a discount, I want to understand why nobody told us.",
+                "That's fair. The announcement went out on September 2 to billing addresses only, and yours still pointed to someone who left your team in 2023. We should also have shown it in the dashboard, and from now on price changes will be. I've changed the billing address to yours.",
+                "OK, I'll try the Starter plan for three months and see.",
+                "Done: you're on Starter from today, and the difference for the rest of this month is credited to your account.",
+            ),
+            closing=("Thanks for being honest about it.",),
+        ),
+        Story(
+            subject="Please cancel at the end of the month",
+            turns=(
+                "Please cancel my subscription at the end of the month. Sales have been slow and I can't justify {amount} a month right now.",
+                "I understand, and I'm sorry slow times are hitting you. I've set the subscription to end on the last day of the month; your shop stays online until then, and your data is kept for 90 days in case you come back.",
+            ),
+            closing=("Thanks for making it easy.",),
+        ),
+        Story(
+            subject="How do I downgrade?",
+            turns=(
+                "How do I downgrade to the Starter plan? I don't use half the features.",
+                "Under Settings → Billing → Plan, choose Starter and confirm. The change takes effect at your next renewal, and your shop keeps everything it uses today.",
+            ),
+            closing=("Done, thanks.",),
+        ),
+        Story(
+            subject="Thinking of leaving: the shop is slow on phones",
+            turns=(
+                "We're thinking of moving to another platform. The shop is too slow on mobile and our conversion dropped. Before we go, is there anything you can do?",
+                'Thank you for telling us before leaving. I ran your home page through a phone test: it loads in 6.8 seconds, mostly because of twelve uncompressed photos in the top banner (about 28 MB). Turning on "Optimise images" under Settings → Speed brings it under 2 seconds in my test.',
+                "Turned it on. It feels much faster. I'll watch conversion for a couple of weeks.",
+                "Good to hear. I'll write to you in two weeks, and we can compare conversion before and after together.",
+            ),
+            closing=("Conversion is back up. We're staying.",),
+        ),
+    ),
+)
+
+PARTNER_QUESTION = Scenario(
+    key="partner_question",
+    mailbox="partners",
+    weight=5,
+    tags=("sales",),
+    stories=(
+        Story(
+            subject="Agency partnership",
+            turns=(
+                "We're a 40-person agency building shops for local retailers. We'd like to move about 30 clients to Fernhill next year. Do you have partner pricing, and can we manage all stores from one account?",
+                "Thanks for thinking of us! Yes: the partner plan lets you manage every client store from one login, with 20% off each store's plan. I'd love to hear more about your clients. Would a 30-minute call this week work?",
+                "Great, a call on Thursday at 3pm CET works for us.",
+                "Booked: Thursday at 3pm CET, the invitation is in your inbox. I'll bring a partner sandbox so your team can try it the same day.",
+            ),
+            closing=("Thanks, talk Thursday.",),
+        ),
+        Story(
+            subject="Migrating a 12,000-product WooCommerce shop",
+            turns=(
+                "We're evaluating Fernhill for a client with 12,000 products on WooCommerce. How long does a migration like that usually take, and do you help with it?",
+                "A catalogue of 12,000 products usually takes two to three days to import and check. Our migration team does the first pass for free on plans above Business, and the old product addresses keep working through redirects.",
+                "Thanks. What about single sign-on for our team?",
+                "Single sign-on with Google Workspace and Microsoft Entra is included on Business and above: your team signs in with their work accounts, and you remove someone's access in one place.",
+            ),
+            closing=("Perfect, we'll go ahead with the trial.",),
+        ),
+        Story(
+            subject="Do you offer an API sandbox?",
+            turns=(
+                "Is there a sandbox for the API where we can test orders without real payments?",
+                "Yes: every account has one under Settings → Developers → Sandbox. The test cards are listed there too, and orders in the sandbox never charge anyone.",
+            ),
+            closing=("Found it, thanks.",),
+        ),
+    ),
+)
+
+FEATURE_REQUEST = Scenario(
+    key="feature_request",
+    mailbox="support",
+    weight=4,
+    tags=("feature-request",),
+    stories=(
+        Story(
+            subject="Feature request: gift cards",
+            turns=(
+                "Love the platform. One thing we really miss is gift cards: customers ask for them every December. Any plans?",
+                "Thank you! Gift cards are on the product team's plan for the first quarter, and I've added your shop to the request so they see how many people need it. For this December, a fixed-amount discount code sold as a product works as a stand-in.",
+            ),
+            closing=("Good to know, thanks.",),
+        ),
+        Story(
+            subject="Bulk edit prices?",
+            turns=(
+                "Would it be possible to edit prices in bulk? Changing 200 products one by one for a sale took me a whole evening.",
+                'It is already, though it\'s well hidden: tick the checkbox at the top of the product list to select them all, then "Edit selected" changes their prices together. For a percentage sale, a discount code for the whole shop is quicker still.',
+                "Oh wow, I never saw that checkbox. That would have saved my evening.",
+                "It's far too easy to miss, you're right, and I've told the design team so.",
+            ),
+            closing=("Thanks, that checkbox is a lifesaver!",),
+        ),
+        Story(
+            subject="Suggestion for the course player",
+            turns=(
+                "Suggestion: let students speed up videos to 1.75×. Many of mine ask for it.",
+                "Thank you for the suggestion, you're not the first to ask. The player goes up to 1.5× today; I've added your course to the request for finer steps, so the product team sees how many teachers want it.",
+            ),
+            closing=("Thanks, I'll keep an eye on the changelog.",),
+        ),
+    ),
+)
+
+NON_ENGLISH = Scenario(
+    key="non_english",
+    mailbox="support",
+    weight=2,
+    stories=(
+        Story(
+            subject="Problema con el pago",
+            language="es",
+            turns=(
+                "No puedo completar el pago en mi tienda, aparece un error al pagar con tarjeta. ¿Me pueden ayudar?",
+                "Gracias por escribirnos. ¿Podría enviarme una captura de pantalla del error? Así puedo ver exactamente lo que aparece.",
+                "Aquí está la captura. El error dice que la tarjeta fue rechazada, pero la misma tarjeta funciona en otras tiendas.",
+                "Gracias por la captura. El problema estaba en nuestra configuración de pagos para España; ya está corregido, y he hecho un pedido de prueba en su tienda que ha funcionado.",
+            ),
+            closing=("Ahora funciona. ¡Muchas gracias!",),
+        ),
+        Story(
+            subject="Frage zur Rechnung",
+            language="de",
+            turns=(
+                "Ich habe zwei Rechnungen für denselben Monat bekommen. Können Sie das bitte prüfen?",
+                "Danke für Ihre Nachricht. Die zweite Rechnung war ein Fehler unseres Systems: Ich habe sie storniert, und der Betrag wird Ihnen in drei bis fünf Werktagen erstattet.",
+            ),
+            closing=("Vielen Dank für die schnelle Hilfe.",),
+        ),
+        Story(
+            subject="Problème de connexion",
+            language="fr",
+            turns=(
+                "Je n'arrive plus à me connecter depuis hier. Le mot de passe est refusé alors qu'il est correct.",
+                "Merci pour votre message. Votre compte a été bloqué après plusieurs tentatives de connexion depuis une autre adresse ; je l'ai débloqué, et vous pouvez vous reconnecter dès maintenant avec votre mot de passe habituel.",
+                "Merci, ça marche. Mais qui a essayé de se connecter à mon compte ?",
+                "Les tentatives venaient d'une adresse en Roumanie. Par précaution, je vous conseille de changer votre mot de passe et d'activer la double authentification dans Paramètres → Sécurité.",
+            ),
+            closing=("C'est fait, merci beaucoup.",),
+        ),
+    ),
+)
+
 SCENARIOS: tuple[Scenario, ...] = (
-    Scenario(
-        key="checkout_down",
-        mailbox="support",
-        weight=9,
-        tags=("outage", "urgent"),
-        subjects=(
-            "CHECKOUT IS DOWN",
-            "Customers can't pay — losing sales right now",
-            "Checkout broken since this morning!!",
-            "Urgent: orders stopped completely",
-            "Is Fernhill down?? My store can't take payments",
-        ),
-        openings=(
-            "My checkout has been broken for three hours. Customers add things to the cart and then get a blank page. This is Black Friday weekend and I am losing hundreds of dollars every hour. I need someone on this NOW.",
-            'Nobody can pay on my store. The payment step spins and then shows "{error}". I haven\'t changed anything. We do most of our sales on weekends and this is a disaster for a business our size.',
-            "This is the second time this month. Orders dropped to zero at 9:40 this morning. I pay for the Business plan precisely so this doesn't happen. If it isn't fixed today I am moving the shop elsewhere, I can't keep apologising to my customers.",
-            "I run a small bakery shop on Fernhill and the checkout button does nothing on phones. Desktop works. Most of my customers order from their phones. We have 40 cake orders due for the weekend and people are calling me instead.",
-            "Honestly I can't believe this. Checkout is completely dead, the status page says everything is fine, and your chat bot keeps sending me help articles. I've lost at least $2,000 in sales today. Is anyone actually reading this?",
-        ),
-        follow_ups=(
-            "It's been 4 hours. Still broken. Still losing money.",
-            "I tried clearing the cache like you said. Same blank page. Version shown in the footer is {version}.",
-            "Hello?? Any update? My customers are emailing me asking if the shop is a scam.",
-            "OK, it works on Chrome now but still not on Safari. Screenshot of the console: {error}",
-            "I appreciate the quick answer, but I need to know when it will be fixed, not that you're looking into it.",
-        ),
-        replies=(
-            "Hi {name},\n\nI'm sorry — a dead checkout on your busiest weekend is the worst timing, and I understand every hour costs you real orders. I've reproduced it on your store: the payment step fails on {browser}. Our engineers are on it now and I'll write to you the moment it's fixed, or in one hour with an update either way.\n\n{sign_off}",
-            "Hi {name},\n\nThank you for the details and the error text, they made this much faster to find. The problem came from a change we shipped this morning to the payment step; it's rolled back now and I placed a test order on your store that went through. Could you check that orders arrive on your side too?\n\n{sign_off}",
-            "Hi {name},\n\nThat's on us, and I'm sorry for the lost sales. Checkout is working again as of 14:05. I've added a note to your account so the team can look at a credit for today. If anything looks off, reply here and it comes straight to me.\n\n{sign_off}",
-            "Hi {name},\n\nI've tested your store on a phone and I can see the button doing nothing, so you're not imagining it. While we fix it, customers can still order from a desktop, or you can switch on the simple checkout under Settings → Payments, which isn't affected. I'll update you by 3pm.\n\n{sign_off}",
-        ),
-        closing=(
-            "It's working. Thank you for staying on it with me today.",
-            "Orders are coming in again. Thanks, and please make sure this doesn't happen again on a weekend.",
-        ),
-    ),
-    Scenario(
-        key="data_lost",
-        mailbox="support",
-        weight=6,
-        tags=("bug", "urgent"),
-        subjects=(
-            "All my products disappeared after the update",
-            "Did I just delete everything??",
-            "Lost my customer list — please help",
-            "Course content gone",
-        ),
-        openings=(
-            "I'm really scared right now. After updating to {version} last night, all 340 of my products show as empty. The titles are there but no prices, no photos. I have backups of nothing. Please tell me this can be recovered.",
-            'I think I did something terrible. I clicked "Merge duplicates" on my customer list and now I only see 12 customers instead of about 2,000. I can\'t sleep. Is there any way to undo this?',
-            "My whole course (14 lessons, 3 months of work) shows \"No content yet\" since this morning. Students are messaging me that they can't access anything. I'm shaking, this course is my income.",
-            "Hi, sorry if this is a stupid question, but my orders from last week are gone from the dashboard. Did they get deleted? I need them for my taxes by Friday.",
-        ),
-        follow_ups=(
-            "Sorry to write again, I just need to know if it's recoverable at all. Even partially.",
-            "I found an export from September if that helps? It's a CSV with 290 rows.",
-            "Thank you. I'll wait. Please don't forget about me.",
-            "Some products came back but without variants. Is that expected?",
-        ),
-        replies=(
-            "Hi {name},\n\nFirst, the good news: nothing is deleted. We keep every change for 30 days, and I can see all 340 products in the history of your store. I'm restoring them now; it takes about 20 minutes. I'll confirm here when it's done.\n\n{sign_off}",
-            'Hi {name},\n\nThat sounds really frightening, and it\'s not a stupid question at all. Your data is safe: the orders are hidden by a date filter that the update switched on. Go to Orders, click "Filters" and choose "All time" — they should all be back. If they\'re not, tell me and I\'ll look myself.\n\n{sign_off}',
-            "Hi {name},\n\nI'm sorry you had such a night. I reproduced the problem on a copy of your store: the {version} update broke the link between products and their prices. Engineering has a fix; I've restored your catalogue from last night's snapshot in the meantime. Can you check a few products and tell me whether anything is still missing?\n\n{sign_off}",
-        ),
-        closing=(
-            "Everything is back. I could cry. Thank you so much.",
-            "All there. Thank you for being so kind about it.",
-        ),
-    ),
-    Scenario(
-        key="student_deadline",
-        mailbox="support",
-        weight=5,
-        tags=("urgent", "courses"),
-        subjects=(
-            "Can't submit my assignment — deadline tonight",
-            "Quiz won't load, I'll fail the class",
-            "Locked out of my course the day of the exam",
-            "Upload keeps failing",
-        ),
-        openings=(
-            "I'm a student in {course} and the upload for my final assignment keeps failing with \"{error}\". It's due at midnight. If it's late I lose 30% and I'll have to drop the class, which means losing my scholarship. Please help.",
-            "The quiz for {course} won't load, it just spins. I've tried three browsers. My professor says it's a platform problem and to contact you. The quiz closes in 2 hours. I'm panicking.",
-            "I paid for the course and now it says my access expired?? The exam is tomorrow morning. I really can't afford to buy it again and I can't fail this, I'm already on academic probation.",
-            "hi sorry my english is not so good. I cannot open the lesson 7 video, it say error. exam is friday. what i do?",
-        ),
-        follow_ups=(
-            "Still failing. I'm going to email my professor a copy just in case, but I need it to be in the system.",
-            "It's 11:20pm. Please.",
-            "I tried the smaller file like you said, the upload finished! Does the professor see it with the right time?",
-        ),
-        replies=(
-            "Hi {name},\n\nI know how much rides on this. Your file is 212 MB and the limit is 200 MB, which is why it fails. Two ways forward: export the PDF with \"reduce file size\", or send it to me here and I'll attach it to your submission with tonight's timestamp. I've also told your instructor what happened so the time is on record.\n\n{sign_off}",
-            "Hi {name},\n\nYour access was ended by mistake when the school renewed its licence — not by anything you did. I've restored it until the end of the term. You should be able to open the exam now; if not, reply and I'll stay online until it works.\n\n{sign_off}",
-            "Hi {name},\n\nNo problem at all, your message is clear. The video for lesson 7 had a broken link. It's fixed now — please reload the page. Good luck on Friday!\n\n{sign_off}",
-        ),
-        closing=(
-            "It went through at 11:48. Thank you, I was really going to drop this class. You saved my semester.",
-            "Submitted!! Thank you thank you thank you.",
-        ),
-    ),
-    Scenario(
-        key="bug_report",
-        mailbox="support",
-        weight=10,
-        tags=("bug",),
-        subjects=(
-            "Inventory sync fails with {error_short}",
-            "Bug: discount codes applied twice",
-            "Webhook deliveries failing since {version}",
-            "CSV import stops at row 1,204",
-            "API returns 500 on /v2/orders",
-        ),
-        openings=(
-            'Hi,\n\nSince upgrading to {version}, the inventory sync fails every night.\n\nError: {error}\nEnvironment: Fernhill {version}, Shopify connector 2.3.0, {browser}\n\nSteps to reproduce:\n1. Go to Settings → Integrations → Inventory\n2. Click "Sync now"\n3. Wait about 90 seconds\n\nExpected: stock levels update.\nActual: the job stops and the log shows the error above.\n\nIt worked on 4.1.7. Let me know if you need logs.',
-            'Found a reproducible bug: a discount code with "applies once per order" is applied twice if the cart has two variants of the same product. Example: order #{order}, code SPRING20, subtotal {amount}, discount applied 2×20%. Using {browser}.',
-            'Our webhook endpoint stopped receiving order.created events after {version}. Your dashboard shows "{error}". Our server logs show no incoming requests at all from your IP range. Nothing changed on our side; curl from outside works fine.',
-            'GET /v2/orders?updated_since=2026-11-01T00:00:00Z returns HTTP 500 with body {{"error": "internal"}}. Without the parameter it works. Request id: req_8f3a91c2. We call it every 5 minutes, so our warehouse is now out of date.',
-            'Importing products from CSV stops with "{error}". The file is UTF-8, 3,400 rows, exported from WooCommerce. Row 1,204 looks normal to me. Attaching the file.',
-        ),
-        follow_ups=(
-            "More info: it only happens when the product has more than 100 variants.",
-            "Tried on {version} this morning, same error. Full log line: {error} at sync_worker.py:212",
-            "Any news? We're syncing by hand every morning, which takes an hour.",
-            "Confirmed fixed on our side, the 500s stopped at 10:12 UTC.",
-            "As I said in my first message, nothing changed on our side. Can you please escalate this to someone technical?",
-        ),
-        replies=(
-            "Hi {name},\n\nThank you — the steps and versions made this quick to reproduce. I see the same failure on {version} with more than 100 variants; it's a pagination bug in the sync. I've filed it as a bug with your example attached, and I'll tell you when the fix ships (the team expects early next week). Until then, syncing in smaller batches under Settings → Inventory → Advanced avoids it.\n\n{sign_off}",
-            "Hi {name},\n\nI tried this on a test store with {browser} and couldn't make it happen with one variant — could you tell me which payment method the customer used on order #{order}? That will help me reproduce it exactly.\n\n{sign_off}",
-            "Hi {name},\n\nYou were right: our outbound IP range changed in {version} and your firewall allow-list still has the old one. That's our fault for not announcing it. The new range is in the docs under Webhooks → IP addresses. Once it's added, the failed deliveries can be replayed from the dashboard.\n\n{sign_off}",
-            "Hi {name},\n\nThanks for the request id, that found it in one search. The updated_since filter breaks on timestamps with a Z suffix; a fix is deployed now and your request returns 200 on my side. Sorry for the warehouse trouble this caused.\n\n{sign_off}",
-        ),
-        closing=("Works now. Thanks for the quick fix.", "Confirmed, all good on our side."),
-    ),
-    Scenario(
-        key="confused_first_timer",
-        mailbox="support",
-        weight=8,
-        tags=("onboarding",),
-        subjects=(
-            "How do I start?",
-            "Where is my shop??",
-            "question about the domain thing",
-            "I don't understand the setup",
-            "help",
-        ),
-        openings=(
-            "Hello, I just signed up and I don't understand what to do next. There are so many menus. I just want to sell my knitted hats. Where do I put the pictures?",
-            "Hi, I bought a domain from you but my shop still shows the old address. What is a CNAME? I'm not a technical person, sorry.",
-            "I think I made the shop but I can't find it? When I type the name in Google nothing comes up. Did I do something wrong?",
-            "This is my first time selling online. How do I get paid? Do I need a bank account in the US? I live in Portugal.",
-            "sorry for the dumb question but what is the difference between a product and a variant",
-        ),
-        follow_ups=(
-            'Thank you! Where is the "Products" menu? I only see Home and Settings.',
-            'I did the steps but it still says "pending verification". How long does it take?',
-            "Ok I think I understand now. One more question: can I sell to people in Spain too?",
-            "Sorry, I'm lost again. What is DNS?",
-        ),
-        replies=(
-            "Hi {name},\n\nWelcome to Fernhill — and not a dumb question at all. To add your hats: click Products on the left, then \"Add product\". Drag your photos into the big box at the top. Give it a name and a price, and press Save. That's it; it appears in your shop straight away. If you'd like, I can do a 15-minute screen share to walk through it together.\n\n{sign_off}",
-            'Hi {name},\n\nA CNAME is just a signpost that tells the internet "this address lives at Fernhill". You don\'t need to understand it to set it up: in your domain settings, add one record with name "shop" and value "stores.fernhill.example". I\'ve recorded a 2-minute video showing exactly where to click: https://help.fernhill.example/v/cname\n\n{sign_off}',
-            "Hi {name},\n\nYour shop exists and looks lovely! Google takes a few days to a few weeks to list new sites, so searching for it won't find it yet. Your address is https://{shop}.fernhill.example — you can share that link today.\n\n{sign_off}",
-        ),
-        closing=(
-            "That's so helpful, thank you for being patient with me!",
-            "Got it working. Thanks!",
-        ),
-    ),
-    Scenario(
-        key="grateful",
-        mailbox="support",
-        weight=4,
-        tags=("thank-you",),
-        subjects=(
-            "Thank you!",
-            "Just wanted to say thanks",
-            "You made my week",
-            "Kudos to {agent}",
-        ),
-        openings=(
-            "I just wanted to say thank you to {agent} who helped me last week with the import. I was ready to give up on the whole shop, and now we've had our best month ever.",
-            "No question, just a thank you. Your team fixed my checkout on a Sunday night and I know that's not fun. It meant a lot to a tiny business like ours.",
-            "Thanks to your help with the course setup, 45 students finished the program this term. One of them told me she was going to drop out before the new lessons. So thank you, really.",
-        ),
-        follow_ups=("And one small thing while I'm here: is there a way to export the reviews?",),
-        replies=(
-            "Hi {name},\n\nThis made my day — thank you for taking the time. I've passed it on to {agent} and the whole team. Best month ever is wonderful news; here's to many more.\n\n{sign_off}",
-            "Hi {name},\n\nThank you so much for writing. It's really good to hear the students made it. I've shared your message with the team.\n\n{sign_off}",
-        ),
-    ),
-    Scenario(
-        key="double_charge",
-        mailbox="billing",
-        weight=7,
-        tags=("billing", "refund"),
-        subjects=(
-            "Charged twice!!",
-            "Double charge on my card",
-            "Why was I billed {amount} two times?",
-            "Unauthorised charge",
-        ),
-        openings=(
-            "You charged my card TWICE this month, {amount} on the 1st and again on the 3rd. I'm a freelancer, that's my rent money. I want it back today.",
-            "Hi, my bank statement shows two payments of {amount} to Fernhill on the same day. I only have one shop. Can you check please?",
-            "This is ridiculous. I cancelled in October and you still took {amount} from my account. I have the cancellation email. Refund it or I'm disputing it with my bank.",
-        ),
-        follow_ups=(
-            "It's been three days and the money isn't back.",
-            "Here's the cancellation confirmation: ticket CAN-20931, dated October 14.",
-            "My bank says the refund hasn't arrived. Can you send me a confirmation number?",
-        ),
-        replies=(
-            "Hi {name},\n\nYou're right, and I'm sorry — our billing system retried a payment that had already gone through. I've refunded the second {amount} just now (refund reference re_5521). Banks usually show it within 3–5 working days. I've also added a note to your account so it can't happen again.\n\n{sign_off}",
-            "Hi {name},\n\nThank you for sending the confirmation. I can see your cancellation on October 14, so the charge shouldn't have happened. The full {amount} is refunded (reference re_7710) and your account is closed as you asked.\n\n{sign_off}",
-        ),
-        closing=("Got it, thank you.", "Refund arrived. Thanks for sorting it out."),
-    ),
-    Scenario(
-        key="invoice",
-        mailbox="billing",
-        weight=6,
-        tags=("billing",),
-        subjects=(
-            "VAT number on invoice",
-            "Invoice for October",
-            "Receipt with company address",
-            "Change billing email",
-        ),
-        openings=(
-            "Hello, could you add our VAT number (DE 813 204 556) to invoice INV-{order}? Our accountant needs it for the quarter.",
-            "Hi, where can I download invoices for the last 12 months? I need them for my tax return.",
-            "Please send future invoices to accounts@{domain} instead of my personal address.",
-            "We need the invoice to show our company name, {company}, rather than my name.",
-        ),
-        follow_ups=("Thanks. Could you also do the same for September?", "Perfect, thank you."),
-        replies=(
-            "Hi {name},\n\nDone — INV-{order} now shows your VAT number, and every new invoice will too. You can download it under Settings → Billing → Invoices.\n\n{sign_off}",
-            'Hi {name},\n\nAll your invoices are under Settings → Billing → Invoices; the "Download all" button at the top gives you a ZIP of the last 12 months.\n\n{sign_off}',
-        ),
-        closing=("Thanks!",),
-    ),
-    Scenario(
-        key="cancel",
-        mailbox="billing",
-        weight=5,
-        tags=("churn",),
-        subjects=("Cancel my subscription", "I want to cancel", "Thinking of leaving", "Downgrade"),
-        openings=(
-            "I want to cancel. The price went up 40% and nobody told us. We've been customers for four years and this is how you treat us.",
-            "We're thinking of moving to another platform. The shop is too slow on mobile and our conversion dropped. Before we go, is there anything you can do?",
-            "Please cancel my subscription at the end of the month. Sales have been slow and I can't justify {amount} a month right now.",
-            "How do I downgrade to the Starter plan? I don't use half the features.",
-        ),
-        follow_ups=(
-            "I don't want a discount, I want to understand why nobody told us.",
-            "OK, I'll try the Starter plan for three months and see.",
-            "Thanks for being honest about it.",
-        ),
-        replies=(
-            "Hi {name},\n\nFour years — thank you for that, and I'm sorry the price change reached you as a surprise; the announcement email went to an old address on your account, which is our miss. If you still want to cancel, I'll do it today with no questions. If it helps, the Starter plan covers everything your shop used last quarter at {amount} less a month.\n\n{sign_off}",
-            "Hi {name},\n\nI understand, and I'm sorry slow times are hitting you. I've set the subscription to end on the last day of the month; your shop stays online until then, and your data is kept for 90 days in case you come back.\n\n{sign_off}",
-        ),
-        closing=("Thanks for making it easy.",),
-    ),
-    Scenario(
-        key="partner_question",
-        mailbox="partners",
-        weight=5,
-        tags=("sales",),
-        subjects=(
-            "Agency partnership",
-            "Pricing for 30 stores",
-            "Migration from WooCommerce",
-            "Do you offer an API sandbox?",
-        ),
-        openings=(
-            "Hi! We're a 40-person agency building shops for local retailers. We'd like to move about 30 clients to Fernhill next year. Do you have partner pricing, and can we manage all stores from one account?",
-            "We're evaluating Fernhill for a client with 12,000 products on WooCommerce. How long does a migration like that usually take, and do you help with it?",
-            "Is there a sandbox for the API where we can test orders without real payments?",
-        ),
-        follow_ups=(
-            "Great, a call on Thursday at 3pm CET works for us.",
-            "Thanks. What about SSO for our team?",
-        ),
-        replies=(
-            "Hi {name},\n\nThanks for thinking of us! Yes: the partner plan lets you manage every client store from one login, with 20% off each store's plan. I'd love to hear more about your clients — would a 30-minute call this week work?\n\n{sign_off}",
-            "Hi {name},\n\nA catalogue of 12,000 products usually takes two to three days to import and check. Our migration team does the first pass for free on plans above Business. Every account also gets a sandbox: Settings → Developers → Sandbox.\n\n{sign_off}",
-        ),
-        closing=("Thanks, talk Thursday.",),
-    ),
-    Scenario(
-        key="feature_request",
-        mailbox="support",
-        weight=4,
-        tags=("feature-request",),
-        subjects=(
-            "Feature request: gift cards",
-            "Could you add dark mode?",
-            "Suggestion for the course player",
-            "Bulk edit prices?",
-        ),
-        openings=(
-            "Love the platform. One thing we really miss is gift cards — customers ask for them every December. Any plans?",
-            "Would it be possible to edit prices in bulk? Changing 200 products one by one for a sale took me a whole evening.",
-            "Suggestion: let students speed up videos to 1.75×. Many of mine ask for it.",
-        ),
-        follow_ups=("Thanks, I'll keep an eye on the changelog.",),
-        replies=(
-            "Hi {name},\n\nThank you for the suggestion — you're not the first to ask, and I've added your shop to the request so the product team sees how many people need it. In the meantime, the CSV export/import lets you change many prices at once: export, edit the price column, import.\n\n{sign_off}",
-        ),
-        closing=("Good to know, thanks.",),
-    ),
-    Scenario(
-        key="repeat_frustrated",
-        mailbox="support",
-        weight=5,
-        tags=("bug", "escalated"),
-        subjects=(
-            "Still not fixed",
-            "Third time asking",
-            "RE: emails not sending",
-            "Nobody is listening",
-        ),
-        openings=(
-            "This is the third time I'm writing about order confirmation emails not being sent. Each time someone tells me it's fixed and it isn't. Customers think their orders didn't go through and order twice. The error in the log is \"{error}\".",
-            "As I already explained twice, the booking calendar shows the wrong time zone for customers in Australia. They book 10am and arrive at 9am. I am tired of explaining it again to a new person each time.",
-        ),
-        follow_ups=(
-            "Same thing today. Two more customers ordered twice.",
-            "I've attached screenshots. Again.",
-            "Fine. I'll wait for the engineer.",
-            "It's been a week.",
-            "Thanks, it finally looks right. I'll watch it for a few days.",
-        ),
-        replies=(
-            "Hi {name},\n\nYou shouldn't have had to write three times, and I'm sorry you had to repeat yourself to new people. I've read the whole thread and I'm keeping this one myself from now on. I reproduced it: receipts from your store are rejected by Gmail because the sending domain lost its DKIM record. I've asked engineering to restore it today, and I'll write at 5pm either way.\n\n{sign_off}",
-            "Hi {name},\n\nUpdate as promised: the fix is live and I sent three test orders from your store to Gmail, Outlook and Yahoo addresses. All three receipts arrived. Could you watch the next few real orders and tell me if anyone still misses theirs?\n\n{sign_off}",
-            "Hi {name},\n\nI checked your calendar settings with a test booking from Sydney: the slot showed 10:00 for the customer and 09:00 for you, so I can see exactly what they see. The cause is daylight saving in your shop's time zone setting; I've filed it with engineering with your screenshots and I'll keep you posted.\n\n{sign_off}",
-        ),
-        closing=("Confirmed working. Thank you for finally owning it.",),
-    ),
-    Scenario(
-        key="non_english",
-        mailbox="support",
-        weight=2,
-        subjects=("Problema con el pago", "Frage zur Rechnung", "Problème de connexion"),
-        openings=(
-            "Hola, no puedo completar el pago en mi tienda, aparece un error. ¿Me pueden ayudar? Gracias.",
-            "Hallo, ich habe zwei Rechnungen für denselben Monat bekommen. Können Sie das bitte prüfen?",
-            "Bonjour, je n'arrive plus à me connecter depuis hier. Le mot de passe est refusé alors qu'il est correct.",
-        ),
-        follow_ups=("Gracias por la respuesta.",),
-        replies=(
-            "Hi {name},\n\nThank you for writing — I'm answering in English, I hope that's all right. Could you send me a screenshot of the error? Then I can look at exactly what you see.\n\n{sign_off}",
-        ),
-    ),
+    CHECKOUT_DOWN,
+    DATA_LOST,
+    STUDENT_DEADLINE,
+    BUG_REPORT,
+    REPEAT_FRUSTRATED,
+    CONFUSED_FIRST_TIMER,
+    GRATEFUL,
+    DOUBLE_CHARGE,
+    PAYROLL,
+    INVOICE,
+    CANCEL,
+    PARTNER_QUESTION,
+    FEATURE_REQUEST,
+    NON_ENGLISH,
 )
 
 SPAM = (
@@ -468,17 +749,6 @@ SPAM = (
         "Please open the attached document to see your overdue invoice. Click here: http://bit.example/inv-77",
     ),
     ("Cheap followers", "Get 10k real Instagram followers for $9.99. Limited time offer."),
-)
-
-NOTES = (
-    "Looped in engineering — issue ENG-{order}. Don't promise a date yet.",
-    "Customer is on the Business plan, ~{amount}/month. Handle with care.",
-    "Third time this customer has written about this. Let's keep one person on it: {agent} owns it.",
-    "Refund approved by finance.",
-    "Reproduced on staging with {browser}. Steps in the ticket.",
-    "Could not reproduce with a fresh store — asked for the order number.",
-    "She mentioned the student may drop the course; worth a follow-up next week.",
-    "Possible duplicate of the checkout outage on Tuesday.",
 )
 
 SAVED_REPLIES = (
@@ -507,128 +777,4 @@ SAVED_REPLIES = (
         "billing",
         'All invoices are under Settings → Billing → Invoices; the "Download all" button gives you a ZIP of the last 12 months.',
     ),
-)
-
-FIRST_NAMES = (
-    "Adan",
-    "Amara",
-    "Ben",
-    "Carla",
-    "Chen",
-    "Dario",
-    "Elif",
-    "Emma",
-    "Farah",
-    "Femi",
-    "Grace",
-    "Hana",
-    "Ines",
-    "Ivan",
-    "Jamal",
-    "Jia",
-    "Kofi",
-    "Lea",
-    "Lucas",
-    "Maya",
-    "Mateo",
-    "Nadia",
-    "Noah",
-    "Olga",
-    "Omar",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sam",
-    "Sofia",
-    "Tariq",
-    "Uma",
-    "Vera",
-    "Wei",
-    "Yara",
-    "Zoe",
-    "Aiko",
-    "Bruno",
-    "Chloe",
-    "Diego",
-    "Esra",
-    "Felix",
-    "Gita",
-    "Hugo",
-    "Isla",
-    "Jonas",
-    "Kira",
-    "Leon",
-)
-LAST_NAMES = (
-    "Abebe",
-    "Almeida",
-    "Brennan",
-    "Castillo",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Haddad",
-    "Ito",
-    "Jansen",
-    "Kowalski",
-    "Lindqvist",
-    "Mensah",
-    "Novak",
-    "Okafor",
-    "Park",
-    "Quist",
-    "Rossi",
-    "Silva",
-    "Tanaka",
-    "Usman",
-    "Varga",
-    "Walsh",
-    "Xu",
-    "Yilmaz",
-    "Zhang",
-    "Moreau",
-    "Nakamura",
-    "O'Brien",
-)
-COMPANY_WORDS = (
-    "Bramble",
-    "Copper",
-    "Driftwood",
-    "Ember",
-    "Fable",
-    "Golden",
-    "Harbor",
-    "Juniper",
-    "Kestrel",
-    "Linden",
-    "Maple",
-    "Nimbus",
-    "Orchard",
-    "Pebble",
-    "Quarry",
-    "Rowan",
-    "Saffron",
-    "Thistle",
-    "Umber",
-    "Willow",
-)
-COMPANY_KINDS = (
-    "Bakery",
-    "Studio",
-    "Academy",
-    "Goods",
-    "Supply Co",
-    "Ceramics",
-    "Books",
-    "Yoga",
-    "Coffee",
-    "Labs",
-)
-PLANS = (
-    ("Starter", "19.00"),
-    ("Growth", "49.00"),
-    ("Business", "129.00"),
-    ("Education", "89.00"),
-    ("", None),
 )
