@@ -13,6 +13,12 @@ _BLOCK_END = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|/h[1-6]|/blockquote|hr)\b[^>
 _SPACES = re.compile(r"[ \t\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _CID_SRC = re.compile(r"""(src\s*=\s*["']?)cid:([^"'\s>]+)""", re.I)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
+# Elements nested deeper than this lose their tags (their text stays). An HTML parser
+# looks through the open elements at every tag, so its work grows with depth x size:
+# 100,000 nested <div>s took 45 s. Real mail nests a few dozen levels (tables in tables).
+MAX_HTML_DEPTH = 100
 
 TAGS = nh3.ALLOWED_TAGS - {"img"} | {"img", "span", "div", "font", "center"}
 ATTRIBUTES = {
@@ -32,10 +38,32 @@ def _only_our_images(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+def cap_depth(html: str, limit: int = MAX_HTML_DEPTH) -> str:
+    """``html`` with the tags of elements nested deeper than ``limit`` taken out, in one
+    pass (the nesting is counted from the tags as written, which is enough for a cap)."""
+    if html.count("<") <= limit:
+        return html
+    out: list[str] = []
+    depth = 0
+    kept_to = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _VOID:
+            continue
+        deep = depth >= limit if not closing else depth > limit
+        depth = max(depth - 1, 0) if closing else depth + 1
+        if deep:
+            out.append(html[kept_to : match.start()])
+            kept_to = match.end()
+    out.append(html[kept_to:])
+    return "".join(out)
+
+
 def sanitise(html: str, inline_urls: dict[str, str] | None = None) -> str:
     """Safe HTML; ``cid:`` references found in ``inline_urls`` point at our URLs."""
     if not html.strip():
         return ""
+    html = cap_depth(html)
     if inline_urls:
 
         def replace(match: re.Match[str]) -> str:
@@ -57,7 +85,7 @@ def sanitise(html: str, inline_urls: dict[str, str] | None = None) -> str:
 def html_to_text(html: str) -> str:
     if not html.strip():
         return ""
-    marked = _BLOCK_END.sub("\n", html)
+    marked = _BLOCK_END.sub("\n", cap_depth(html))
     bare = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style", "head", "title"})
     text = html_lib.unescape(bare)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]

@@ -1,8 +1,11 @@
 """Raw mail in: every message ends stored, a duplicate of one stored, or quarantined
 with its reason. Nothing is dropped and one bad message never stops a batch.
 
-The raw bytes are written first (content-addressed), then one transaction stores the
-message, its attachments and its ``InboundMail`` row. A database that cannot be reached
+The raw bytes are written first (content-addressed); the message is parsed, its HTML
+cleaned and its text extracted next, all outside any transaction (each bounded: the
+size cap, the MIME and HTML depth caps); then one short transaction stores the message,
+its attachments and its ``InboundMail`` row. A bounce is stored as a ``Bounce``, never
+as the customer's message. A database that cannot be reached
 raises ``MailStoreUnavailable``: the pipe exits EX_TEMPFAIL so the MTA retries, and the
 IMAP poller leaves the message unseen.
 """
@@ -13,25 +16,48 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass
+from email.utils import getaddresses
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calmdesk.desk.actions import (
     ReceivedFile,
     do_attach_received,
-    do_mark_bouncing,
     find_or_create_customer,
 )
-from calmdesk.desk.models import Mailbox, Message
+from calmdesk.desk.models import Conversation, Mailbox, Message
 from calmdesk.mail import rawstore
 from calmdesk.mail.actions import do_record_inbound
 from calmdesk.mail.htmltext import html_to_text, sanitise
-from calmdesk.mail.models import InboundMail, MailboxMailSettings, Quarantine, QuarantineCause
-from calmdesk.mail.parsing import ParsedMail, ParseError, parse
+from calmdesk.mail.models import (
+    Bounce,
+    InboundMail,
+    MailboxMailSettings,
+    ParticipantSource,
+    Quarantine,
+    QuarantineCause,
+)
+from calmdesk.mail.notices import do_note_claimed_conversation, do_record_bounce
+from calmdesk.mail.parsing import (
+    ParsedAttachment,
+    ParsedMail,
+    ParseError,
+    parse,
+    parse_headers_only,
+)
+from calmdesk.mail.participants import do_add_participants
 from calmdesk.mail.quoting import reply_text
-from calmdesk.mail.threads import REFERENCES_LOOKED_AT, find_conversation
+from calmdesk.mail.threads import (
+    REFERENCES_LOOKED_AT,
+    Threading,
+    find_conversation,
+    is_our_message_id,
+)
 from calmdesk.receive import do_receive_message
 
 log = logging.getLogger(__name__)
@@ -49,6 +75,7 @@ class IngestStatus(StrEnum):
     STORED = "stored"
     DUPLICATE = "duplicate"
     QUARANTINED = "quarantined"
+    BOUNCE = "bounce"
 
 
 @dataclass
@@ -57,6 +84,7 @@ class Outcome:
     message: Message | None = None
     quarantine: Quarantine | None = None
     reason: str = ""
+    bounce: Bounce | None = None
 
 
 @dataclass
@@ -64,20 +92,24 @@ class Tally:
     stored: int = 0
     quarantined: int = 0
     duplicates: int = 0
+    bounces: int = 0
 
     def add(self, outcome: Outcome) -> None:
         if outcome.status == IngestStatus.STORED:
             self.stored += 1
         elif outcome.status == IngestStatus.QUARANTINED:
             self.quarantined += 1
+        elif outcome.status == IngestStatus.BOUNCE:
+            self.bounces += 1
         else:
             self.duplicates += 1
 
     def line(self) -> str:
-        return (
+        line = (
             f"ingested: {self.stored} stored, {self.quarantined} quarantined, "
             f"{self.duplicates} duplicates"
         )
+        return f"{line}, {self.bounces} bounces" if self.bounces else line
 
 
 def default_mailbox() -> Mailbox:
@@ -107,23 +139,69 @@ def _max_attachment_bytes(mailbox: Mailbox) -> int:
     return DEFAULT_MAX_ATTACHMENT_BYTES if limit is None else limit
 
 
+@dataclass
+class Prepared:
+    """A parsed message with everything its write transaction needs, all computed
+    before the transaction opens: the HTML cleaned, the text extracted, attachments
+    sorted under the limit. The transaction only writes."""
+
+    parsed: ParsedMail
+    key: str
+    text: str
+    html: str
+    analysis_text: str
+    kept: list[ParsedAttachment]
+    skipped: list[dict[str, object]]
+
+
+def prepare(parsed: ParsedMail, limit: int) -> Prepared:
+    key = uuid.uuid4().hex
+    kept = [a for a in parsed.attachments if len(a.payload) <= limit]
+    skipped: list[dict[str, object]] = [
+        {"filename": a.filename, "size": len(a.payload), "reason": f"larger than {limit} bytes"}
+        for a in parsed.attachments
+        if len(a.payload) > limit
+    ]
+    if parsed.raw_only:
+        text = _(
+            "This message is larger than %(limit)s, so only its headers were read. "
+            "The whole message is kept as it came, in its raw mail."
+        ) % {"limit": filesizeformat(settings.MAX_MESSAGE_BYTES)}
+        return Prepared(parsed, key, text, "", "", [], skipped)
+    inline_urls = {a.content_id: inline_path(key, a.content_id) for a in kept if a.content_id}
+    text = parsed.text or html_to_text(parsed.html)
+    html = sanitise(parsed.html, inline_urls)
+    return Prepared(parsed, key, text, html, reply_text(text), kept, skipped)
+
+
+def parse_limited(raw: bytes) -> ParsedMail:
+    """Mail over ``CALMDESK_MAX_MESSAGE_BYTES`` is read from its headers only."""
+    return parse_headers_only(raw) if len(raw) > settings.MAX_MESSAGE_BYTES else parse(raw)
+
+
 def ingest_raw(raw: bytes, mailbox: Mailbox, *, source: str = "pipe") -> Outcome:
     """Store one raw message. Raises ``MailStoreUnavailable`` only when the database is
-    down (nothing stored); every other failure ends in the quarantine."""
+    down (nothing stored); every other failure ends in the quarantine. All parsing and
+    cleaning happen here, before the write transaction (``_store``) opens."""
     digest, rel = rawstore.keep(raw)
     try:
-        parsed = parse(raw)
+        parsed = parse_limited(raw)
+        limit = (
+            _max_attachment_bytes(mailbox) if parsed.attachments else DEFAULT_MAX_ATTACHMENT_BYTES
+        )
+        prepared = prepare(parsed, limit)
     except ParseError as exc:
         return quarantine(raw, digest, rel, QuarantineCause.UNREADABLE, str(exc), mailbox, source)
+    except (OperationalError, InterfaceError) as exc:
+        raise MailStoreUnavailable(str(exc)) from exc
     except Exception as exc:  # a parser bug must not stop the loop: keep the bytes
         log.exception("parser failed on %s", digest)
         return quarantine(
             raw, digest, rel, QuarantineCause.PARSER_ERROR, f"{exc!r}"[:1000], mailbox, source
         )
-    limit = _max_attachment_bytes(mailbox) if parsed.attachments else DEFAULT_MAX_ATTACHMENT_BYTES
     for attempt in range(RACE_RETRIES):
         try:
-            return _store(parsed, mailbox, digest, rel, source, limit)
+            return _store(prepared, mailbox, digest, rel, source)
         except IntegrityError:
             # Another process stored this message, or created this customer, first.
             if attempt == RACE_RETRIES - 1:
@@ -139,9 +217,14 @@ def ingest_raw(raw: bytes, mailbox: Mailbox, *, source: str = "pipe") -> Outcome
             return quarantine(
                 raw, digest, rel, QuarantineCause.STORE_ERROR, f"{exc!r}"[:1000], mailbox, source
             )
-    if InboundMail.objects.filter(mailbox=mailbox, fingerprint=parsed.fingerprint).exists():
+    if _already_stored(mailbox, parsed):
         return Outcome(IngestStatus.DUPLICATE)
     return quarantine(raw, digest, rel, QuarantineCause.COLLISION, "", mailbox, source)
+
+
+def _already_stored(mailbox: Mailbox, parsed: ParsedMail) -> bool:
+    rows = Bounce.objects if parsed.is_bounce else InboundMail.objects
+    return rows.filter(mailbox=mailbox, fingerprint=parsed.fingerprint).exists()
 
 
 def quarantine(
@@ -174,39 +257,33 @@ def quarantine(
 
 
 @transaction.atomic
-def _store(
-    parsed: ParsedMail, mailbox: Mailbox, digest: str, rel: str, source: str, limit: int
-) -> Outcome:
-    if InboundMail.objects.filter(mailbox=mailbox, fingerprint=parsed.fingerprint).exists():
+def _store(prepared: Prepared, mailbox: Mailbox, digest: str, rel: str, source: str) -> Outcome:
+    parsed = prepared.parsed
+    if _already_stored(mailbox, parsed):
         return Outcome(IngestStatus.DUPLICATE)
-    conversation, threaded_by = find_conversation(mailbox, parsed)
-    if parsed.is_bounce and conversation is not None:
-        # A bounce speaks for the address it bounced, not for the mail daemon.
-        customer = conversation.customer
-    else:
-        customer = find_or_create_customer(parsed.from_address, parsed.from_name)
-    key = uuid.uuid4().hex
-    kept = [a for a in parsed.attachments if len(a.payload) <= limit]
-    skipped = [
-        {"filename": a.filename, "size": len(a.payload), "reason": f"larger than {limit} bytes"}
-        for a in parsed.attachments
-        if len(a.payload) > limit
-    ]
-    inline_urls = {a.content_id: inline_path(key, a.content_id) for a in kept if a.content_id}
-    text = parsed.text or html_to_text(parsed.html)
+    threading = find_conversation(mailbox, parsed)
+    if parsed.is_bounce:
+        return _store_bounce(parsed, mailbox, threading.conversation, digest, rel)
+    customer = find_or_create_customer(parsed.from_address, parsed.from_name)
+    # A Message-ID we gave one of our replies is ours: a stranger's message carrying it
+    # must not become what a customer's answer to that reply threads onto.
+    own_id = "" if is_our_message_id(parsed.message_id) else parsed.message_id
     message = do_receive_message(
         mailbox=mailbox,
         customer=customer,
-        text=text,
+        text=prepared.text,
         subject=parsed.subject,
-        html=sanitise(parsed.html, inline_urls),
-        analysis_text=reply_text(text),
-        message_id=parsed.message_id,
-        conversation=conversation,
+        html=prepared.html,
+        analysis_text=prepared.analysis_text,
+        message_id=own_id,
+        conversation=threading.conversation,
     )
     do_attach_received(
         message,
-        (ReceivedFile(p.filename, p.content_type, p.payload, p.content_id, p.inline) for p in kept),
+        (
+            ReceivedFile(p.filename, p.content_type, p.payload, p.content_id, p.inline)
+            for p in prepared.kept
+        ),
     )
     do_record_inbound(
         message=message,
@@ -214,24 +291,52 @@ def _store(
         fingerprint=parsed.fingerprint,
         raw_sha256=digest,
         raw_path=rel,
-        key=key,
+        key=prepared.key,
         from_address=parsed.from_address[:320],
         subject=parsed.subject,
         in_reply_to=" ".join(parsed.in_reply_to),
         references=" ".join(parsed.references[-REFERENCES_LOOKED_AT:]),
-        headers=parsed.headers,
-        auto_reply=bool(parsed.auto_reasons) or parsed.is_bounce,
+        headers=parsed.headers if own_id else {**parsed.headers, "message-id": parsed.message_id},
+        auto_reply=bool(parsed.auto_reasons),
         auto_reasons=parsed.auto_reasons,
-        bounce=parsed.is_bounce,
-        bounced_recipients=parsed.bounced_recipients,
-        threaded_by=threaded_by,
-        skipped_attachments=skipped,
+        threaded_by=threading.how,
+        skipped_attachments=prepared.skipped,
         source=source,
         received_at=message.created_at,
+        claims_conversation=threading.claims,
+        raw_only=parsed.raw_only,
     )
-    if parsed.is_bounce and parsed.bounced_recipients:
-        do_mark_bouncing(parsed.bounced_recipients)
+    _keep_participants(message, parsed, threading)
     return Outcome(IngestStatus.STORED, message=message)
+
+
+def _keep_participants(message: Message, parsed: ParsedMail, threading: Threading) -> None:
+    conversation = message.conversation
+    if threading.claims is not None:
+        do_note_claimed_conversation(conversation, threading.claims, parsed.from_address)
+    if threading.conversation is not None and message.customer_id != conversation.customer_id:
+        # A participant other than the customer (a colleague they copied) wrote in.
+        do_add_participants(conversation, [parsed.from_address], ParticipantSource.SENDER)
+    copied = [address for _name, address in getaddresses([parsed.headers.get("cc", "")])]
+    if copied:
+        do_add_participants(conversation, copied, ParticipantSource.CC)
+
+
+def _store_bounce(
+    parsed: ParsedMail, mailbox: Mailbox, conversation: Conversation | None, digest: str, rel: str
+) -> Outcome:
+    bounce = do_record_bounce(
+        mailbox=mailbox,
+        conversation=conversation,
+        recipients=parsed.bounced_recipients,
+        fingerprint=parsed.fingerprint,
+        raw_sha256=digest,
+        raw_path=rel,
+        from_address=parsed.from_address[:320],
+        subject=parsed.subject,
+        diagnostic=parsed.bounce_diagnostic,
+    )
+    return Outcome(IngestStatus.BOUNCE, bounce=bounce)
 
 
 def retry_quarantine(ids: list[int] | None = None) -> Tally:
@@ -245,7 +350,8 @@ def retry_quarantine(ids: list[int] | None = None) -> Tally:
         raw = rawstore.read(row.raw_path)
         mailbox = row.mailbox or default_mailbox()
         try:
-            parsed = parse(raw)
+            parsed = parse_limited(raw)
+            prepared = prepare(parsed, _max_attachment_bytes(mailbox))
         except ParseError as exc:
             Quarantine.objects.filter(pk=row.pk).update(
                 cause=QuarantineCause.UNREADABLE, reason=str(exc), retried_at=timezone.now()
@@ -253,14 +359,7 @@ def retry_quarantine(ids: list[int] | None = None) -> Tally:
             tally.add(Outcome(IngestStatus.QUARANTINED, quarantine=row, reason=str(exc)))
             continue
         try:
-            outcome = _store(
-                parsed,
-                mailbox,
-                row.raw_sha256,
-                row.raw_path,
-                row.source,
-                _max_attachment_bytes(mailbox),
-            )
+            outcome = _store(prepared, mailbox, row.raw_sha256, row.raw_path, row.source)
         except (OperationalError, InterfaceError) as exc:
             raise MailStoreUnavailable(str(exc)) from exc
         except Exception as exc:
@@ -270,6 +369,12 @@ def retry_quarantine(ids: list[int] | None = None) -> Tally:
                 retried_at=timezone.now(),
             )
             tally.add(Outcome(IngestStatus.QUARANTINED, quarantine=row, reason=str(exc)))
+            continue
+        if parsed.is_bounce:
+            # A bounce quarantined before bounces were known: its Bounce row keeps the
+            # raw mail now, and a quarantine row has no message to point at.
+            Quarantine.objects.filter(pk=row.pk).delete()
+            tally.add(outcome)
             continue
         if outcome.message is None:  # stored meanwhile by another route
             existing = InboundMail.objects.filter(

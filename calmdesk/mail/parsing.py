@@ -20,7 +20,7 @@ from email import policy
 from email.header import decode_header
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import Message as EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parseaddr
 
 # Past this depth of nested multiparts a part is kept whole as an attachment: the
@@ -48,6 +48,11 @@ AUTO_HEADERS = (
 )
 BULK_PRECEDENCE = {"bulk", "junk", "list"}
 DAEMON_LOCALPARTS = {"mailer-daemon", "postmaster", "mail-daemon"}
+# How a null-sender bounce names itself ("MAILER DAEMON <>", "Mail Delivery Subsystem").
+DAEMON_NAMES = (*DAEMON_LOCALPARTS, "mail-delivery")
+# An RFC 2047 encoded word, hidden while a From header's address is read.
+ENCODED_WORD_RE = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+_WORD_MARK = "\x00"
 MESSAGE_ID_RE = re.compile(r"<[^<>\s]{1,900}>")
 HEADER_MESSAGE_ID_RE = re.compile(r"^message-id:\s*(<[^<>\s]{1,900}>)", re.I | re.M)
 
@@ -94,7 +99,10 @@ class ParsedMail:
     is_bounce: bool = False
     bounced_message_ids: list[str] = field(default_factory=list)
     bounced_recipients: list[str] = field(default_factory=list)
+    bounce_diagnostic: str = ""
     fingerprint: str = ""
+    # Over the size cap: headers only, the body left in the raw file.
+    raw_only: bool = False
 
 
 def decode_bytes(payload: bytes, charset: str | None) -> str:
@@ -336,6 +344,7 @@ def _bounce(
     top: EmailMessage,
     headers: dict[str, list[str]],
     from_address: str,
+    daemon: bool,
     walker: _Walker,
     text: str,
 ) -> tuple[bool, list[str], list[str]]:
@@ -347,7 +356,8 @@ def _bounce(
         pass
     localpart = from_address.partition("@")[0].lower()
     is_dsn = report_type == "delivery-status" or bool(walker.delivery_status)
-    is_daemon = localpart in DAEMON_LOCALPARTS or "x-failed-recipients" in headers
+    # X-Failed-Recipients counts from a mail system only: anyone can write the header.
+    is_daemon = daemon or localpart in DAEMON_LOCALPARTS
     if not (is_dsn or is_daemon):
         return False, [], []
     recipients: list[str] = []
@@ -368,14 +378,44 @@ def _bounce(
     return True, bounced_ids, list(dict.fromkeys(recipients))
 
 
-def _sender(value: str) -> tuple[str, str]:
-    name, address = parseaddr(value)
+def _sender(raw_value: str) -> tuple[str, str]:
+    """(display name, address) of a From header as it came. The address is read from the
+    header's structure while encoded words are still opaque, and the name decoded after:
+    ``=?utf-8?q?sofia=40post.example?= <eve@evil.test>`` is from eve, and nothing an
+    encoded name decodes to (an address, a line break and a Bcc:) can become one."""
+    value = " ".join(_unescaped(raw_value).split())
+    words: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        words.append(match.group(0))
+        return f"{_WORD_MARK}{len(words) - 1}{_WORD_MARK}"
+
+    masked = ENCODED_WORD_RE.sub(hide, value)
+    name, address = parseaddr(masked)
     if "@" not in address:
         # An unquoted comma in the display name ("Last, First <a@b>") splits it in two.
-        for candidate in getaddresses([value]):
+        for candidate in getaddresses([masked]):
             if "@" in candidate[1]:
-                return candidate
-    return name, address
+                name, address = candidate
+                break
+    if _WORD_MARK in address:
+        address = ""  # the only address was inside an encoded word: there is none
+    name = re.sub(f"{_WORD_MARK}(\\d+){_WORD_MARK}", lambda m: words[int(m.group(1))], name or "")
+    return decode_header_value(name), address
+
+
+def _unescaped(value: str) -> str:
+    if _has_surrogates(value):
+        return decode_bytes(value.encode("utf-8", "surrogateescape"), "utf-8")
+    return value
+
+
+def _daemon_sender(from_raw: str, from_name: str, return_path: str) -> bool:
+    """A sender without an address that names a mail system (``MAILER-DAEMON <>``,
+    ``Mail Delivery Subsystem <MAILER-DAEMON>``) or comes with a null Return-Path. An
+    empty From or a bare ``<>`` is a bounce only with a delivery report in it."""
+    words = re.sub(r"[^a-z]+", "-", f"{from_name} {from_raw}".lower())
+    return any(daemon in words for daemon in DAEMON_NAMES) or return_path.strip() == "<>"
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -386,44 +426,102 @@ def parse(raw: bytes) -> ParsedMail:
     except Exception as exc:
         raise ParseError(f"unparseable: {type(exc).__name__}: {exc}"[:500]) from None
     headers = _raw_headers(top)
-    from_raw = _first(headers, "from") or _first(headers, "sender")
-    from_name, from_address = _sender(from_raw)
-    from_address = from_address.strip().lower()
-    if "@" not in from_address or " " in from_address or len(from_address) > 254:
-        raise ParseError(f"no usable sender address in From: {from_raw[:200]!r}")
+    sender = _identity(headers)
     walker = _Walker()
     try:
         walker.walk(top)
     except RecursionError:
         raise ParseError("MIME structure nested too deeply to walk") from None
     text = "\n\n".join(t for t in walker.texts if t.strip())
-    html = "\n".join(walker.htmls)
+    bounce = _bounce(top, headers, sender.address, sender.daemon, walker, text)
+    is_bounce, bounced_ids, bounced_recipients = bounce
+    if not sender.address and not is_bounce:
+        raise ParseError(f"no usable sender address in From: {sender.raw[:200]!r}")
+    parsed = _from_headers(raw, headers, sender)
+    parsed.text = text
+    parsed.html = "\n".join(walker.htmls)
+    parsed.attachments = walker.attachments
+    parsed.is_bounce = is_bounce
+    parsed.bounced_message_ids = bounced_ids
+    parsed.bounced_recipients = bounced_recipients
+    parsed.bounce_diagnostic = _diagnostic(walker) if is_bounce else ""
+    return parsed
+
+
+@dataclass(frozen=True)
+class _Sender:
+    name: str
+    address: str  # empty for a null sender
+    raw: str
+    daemon: bool
+
+
+def _identity(headers: dict[str, list[str]]) -> _Sender:
+    from_raw = (headers.get("from") or headers.get("sender") or [""])[0]
+    name, address = _sender(from_raw)
+    address = address.strip().lower()
+    if "@" not in address or " " in address or len(address) > 254:
+        address = ""  # a null sender: kept if the message is a bounce, else refused
+    daemon = not address and _daemon_sender(from_raw, name, _first(headers, "return-path"))
+    return _Sender(name[:200], address, _unescaped(from_raw), daemon)
+
+
+def _from_headers(raw: bytes, headers: dict[str, list[str]], sender: _Sender) -> ParsedMail:
     message_id = next(iter(_message_ids(_first(headers, "message-id"))), "")
     subject = _first(headers, "subject")[:500]
-    is_bounce, bounced_ids, bounced_recipients = _bounce(top, headers, from_address, walker, text)
-    kept = {name: _first(headers, name)[:1000] for name in KEPT_HEADERS if name in headers}
     return ParsedMail(
-        from_name=decode_header_value(from_name)[:200],
-        from_address=from_address,
+        from_name=sender.name,
+        from_address=sender.address,
         subject=subject,
         message_id=message_id,
         in_reply_to=_message_ids(" ".join(headers.get("in-reply-to", []))),
         references=_message_ids(" ".join(headers.get("references", []))),
-        text=text,
-        html=html,
-        attachments=walker.attachments,
-        headers=kept,
+        text="",
+        html="",
+        attachments=[],
+        headers={name: _first(headers, name)[:1000] for name in KEPT_HEADERS if name in headers},
         auto_reasons=_auto_reasons(headers),
-        is_bounce=is_bounce,
-        bounced_message_ids=bounced_ids,
-        bounced_recipients=bounced_recipients,
         fingerprint=fingerprint(
             raw,
             message_id,
-            from_address,
+            sender.address,
             _first(headers, "date"),
             subject,
             _first(headers, "content-type"),
             _first(headers, "content-transfer-encoding"),
         ),
     )
+
+
+# Where the header block of an over-limit message is looked for; headers past this are
+# not read (the raw file keeps them).
+HEADER_SCAN_BYTES = 1024 * 1024
+
+
+def parse_headers_only(raw: bytes) -> ParsedMail:
+    """``raw`` over the size cap: only its headers are read, the message is stored with
+    a note (``raw_only``) and its body stays in the raw file."""
+    head = raw[:HEADER_SCAN_BYTES]
+    ends = [i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0]
+    head = head[: min(ends)] if ends else head
+    try:
+        top = BytesHeaderParser(policy=PARSE_POLICY).parsebytes(head)
+    except Exception as exc:
+        raise ParseError(f"unparseable headers: {type(exc).__name__}: {exc}"[:500]) from None
+    headers = _raw_headers(top)
+    sender = _identity(headers)
+    if not sender.address:
+        raise ParseError(f"no usable sender address in From: {sender.raw[:200]!r}")
+    parsed = _from_headers(raw, headers, sender)
+    parsed.raw_only = True
+    return parsed
+
+
+def _diagnostic(walker: _Walker) -> str:
+    """What the reporting server said, for the team: each recipient's status and reason."""
+    lines = []
+    for block in walker.delivery_status:
+        said = _get(block, "diagnostic-code") or _get(block, "status")
+        if said:
+            lines.append(" ".join(decode_header_value(said).split()))
+    return "\n".join(lines)[:2000]

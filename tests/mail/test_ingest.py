@@ -101,9 +101,11 @@ def test_a_bounce_lands_on_the_bounced_conversation_and_flags_the_address(suppor
         "--r--\r\n"
     ).encode()
     outcome = ingest_raw(dsn, support)
-    assert outcome.status == "stored"
-    assert outcome.message.conversation_id == first.conversation_id
-    assert outcome.message.inbound.bounce
+    # A bounce is no customer message (issue 14): it is kept beside the conversation.
+    assert outcome.status == "bounce"
+    assert outcome.bounce.conversation_id == first.conversation_id
+    assert outcome.bounce.recipients == ["lee@example.org"]
+    assert first.conversation.messages.filter(kind=MessageKind.CUSTOMER).count() == 1
     assert CustomerEmail.objects.get(email="lee@example.org").bouncing
 
 

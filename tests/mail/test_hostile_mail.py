@@ -1,0 +1,197 @@
+"""Mail from a stranger must not hijack or mislead (issue 14): each test sends the
+attack as raw RFC 822 mail through the real ingest first, then checks what is stored
+and where the next reply goes."""
+
+from __future__ import annotations
+
+import pytest
+
+from calmdesk.desk.models import CustomerEmail, Event, EventKind, Message, MessageKind, Status
+from calmdesk.mail.actions import do_send_reply
+from calmdesk.mail.ingest import ingest_raw
+from calmdesk.mail.models import Bounce, Participant, ParticipantSource
+from calmdesk.mail.participants import do_add_participants
+from calmdesk.mail.smtp import build_reply
+from calmdesk.mail.threads import subject_with_token
+from tests.mail.conftest import make_mail
+
+pytestmark = pytest.mark.django_db
+
+SOFIA = "Sofia Marin <sofia@post.example>"
+EVE = "Eve <eve@evil.test>"
+
+
+@pytest.fixture
+def sofias(support, alice):  # type: ignore[no-untyped-def]
+    """Sofia's conversation in Support, with alice's reply to it."""
+    first = ingest_raw(make_mail(sender=SOFIA, message_id="<s1@post.example>"), support).message
+    reply = do_send_reply(first.conversation, alice, "Could you send the export log?")
+    return first.conversation, reply
+
+
+def answer(reply: Message, *, sender: str, extra: str = "", subject: str = "Re: Export") -> bytes:
+    threading = f"In-Reply-To: {reply.message_id}\r\nReferences: {reply.message_id}\r\n"
+    return make_mail(sender=sender, subject=subject, extra=threading + extra)
+
+
+# -- thread takeover ---------------------------------------------------------------------
+
+
+def test_a_stranger_with_the_subject_token_opens_a_conversation_of_their_own(sofias, support):
+    conversation, _reply = sofias
+    subject = "Re: " + subject_with_token("Export fails", conversation.token)
+    outcome = ingest_raw(make_mail(sender=EVE, subject=subject), support)
+    message = outcome.message
+    assert message.conversation_id != conversation.pk
+    assert message.inbound.claims_conversation_id == conversation.pk
+    assert message.inbound.threaded_by == ""
+    claim = Event.objects.get(conversation=message.conversation, kind=EventKind.MAIL)
+    assert claim.data == {"claims": conversation.pk, "sender": "eve@evil.test"}
+    assert conversation.messages.filter(kind=MessageKind.CUSTOMER).count() == 1
+
+
+def test_a_stranger_answering_our_message_id_opens_a_conversation_of_their_own(sofias, support):
+    conversation, reply = sofias
+    outcome = ingest_raw(answer(reply, sender=EVE, subject="Re: Export fails"), support)
+    assert outcome.message.conversation_id != conversation.pk
+    assert outcome.message.inbound.claims_conversation_id == conversation.pk
+
+
+def test_the_customer_and_people_she_copied_still_thread(sofias, support):
+    conversation, reply = sofias
+    own = ingest_raw(
+        answer(reply, sender=SOFIA, extra="Cc: Tom <tom@post.example>\r\n"), support
+    ).message
+    assert own.conversation_id == conversation.pk
+    assert Participant.objects.get(conversation=conversation).email == "tom@post.example"
+    tom = ingest_raw(answer(reply, sender="Tom <tom@post.example>"), support).message
+    assert tom.conversation_id == conversation.pk
+    assert tom.inbound.threaded_by == "headers"
+
+
+def test_an_agent_and_an_imported_participant_may_continue_a_conversation(sofias, support, alice):
+    conversation, _reply = sofias
+    subject = subject_with_token("Export fails", conversation.token)
+    from_alice = ingest_raw(make_mail(sender=alice.email, subject=subject), support).message
+    assert from_alice.conversation_id == conversation.pk
+    do_add_participants(conversation, ["Lee@Partner.example"], ParticipantSource.IMPORTED)
+    lee = ingest_raw(make_mail(sender="lee@partner.example", subject=subject), support).message
+    assert lee.conversation_id == conversation.pk
+
+
+def test_the_reply_goes_to_the_customer_not_to_whoever_wrote_last(sofias, support, alice):
+    conversation, reply = sofias
+    tom = "Tom <tom@post.example>"
+    ingest_raw(answer(reply, sender=SOFIA, extra=f"Cc: {tom}\r\n"), support)
+    ingest_raw(answer(reply, sender=tom), support)
+    envelope = build_reply(do_send_reply(conversation, alice, "Thanks, both."))
+    assert envelope.recipients == ["sofia@post.example"]
+
+
+# -- a reused Message-ID -----------------------------------------------------------------
+
+
+def test_a_message_reusing_our_reply_id_cannot_pull_the_customers_answer_away(sofias, support):
+    conversation, reply = sofias
+    # Eve sends with the Message-ID of alice's reply; it is no anchor for threading.
+    forged = ingest_raw(make_mail(sender=EVE, message_id=reply.message_id), support).message
+    assert forged.conversation_id != conversation.pk
+    assert forged.message_id == ""
+    assert forged.inbound.headers["message-id"] == reply.message_id
+    genuine = ingest_raw(answer(reply, sender=SOFIA), support).message
+    assert genuine.conversation_id == conversation.pk
+
+
+# -- a spoofed sender through an encoded display name ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sender,address,name",
+    [
+        ("=?utf-8?q?sofia=40post.example?= <eve@evil.test>", "eve@evil.test", "sofia@post.example"),
+        ("=?utf-8?q?Eve=0D=0ABcc:_victim@post.example?= <eve@evil.test>", "eve@evil.test", None),
+        ('"=?utf-8?b?c29maWFAcG9zdC5leGFtcGxl?=" <eve@evil.test>', "eve@evil.test", None),
+    ],
+)
+def test_an_address_never_comes_out_of_an_encoded_display_name(support, sender, address, name):
+    message = ingest_raw(make_mail(sender=sender), support).message
+    assert message.inbound.from_address == address
+    assert list(message.customer.emails.values_list("email", flat=True)) == [address]
+    assert "\n" not in message.customer.name and "\r" not in message.customer.name
+    if name is not None:
+        assert message.customer.name == name
+    assert not CustomerEmail.objects.filter(email__in=["sofia@post.example", "victim@post.example"])
+
+
+def test_an_address_only_inside_an_encoded_word_is_no_sender(support):
+    outcome = ingest_raw(make_mail(sender="=?utf-8?q?Sofia_<sofia@post.example>?="), support)
+    assert outcome.status == "quarantined"
+    assert not CustomerEmail.objects.exists()
+
+
+# -- bounces -----------------------------------------------------------------------------
+
+
+def dsn(sender: str, recipient: str, bounced_id: str, extra: str = "") -> bytes:
+    return (
+        f"From: {sender}\r\n{extra}"
+        "To: support@calmdesk.test\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <dsn@mx.post.example>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n\r\n'
+        "--r\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
+        "--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+        "Diagnostic-Code: smtp; 552 mailbox full\r\n"
+        "--r\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: support@calmdesk.test\r\nMessage-ID: {bounced_id}\r\n"
+        "--r--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "MAILER-DAEMON <>",
+        "<>",
+        "",
+        "Mail Delivery Subsystem <MAILER-DAEMON>",
+        "Mail Delivery System <MAILER-DAEMON@mx.post.example>",
+    ],
+)
+def test_a_bounce_neither_reopens_counts_nor_becomes_the_recipient(sofias, support, alice, sender):
+    conversation, reply = sofias
+    conversation.status = Status.PENDING
+    conversation.save()
+    before = conversation.customer_message_count, conversation.waiting_since
+    outcome = ingest_raw(dsn(sender, "sofia@post.example", reply.message_id), support)
+    assert outcome.status == "bounce"
+    conversation.refresh_from_db()
+    assert conversation.status == Status.PENDING
+    assert (conversation.customer_message_count, conversation.waiting_since) == before
+    assert CustomerEmail.objects.get(email="sofia@post.example").bouncing
+    event = Event.objects.get(conversation=conversation, kind=EventKind.MAIL)
+    assert event.data["recipients"] == ["sofia@post.example"]
+    assert "552 mailbox full" in event.data["diagnostic"]
+    envelope = build_reply(do_send_reply(conversation, alice, "Your mailbox was full."))
+    assert envelope.recipients == ["sofia@post.example"]
+
+
+@pytest.mark.usefixtures("sofias")
+def test_failed_recipients_from_anyone_never_mark_other_mailboxes_customers(billing):
+    spoof = make_mail(sender=EVE, extra="X-Failed-Recipients: sofia@post.example\r\n")
+    assert ingest_raw(spoof, billing).status == "stored"  # just mail, not a bounce
+    daemon = dsn("MAILER-DAEMON <>", "sofia@post.example", "<unknown@elsewhere>")
+    outcome = ingest_raw(daemon, billing)
+    assert outcome.status == "bounce" and outcome.bounce.conversation is None
+    assert outcome.bounce.marked == []
+    assert not CustomerEmail.objects.get(email="sofia@post.example").bouncing
+
+
+def test_a_bounce_of_a_message_not_ours_is_kept_unfiled(support):
+    outcome = ingest_raw(dsn("<>", "someone@post.example", "<theirs@post.example>"), support)
+    assert outcome.status == "bounce"
+    assert Bounce.objects.get().conversation is None
+    assert not Message.objects.exists()
+    assert ingest_raw(
+        dsn("<>", "someone@post.example", "<theirs@post.example>"), support
+    ).status == ("duplicate")
