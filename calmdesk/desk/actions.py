@@ -33,6 +33,7 @@ from calmdesk.desk.models import (
     Status,
     Tag,
 )
+from calmdesk.desk.scrub import begin_secure_erasure
 
 # Sent inside the erasing transaction with ``customer`` and ``messages`` (a queryset of
 # every message about to be deleted), so the layers above can remove what they keep of
@@ -534,6 +535,7 @@ def do_erase_customer(customer: Customer, actor: User) -> int:
     with an audit event naming who erased and when. Returns the number of messages removed."""
     if customer.erased_at is not None:
         raise ActionError(_("This customer was already erased."))
+    begin_secure_erasure()
     conversations = list(Conversation.objects.select_for_update().filter(customer=customer))
     messages = Message.objects.filter(conversation__customer=customer)
     erasing_customer.send(sender=Customer, customer=customer, messages=messages)
