@@ -195,3 +195,17 @@ def test_a_bounce_of_a_message_not_ours_is_kept_unfiled(support):
     assert ingest_raw(
         dsn("<>", "someone@post.example", "<theirs@post.example>"), support
     ).status == ("duplicate")
+
+
+def test_the_thread_shows_the_claim_and_the_bounce(sofias, support, alice, client):
+    conversation, reply = sofias
+    subject = "Re: " + subject_with_token("Export fails", conversation.token)
+    claimed = ingest_raw(make_mail(sender=EVE, subject=subject), support).message.conversation
+    ingest_raw(dsn("<>", "sofia@post.example", reply.message_id), support)
+    client.force_login(alice)
+    page = client.get(f"/c/{claimed.pk}/").content.decode()
+    assert "claims to continue it" in page
+    assert f'href="/c/{conversation.pk}/"' in page
+    page = client.get(f"/c/{conversation.pk}/").content.decode()
+    assert "A reply bounced: not delivered to sofia@post.example" in page
+    assert "552 mailbox full" in page
