@@ -9,8 +9,11 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from calmdesk.accounts.notify import do_notify_admins
 from calmdesk.desk.actions import do_mark_bouncing
 from calmdesk.desk.models import Conversation, CustomerEmail, Event, EventKind, Mailbox
 from calmdesk.mail.models import Bounce, Participant
@@ -130,4 +133,12 @@ def do_alert_mail_loop(
 
 
 def notify_admins_of_loop(conversation: Conversation, sent_last_hour: int) -> None:
-    """The hook for an admin notice of a mail loop (see ``do_alert_mail_loop``)."""
+    do_notify_admins(
+        _("Mail loop capped in conversation #%(number)s") % {"number": conversation.pk},
+        body=_(
+            "%(sent)s replies went out in an hour, so further replies wait. "
+            "Look for an auto-responder answering the desk."
+        )
+        % {"sent": sent_last_hour},
+        url=reverse("conversation", args=[conversation.pk]),
+    )
