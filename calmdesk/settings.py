@@ -8,7 +8,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from calmdesk.config import env_bool, env_int, env_list, env_optional, env_path, env_str
+from calmdesk.config import (
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_optional,
+    env_path,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("CALMDESK_DATA_DIR", Path.cwd() / "var")
@@ -138,6 +146,14 @@ AXES_COOLOFF_TIME = 0.25  # hours: a locked-out agent can try again after 15 min
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Behind a reverse proxy every client shares its address: the proxies listed here are
+# believed about X-Forwarded-For, so the lockout above is keyed on the real client.
+TRUSTED_PROXIES = env_networks("CALMDESK_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "calmdesk.accounts.security.client_address"
+# Failed sign-ins for one account from every address together that lock the account (an
+# admin is told and reactivates it): far above the per-address limit, so a stranger
+# cannot lock an agent out with a few guesses.
+ACCOUNT_LOCK_LIMIT = env_int("CALMDESK_ACCOUNT_LOCK_LIMIT", 20, minimum=1)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]

@@ -21,6 +21,8 @@ from calmdesk.desk.actions import (
     count_message,
     do_attach_to_reply,
     do_change_status,
+    do_mark_reply_failed,
+    do_mark_reply_retried,
     do_withdraw_reply,
 )
 from calmdesk.desk.models import Conversation, Event, EventKind, Mailbox, Message, MessageKind
@@ -169,22 +171,50 @@ def do_record_sent(outbox_id: int) -> None:
 
 
 def do_record_send_failure(outbox_id: int, reason: str) -> None:
-    """A reply that will not go out leaves a note the team sees in the conversation."""
-    row = Outbox.objects.select_related("message__conversation").get(pk=outbox_id)
+    """A reply that will not go out answered nobody: it is marked failed in the thread,
+    and the conversation is active again, at the top of the inbox, with an event that
+    says why (the server's answer). Called in the transaction that failed the row."""
+    row = Outbox.objects.select_related("message").get(pk=outbox_id)
     now = timezone.now()
-    Message.objects.create(
-        conversation_id=row.message.conversation_id,
-        kind=MessageKind.NOTE,
-        body_text=_("This reply could not be delivered: %(reason)s") % {"reason": reason[:500]},
-        created_at=now,
-    )
-    count_message(row.message.conversation, MessageKind.NOTE, now, now=now)
+    conversation = do_mark_reply_failed(row.message, now=now)
     Event.objects.create(
-        conversation_id=row.message.conversation_id,
+        conversation=conversation,
         kind=EventKind.SEND,
-        data={"failed": row.message_id, "error": reason[:500]},
+        data={"failed": row.message_id, "error": reason[:500], "status": conversation.status},
         created_at=now,
     )
+
+
+# Two attempts ended without an answer: the server may hold the reply, so a person
+# decides (outbox.recover); sending it again from the page could double it.
+UNCERTAIN = "delivery uncertain"
+
+
+def do_retry_send(message: Message, actor: User, *, now: datetime | None = None) -> bool:
+    """Send a reply that has not left now: one still being retried goes at once, one
+    that failed goes back in the queue (and answers the customer again until it fails).
+    False when there is nothing to retry (sent, undone, in its undo window, or left
+    uncertain by interrupted attempts)."""
+    now = now or timezone.now()
+    rows = Outbox.objects.filter(message=message).exclude(last_error__startswith=UNCERTAIN)
+    with transaction.atomic():
+        # One conditional UPDATE each, as the worker's claim is: whoever moves it first.
+        waiting = rows.filter(state=OutboxState.SCHEDULED).exclude(last_error="")
+        if not waiting.update(send_at=now):
+            # A failed reply starts its tries afresh.
+            failed = rows.filter(state=OutboxState.FAILED)
+            if not failed.update(state=OutboxState.SCHEDULED, send_at=now, attempts=0):
+                return False
+            do_mark_reply_retried(message, now=now)
+        Event.objects.create(
+            conversation_id=message.conversation_id,
+            kind=EventKind.SEND,
+            actor=actor,
+            data={"retried": message.pk},
+            created_at=now,
+        )
+    message.refresh_from_db()
+    return True
 
 
 def do_record_inbound(*, message: Message, **fields: object) -> InboundMail:

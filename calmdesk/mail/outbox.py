@@ -20,9 +20,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from calmdesk.desk.models import Message
-from calmdesk.mail.actions import do_record_send_failure, do_record_sent
+from calmdesk.mail.actions import UNCERTAIN, do_record_send_failure, do_record_sent
 from calmdesk.mail.claims import holder_is_gone
 from calmdesk.mail.models import Outbox, OutboxState, SendLog, SendOutcome
+from calmdesk.mail.notices import do_alert_mail_loop
 from calmdesk.mail.smtp import (
     HeaderInjection,
     PermanentFailure,
@@ -43,6 +44,10 @@ BACKOFF_MAX_SECONDS = 3600
 # whatever automation asks for; the rest wait for the next hour.
 SENDS_PER_CONVERSATION_PER_HOUR = 20
 BATCH = 50
+# With no SMTP server a reply is looked at again this often (an admin may set one).
+NO_SERVER_RECHECK = timedelta(seconds=30)
+NO_SERVER = "no SMTP server configured"
+RECOVERED = "recovered after an interrupted send"
 
 Pause = Callable[[str], None]
 
@@ -73,7 +78,7 @@ def recover(now: datetime | None = None) -> int:
         unknown = SendLog.objects.filter(outbox=row, outcome=SendOutcome.STARTED).count()
         if unknown >= 2:
             # Two attempts ended without an answer: a third could double the reply.
-            reason = "delivery uncertain after two interrupted attempts; not sent again"
+            reason = f"{UNCERTAIN} after two interrupted attempts; not sent again"
             with transaction.atomic():
                 if (
                     Outbox.objects.filter(
@@ -89,7 +94,7 @@ def recover(now: datetime | None = None) -> int:
             state=OutboxState.SCHEDULED,
             send_at=now,
             claimed_by="",
-            last_error="recovered after an interrupted send",
+            last_error=RECOVERED,
         )
     return recovered
 
@@ -140,9 +145,18 @@ def send_one(outbox_id: int, worker: str, pause: Pause = _no_pause) -> str:
     now = timezone.now()
     config = smtp_config_for(message.conversation.mailbox_id)
     if config is None:
-        _release(row, worker, state=OutboxState.SCHEDULED, last_error="no SMTP server configured")
+        # Not an attempt: nothing was tried. It waits, saying why, until a server is set.
+        _release(
+            row,
+            worker,
+            state=OutboxState.SCHEDULED,
+            attempts=F("attempts") - 1,
+            send_at=now + NO_SERVER_RECHECK,
+            last_error=NO_SERVER,
+        )
         return OutboxState.SCHEDULED
     if _rate_capped(message, now):
+        do_alert_mail_loop(message.conversation, SENDS_PER_CONVERSATION_PER_HOUR, now=now)
         _release(
             row,
             worker,

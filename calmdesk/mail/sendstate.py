@@ -1,15 +1,25 @@
-"""Where a reply is on its way out (the countdown, Undo, then sent or failed): what the
-conversation page and the send-state partial show."""
+"""Where a reply is on its way out (the countdown, Undo, then sent, retrying or failed):
+what the conversation page, the send-state partial and the inbox rows show."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from calmdesk.desk.models import Message
-from calmdesk.mail.models import OutboxState
+from calmdesk.desk.models import Conversation, Message
+from calmdesk.mail.actions import UNCERTAIN
+from calmdesk.mail.models import Outbox, OutboxState
+from calmdesk.mail.outbox import NO_SERVER, RECOVERED
+
+# While a reply counts down the partial asks every second; while it waits for a retry
+# (minutes apart) less often.
+POLL_COUNTDOWN = 1
+POLL_RETRYING = 10
 
 
 def clock() -> datetime:
@@ -17,20 +27,68 @@ def clock() -> datetime:
     return timezone.now()
 
 
+def reason_text(outbox: Outbox) -> str:
+    """Why a reply has not left, as the agent reads it: the server's own words, or ours."""
+    if outbox.last_error == NO_SERVER:
+        return _("no mail server is set up (CALMDESK_SMTP_HOST), so nothing can leave")
+    return outbox.last_error
+
+
+def _is_problem(outbox: Outbox | None) -> bool:
+    if outbox is None:
+        return False
+    if outbox.state == OutboxState.FAILED:
+        return True
+    return outbox.state == OutboxState.SCHEDULED and outbox.last_error not in ("", RECOVERED)
+
+
 def send_state_context(
     message: Message, actor: User, now: datetime | None = None
 ) -> dict[str, object]:
-    outbox = getattr(message, "outbox", None)
+    outbox: Outbox | None = getattr(message, "outbox", None)
     seconds_left = 0
-    if outbox is not None and outbox.state == OutboxState.SCHEDULED:
+    problem = _is_problem(outbox)
+    if outbox is not None and outbox.state == OutboxState.SCHEDULED and not problem:
         left = outbox.send_at - (now or clock())
         seconds_left = max(0, int(left.total_seconds() + 0.999))
+    pending = outbox is not None and outbox.state in (OutboxState.SCHEDULED, OutboxState.SENDING)
     return {
         "message": message,
         "outbox": outbox,
         "seconds_left": seconds_left,
         "can_undo": bool(seconds_left) and message.author_id == actor.pk,
+        "problem": problem,
+        "reason": reason_text(outbox) if problem and outbox is not None else "",
+        "can_retry": problem and outbox is not None and not outbox.last_error.startswith(UNCERTAIN),
         # Still moving: the partial asks again until the state is final.
-        "pending": outbox is not None
-        and outbox.state in (OutboxState.SCHEDULED, OutboxState.SENDING),
+        "pending": pending,
+        "poll_seconds": POLL_RETRYING if problem else POLL_COUNTDOWN,
     }
+
+
+def mark_send_problems(conversations: Iterable[Conversation]) -> None:
+    """Give each inbox row ``send_problem``: why its latest reply that did not leave did
+    not (failed, or waiting to be tried again), or "". A reply sent after it clears it.
+    One query for the page."""
+    rows = list(conversations)
+    later_sent = Outbox.objects.filter(
+        state=OutboxState.SENT,
+        message__conversation_id=OuterRef("message__conversation_id"),
+        message_id__gt=OuterRef("message_id"),
+    )
+    problems = (
+        Outbox.objects.filter(message__conversation_id__in=[c.pk for c in rows])
+        .filter(
+            Q(state=OutboxState.FAILED)
+            | (Q(state=OutboxState.SCHEDULED) & ~Q(last_error__in=["", RECOVERED]))
+        )
+        .exclude(Exists(later_sent))
+        .order_by("message_id")
+        .values_list("message__conversation_id", "state", "last_error")
+    )
+    found: dict[int, str] = {}
+    for conversation_id, state, last_error in problems:
+        reason = reason_text(Outbox(state=state, last_error=last_error))
+        found[conversation_id] = reason
+    for conversation in rows:
+        conversation.send_problem = found.get(conversation.pk, "")  # type: ignore[attr-defined]

@@ -4,32 +4,53 @@ agent sees; anything else is a 404, never a hint."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from calmdesk.desk.access import SignedInRequest, agent_required, visible_mailbox_ids
 from calmdesk.desk.models import Attachment, Message, MessageKind
+from calmdesk.mail.actions import do_retry_send
 from calmdesk.mail.ingest import inline_path
 from calmdesk.mail.models import InboundMail
 from calmdesk.mail.sendstate import send_state_context
 
 # Inline images are shown in the page; any other type is only ever downloaded.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
+# Replies with an outbox row: on their way, sent, taken back or failed.
+SENT_KINDS = [MessageKind.REPLY, MessageKind.WITHDRAWN, MessageKind.FAILED]
+
+
+def _reply_or_404(request: SignedInRequest, message_pk: int) -> Message:
+    try:
+        return Message.objects.select_related("outbox", "conversation").get(
+            pk=message_pk,
+            kind__in=SENT_KINDS,
+            conversation__mailbox_id__in=visible_mailbox_ids(request.user),
+        )
+    except Message.DoesNotExist:
+        raise Http404 from None
 
 
 @agent_required
 @require_GET
 def send_state(request: SignedInRequest, message_pk: int) -> HttpResponse:
-    try:
-        message = Message.objects.select_related("outbox", "conversation").get(
-            pk=message_pk,
-            kind__in=[MessageKind.REPLY, MessageKind.WITHDRAWN],
-            conversation__mailbox_id__in=visible_mailbox_ids(request.user),
-        )
-    except Message.DoesNotExist:
-        raise Http404 from None
+    message = _reply_or_404(request, message_pk)
     return render(request, "mail/_send_state.html", send_state_context(message, request.user))
+
+
+@agent_required
+@require_POST
+def retry(request: SignedInRequest, message_pk: int) -> HttpResponse:
+    """Anyone who works the conversation may send a stuck reply again."""
+    message = _reply_or_404(request, message_pk)
+    if do_retry_send(message, request.user):
+        messages.success(request, _("Trying to send the reply again now."))
+    else:
+        messages.error(request, _("There is nothing to send again for this reply."))
+    return redirect("conversation", pk=message.conversation_id)
 
 
 @agent_required

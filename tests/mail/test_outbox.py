@@ -120,15 +120,17 @@ def test_a_temporary_failure_retries_with_backoff(thread, alice, smtp_settings):
     assert not SendLog.objects.filter(possible_resend=True).exists()
 
 
-def test_a_permanent_failure_marks_failed_and_leaves_a_note(thread, alice, smtp_settings):
+def test_a_permanent_failure_marks_failed_and_says_why(thread, alice, smtp_settings):
     smtp_settings.refuse_with = "550 no such user"
     reply = do_send_reply(thread, alice, "Hello.")
     _due(reply)
     outbox.run_once(WORKER)
     assert Outbox.objects.get(message=reply).state == OutboxState.FAILED
-    note = Message.objects.get(conversation=thread, kind=MessageKind.NOTE)
-    assert "550" in note.body_text
-    assert Event.objects.filter(conversation=thread, data__failed=reply.pk).exists()
+    # The reason is on the reply itself (marked failed) and in the thread's event.
+    assert Message.objects.get(pk=reply.pk).kind == MessageKind.FAILED
+    assert "550" in Outbox.objects.get(message=reply).last_error
+    event = Event.objects.get(conversation=thread, data__failed=reply.pk)
+    assert "550" in event.data["error"]
 
 
 def test_a_line_break_in_a_header_is_refused(thread, alice, smtp_settings):
