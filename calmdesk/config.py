@@ -69,3 +69,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_path(name: str, default: Path) -> Path:
     value = _raw(name)
     return (Path(value) if value else default).expanduser().resolve()
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Addresses or networks ("10.0.0.0/8, 192.0.2.7"), each checked, in CIDR form."""
+    import ipaddress
+
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfiguredEnv(
+                f"{name} must list IP addresses or networks, not {item!r}"
+            ) from None
+    return networks
