@@ -18,6 +18,7 @@ from django.conf import settings
 from calmdesk.desk.models import Message, MessageKind
 from calmdesk.mail import secrets
 from calmdesk.mail.models import InboundMail, MailboxMailSettings, Security
+from calmdesk.mail.participants import reply_recipient
 from calmdesk.mail.threads import subject_with_token
 
 # How many References we write: they grow with every round trip, and servers and clients
@@ -58,6 +59,12 @@ def smtp_config_for(mailbox_id: int) -> SmtpConfig | None:
             user=own.smtp_user,
             password=secrets.decrypt(own.smtp_password_encrypted),
         )
+    return default_config()
+
+
+def default_config() -> SmtpConfig | None:
+    """The desk's own server (CALMDESK_SMTP_*): mailboxes without their own, and the
+    mail the desk sends its people (calmdesk.mail.systemmail)."""
     if not settings.SMTP_HOST:
         return None
     return SmtpConfig(
@@ -101,8 +108,8 @@ def build_reply(message: Message) -> Envelope:
         .first()
     )
     inbound = getattr(answered, "inbound", None) if answered else None
-    recipient = inbound.from_address if isinstance(inbound, InboundMail) else ""
-    recipient = recipient or conversation.customer.primary_email
+    last_from = inbound.from_address if isinstance(inbound, InboundMail) else ""
+    recipient = reply_recipient(conversation, last_from)
     if not recipient:
         raise PermanentFailure("the customer has no email address")
     email = EmailMessage(policy=policy.SMTP)
@@ -129,19 +136,37 @@ def build_reply(message: Message) -> Envelope:
     return Envelope(sender=mailbox.email, recipients=[recipient], data=email.as_bytes())
 
 
-def deliver(config: SmtpConfig, envelope: Envelope) -> None:
-    """Hand the message to the server. Raises TemporaryFailure (try again later) or
-    PermanentFailure (the server said no for good)."""
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _connect(config: SmtpConfig) -> smtplib.SMTP:
+    """The open connection, or a TemporaryFailure naming the server it could not reach
+    (what an agent can pass on to whoever runs it)."""
     try:
         if config.security == Security.TLS:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
+            return smtplib.SMTP_SSL(
                 config.host,
                 config.port,
                 timeout=config.timeout,
                 context=ssl.create_default_context(),
             )
-        else:
-            client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+        return smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+    except smtplib.SMTPResponseException as exc:
+        reply = _text(exc.smtp_error)
+        raise TemporaryFailure(
+            f"{exc.smtp_code} {reply} from {config.host}:{config.port}"[:500]
+        ) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise TemporaryFailure(f"cannot connect to {config.host}:{config.port} ({why})") from None
+
+
+def deliver(config: SmtpConfig, envelope: Envelope) -> None:
+    """Hand the message to the server. Raises TemporaryFailure (try again later) or
+    PermanentFailure (the server said no for good)."""
+    client = _connect(config)
+    try:
         with client:
             if config.security == Security.STARTTLS:
                 client.starttls(context=ssl.create_default_context())
@@ -153,17 +178,14 @@ def deliver(config: SmtpConfig, envelope: Envelope) -> None:
         raise TemporaryFailure(f"SMTP authentication failed ({exc.smtp_code})") from None
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
-        text = "; ".join(f"{addr}: {code}" for addr, (code, _) in exc.recipients.items())
+        text = "; ".join(
+            f"{addr}: {code} {_text(reply)}" for addr, (code, reply) in exc.recipients.items()
+        )[:500]
         if codes and all(code >= 500 for code in codes):
             raise PermanentFailure(f"recipient refused: {text}") from None
         raise TemporaryFailure(f"recipient deferred: {text}") from None
     except smtplib.SMTPResponseException as exc:
-        reply = (
-            exc.smtp_error.decode("utf-8", "replace")
-            if isinstance(exc.smtp_error, bytes)
-            else str(exc.smtp_error)
-        )
-        detail = f"{exc.smtp_code} {reply}"[:500]
+        detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"[:500]
         if exc.smtp_code >= 500:
             raise PermanentFailure(detail) from None
         raise TemporaryFailure(detail) from None
