@@ -15,7 +15,7 @@ from django.conf import settings
 
 from calmdesk.mail.ingest import ingest_raw
 from calmdesk.mail.ingest_cli import iter_messages
-from calmdesk.mail.models import InboundMail, Quarantine
+from calmdesk.mail.models import Bounce, InboundMail, Quarantine
 from calmdesk.mail.parsing import parse
 from tests.conftest import shared_data
 
@@ -41,7 +41,7 @@ def named_parts(part: EmailMessage) -> list[tuple[str, bytes]]:
 
 def test_the_whole_shared_corpus_is_stored_or_quarantined(support):
     corpus = shared_data("email")
-    counts = {"stored": 0, "duplicate": 0, "quarantined": 0}
+    counts = {"stored": 0, "duplicate": 0, "quarantined": 0, "bounce": 0}
     for label, raw in iter_messages([corpus]):
         outcome = ingest_raw(raw, support, source="file")
         counts[outcome.status] += 1
@@ -49,6 +49,10 @@ def test_the_whole_shared_corpus_is_stored_or_quarantined(support):
             row = Quarantine.objects.get(raw_sha256=hashlib.sha256(raw).hexdigest())
             assert row.reason, label
             assert (Path(settings.RAW_MAIL_DIR) / row.raw_path).read_bytes() == raw, label
+            continue
+        if outcome.status == "bounce" or parse(raw).is_bounce:  # a Bounce, not a message
+            bounce = Bounce.objects.get(mailbox=support, fingerprint=parse(raw).fingerprint)
+            assert (Path(settings.RAW_MAIL_DIR) / bounce.raw_path).read_bytes() == raw, label
             continue
         inbound = InboundMail.objects.get(mailbox=support, fingerprint=parse(raw).fingerprint)
         stored = {
@@ -64,3 +68,4 @@ def test_the_whole_shared_corpus_is_stored_or_quarantined(support):
             assert hashlib.sha256(data).hexdigest() in stored or name in skipped, (label, name)
     assert sum(counts.values()) > 500
     assert counts["stored"] > 200 and counts["quarantined"] > 100
+    assert counts["bounce"] >= 18  # the corpora's DSNs, null senders included

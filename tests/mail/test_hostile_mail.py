@@ -13,6 +13,7 @@ from calmdesk.mail.models import Bounce, Participant, ParticipantSource
 from calmdesk.mail.participants import do_add_participants
 from calmdesk.mail.smtp import build_reply
 from calmdesk.mail.threads import subject_with_token
+from tests.conftest import shared_data
 from tests.mail.conftest import make_mail
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +210,23 @@ def test_the_thread_shows_the_claim_and_the_bounce(sofias, support, alice, clien
     page = client.get(f"/c/{conversation.pk}/").content.decode()
     assert "A reply bounced: not delivered to sofia@post.example" in page
     assert "552 mailbox full" in page
+
+
+REAL_BOUNCES = [
+    ("flanker", "fixtures", "messages", "bounce", "mailbox-full.eml"),
+    ("flanker", "fixtures", "messages", "bounce", "gmail-invalid-address.eml"),
+    ("flanker", "fixtures", "messages", "bounce", "office365.eml"),
+    ("flanker", "fixtures", "messages", "bounce", "delayed.eml"),
+    ("ruby_mail", "emails", "multipart_report_emails", "multi_address_bounce1.eml"),
+    ("ruby_mail", "emails", "multipart_report_emails", "report_530.eml"),
+    ("cpython", "data", "msg_43.txt"),  # From: MAILER DAEMON <>
+]
+
+
+@pytest.mark.parametrize("path", REAL_BOUNCES, ids=lambda p: p[-1])
+def test_real_bounces_are_kept_as_bounces_not_quarantined(support, path):
+    raw = shared_data("email", *path).read_bytes()
+    outcome = ingest_raw(raw, support)
+    assert outcome.status == "bounce", outcome.reason
+    assert not Message.objects.exists()
+    assert outcome.bounce.marked == []  # none of them is an address we wrote to
