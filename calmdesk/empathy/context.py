@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from calmdesk.desk.access import visible_conversations
-from calmdesk.desk.models import Conversation
+from calmdesk.desk.models import Conversation, Event, EventKind
 from calmdesk.empathy.models import ConversationCare, Draft, MessageReading, Reproduction
 
 # F8: when a thread drags on this long while the customer reads confused or frustrated,
@@ -28,7 +28,10 @@ def needs_call(
         return False
     long_thread = conversation.customer_message_count >= CALL_AFTER_CUSTOMER_MESSAGES
     old = (now or timezone.now()) - conversation.created_at >= CALL_AFTER
-    return long_thread or old
+    if not (long_thread or old):
+        return False
+    # Once someone has called (or sent a screencast), the suggestion has been taken.
+    return not Event.objects.filter(conversation=conversation, kind=EventKind.CALL).exists()
 
 
 def tone_history(

@@ -196,3 +196,20 @@ def test_the_coach_takes_huge_binary_and_unicode_drafts_calmly(desk: Desk) -> No
     for draft in ["x" * 100_000, "\x00\x01\ufffd" * 500, "🙂" * 5000 + " not our fault", ""]:
         response = _coach(desk, desk.alice, draft)
         assert response.status_code == 200
+
+
+def test_the_call_nudge_goes_once_a_call_is_logged(desk: Desk) -> None:
+    conversation = desk.conversation
+    for text in ["I don't understand what to do.", "Where is it?", "Which button?"]:
+        receive(desk.support, "maya@shop.example", text, conversation=conversation)
+    ConversationCare.objects.filter(conversation=conversation).update(latest_tone="confused")
+    client = desk.client_for(desk.alice)
+    page = reverse("conversation", args=[conversation.pk])
+    assert 'id="call-nudge"' in client.get(page).content.decode()
+    client.post(
+        reverse("conversation_call", args=[conversation.pk]),
+        {"summary": "Walked her through the settings on a call"},
+    )
+    assert 'id="call-nudge"' not in client.get(page).content.decode()
+    conversation.refresh_from_db()
+    assert not needs_call(conversation, ConversationCare.objects.get(conversation=conversation))
