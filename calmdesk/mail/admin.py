@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from calmdesk.mail import secrets
-from calmdesk.mail.models import InboundMail, MailboxMailSettings, Outbox, Quarantine, SendLog
+from calmdesk.mail.models import (
+    Bounce,
+    InboundMail,
+    MailboxMailSettings,
+    Outbox,
+    Participant,
+    Quarantine,
+    SendLog,
+)
 
 
 class MailSettingsForm(forms.ModelForm):
@@ -138,3 +146,17 @@ class InboundMailAdmin(ReadOnly):
     list_display = ["received_at", "from_address", "subject", "auto_reply", "bounce", "source"]
     list_filter = ["auto_reply", "bounce", "source", "threaded_by"]
     search_fields = ["from_address", "subject"]
+
+
+@admin.register(Bounce)
+class BounceAdmin(ReadOnly):
+    list_display = ["received_at", "mailbox", "recipients", "marked", "conversation", "subject"]
+    list_filter = ["mailbox"]
+    search_fields = ["from_address", "subject", "diagnostic"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ReadOnly):
+    list_display = ["email", "conversation", "source", "created_at"]
+    list_filter = ["source"]
+    search_fields = ["email"]
