@@ -1,19 +1,36 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from calmdesk.accounts.models import Agent
+from calmdesk.accounts.invites import do_set_role
+from calmdesk.accounts.models import Agent, Role
+
+admin.site.site_header = _("calmdesk administration")
+admin.site.site_title = _("calmdesk admin")
+admin.site.index_title = _("Configure the desk")
+admin.site.site_url = "/"
 
 
 class AgentInline(admin.StackedInline):
     model = Agent
     can_delete = False
     filter_horizontal = ["mailboxes"]
+    exclude = ["signature", "email_notifications"]  # the agent's own, on their settings page
 
 
 class AgentUserAdmin(UserAdmin):
     inlines = [AgentInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        agent = Agent.objects.filter(user=form.instance).first()
+        if agent is not None:
+            # The role decides the admin access (staff, superuser, the leads' group);
+            # a ticked superuser box makes an admin, so nobody demotes themselves by a
+            # role left at its default.
+            do_set_role(agent, Role.ADMIN if form.instance.is_superuser else agent.role)
 
 
 admin.site.unregister(get_user_model())

@@ -41,6 +41,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 
+def roles_that_can(capability: Capability) -> list[str]:
+    return [role for role, allowed in ROLE_CAPABILITIES.items() if capability in allowed]
+
+
 class Agent(models.Model):
     """A person who answers customers: the profile beside Django's user."""
 

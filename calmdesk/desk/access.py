@@ -11,12 +11,14 @@ from django.http import Http404
 from calmdesk.accounts.access import SignedInRequest as SignedInRequest
 from calmdesk.accounts.access import agent_of as agent_of
 from calmdesk.accounts.access import agent_required as agent_required
+from calmdesk.accounts.models import Capability
 from calmdesk.desk.models import Attachment, Conversation, Customer, Mailbox
 
 
 def sees_every_mailbox(actor: User) -> bool:
+    """Admins and leads work in every mailbox (README, "Roles")."""
     agent = agent_of(actor)
-    return actor.is_superuser or (agent is not None and agent.is_admin)
+    return actor.is_superuser or (agent is not None and agent.can(Capability.SEE_EVERY_MAILBOX))
 
 
 def visible_mailbox_ids(actor: User) -> list[int]:

@@ -1,6 +1,7 @@
 """The people of the desk tests. alice is an agent of the Support mailbox, bob her
-teammate, charlie an agent of Billing who must see none of Support's work, and an admin
-who sees everything. Every fixture writes through the actions, as the desk does."""
+teammate, charlie an agent of Billing who must see none of Support's work, dave a lead
+(no mailbox of his own: a lead works in every mailbox), and an admin who sees everything.
+Every fixture writes through the actions, as the desk does."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
+from calmdesk.accounts.invites import do_set_role
 from calmdesk.accounts.models import Agent, Role
 from calmdesk.desk.actions import find_or_create_customer
 from calmdesk.desk.models import Attachment, Conversation, Customer, Mailbox, Message
@@ -48,6 +50,7 @@ class Desk:
     billing_conversation: Conversation  # Billing, from Omar
     message: Message
     attachment: Attachment
+    dave: object = None  # the lead
 
     def client_for(self, user) -> Client:  # type: ignore[no-untyped-def]
         client = Client()
@@ -63,6 +66,8 @@ def desk(db) -> Desk:  # type: ignore[no-untyped-def]
     bob = make_agent("bob", [support])
     charlie = make_agent("charlie", [billing])
     admin = make_agent("admin", [], role=Role.ADMIN, is_staff=True, is_superuser=True)
+    dave = make_agent("dave", [])
+    do_set_role(dave.agent, Role.LEAD)
     earlier = timezone.now() - timedelta(hours=3)
     message = receive(
         support,
@@ -95,4 +100,5 @@ def desk(db) -> Desk:  # type: ignore[no-untyped-def]
         billing_conversation=billing_message.conversation,
         message=message,
         attachment=attachment,
+        dave=dave,
     )

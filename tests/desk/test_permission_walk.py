@@ -16,6 +16,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from calmdesk.accounts.invites import do_invite
+from calmdesk.accounts.models import NotificationKind, Role
+from calmdesk.accounts.notify import do_notify
 from calmdesk.desk.actions import do_add_tag
 from calmdesk.mail.actions import do_send_reply
 
@@ -62,6 +65,16 @@ def _inline_image(desk: Desk) -> dict:
     return {"key": key, "digest": inline_path(key, "s1").rstrip("/").rpartition("/")[2]}
 
 
+def _alices_notification(desk: Desk) -> dict:
+    (note,) = do_notify([desk.alice], NotificationKind.SYSTEM, "For alice only")
+    return {"pk": note.pk}
+
+
+def _invite(desk: Desk) -> dict:
+    _made, link = do_invite(desk.admin, email="new@desk.example", role=Role.AGENT)
+    return {"token": link.rstrip("/").rpartition("/")[2]}
+
+
 @dataclass(frozen=True)
 class Route:
     method: str = "get"
@@ -84,9 +97,35 @@ ROUTES: dict[str, Route] = {
     "logout": Route(method="post", stranger=302, agent=302, admin=302),
     "inbox": Route(stranger=200),
     "preferences": Route(stranger=200),
+    "notifications": Route(stranger=200),
+    "notifications_read": Route(method="post", stranger=302, agent=302, admin=302),
+    # One person's notification is nobody else's.
+    "notification_open": Route(
+        method="post", kwargs=_alices_notification, agent=302, teammate=404, admin=404
+    ),
+    # Inviting people is for admins.
+    "people": Route(stranger=403, agent=403, lead=403),
+    "people_invite": Route(
+        method="post",
+        data=lambda d: {"email": "new@desk.example", "role": "agent"},
+        stranger=403,
+        agent=403,
+        lead=403,
+        admin=302,
+    ),
+    # Open to whoever holds the link (signed in or not).
+    "invite_accept": Route(kwargs=_invite, anonymous=200, stranger=200),
+    "password_reset": Route(anonymous=200, stranger=200),
+    "password_reset_done": Route(anonymous=200, stranger=200),
+    "password_reset_confirm": Route(
+        kwargs=lambda d: {"uidb64": "MQ", "token": "made-up"}, anonymous=200, stranger=200
+    ),
+    "password_reset_complete": Route(anonymous=200, stranger=200),
     "search": Route(data=lambda d: {"q": "checkout"}, stranger=200),
     "conversation": Route(kwargs=_conversation),
-    "conversation_reply": Route(**CHANGE, data=lambda d: {"body": "Thanks, Maya."}),
+    "conversation_reply": Route(
+        **CHANGE, data=lambda d: {"body": "Thanks, Maya.", "seen_up_to": d.message.pk}
+    ),
     "conversation_undo": Route(method="post", kwargs=_scheduled_reply, agent=302, admin=302),
     "conversation_note": Route(**CHANGE, data=lambda d: {"body": "Looks like ENG-12."}),
     "conversation_status": Route(**CHANGE, data=lambda d: {"status": "pending"}),
@@ -105,7 +144,7 @@ ROUTES: dict[str, Route] = {
         admin=302,
     ),
     # Erasing is for admins: alice may see the customer but not erase them.
-    "customer_erase": Route(method="post", kwargs=_customer, agent=403, admin=302),
+    "customer_erase": Route(method="post", kwargs=_customer, agent=403, lead=403, admin=302),
     "attachment": Route(kwargs=lambda d: {"pk": d.attachment.pk}),
     "mail_send_state": Route(kwargs=_send_state),
     "mail_inline": Route(kwargs=_inline_image),
