@@ -240,6 +240,7 @@ def do_save_draft(
     the agent's last reply here carries text that went with that reply (one conditional
     UPDATE; an empty composer creates no row)."""
     now = timezone.now() if now is None else now
+    body = body.replace("\x00", "")  # PostgreSQL text cannot hold NUL; no reply needs one
     mine = Draft.objects.filter(conversation=conversation, agent=actor)
     if mine.filter(sent_up_to__lte=seen_up_to).update(body=body, updated_at=now):
         return True

@@ -149,7 +149,10 @@ def test_a_refused_send_shows_what_was_posted_not_the_older_draft(desk: Desk) ->
     _coach(desk, desk.alice, "An older draft.")
     response = desk.client_for(desk.alice).post(
         reverse("conversation_reply", args=[desk.conversation.pk]),
-        {"body": "This is not our fault. As I already said, it works."},
+        {
+            "body": "This is not our fault. As I already said, it works.",
+            "seen_up_to": _latest_id(desk.conversation),
+        },
     )
     assert response.status_code == 409
     html = response.content.decode()
@@ -171,3 +174,9 @@ def test_an_erasure_takes_every_agents_draft_with_it(desk: Desk) -> None:
     # A page still open on the erased conversation cannot write one back.
     _coach(desk, desk.alice, DRAFT, seen_up_to=0)
     assert not Draft.objects.filter(conversation=desk.conversation).exists()
+
+
+def test_a_nul_byte_does_not_stop_a_draft_being_kept(desk: Desk) -> None:
+    # PostgreSQL text cannot hold one; a form can still post it.
+    assert _coach(desk, desk.alice, "Hi\x00 Maya").status_code == 200
+    assert _kept(desk, desk.alice) == "Hi Maya"

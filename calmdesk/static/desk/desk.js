@@ -34,6 +34,18 @@
     if (el) { el.focus(); if (el.select && el.tagName === "INPUT") el.select(); }
   }
 
+  // Text put into the composer as if typed: it lands in the textarea's own undo history
+  // (Ctrl+Z takes it back) and raises the input event the coach listens for.
+  function insertAtEnd(area, text) {
+    area.focus();
+    area.setSelectionRange(area.value.length, area.value.length);
+    const joined = area.value.trim() ? `\n\n${text}` : text;
+    if (!document.execCommand("insertText", false, joined)) {
+      area.setRangeText(joined, area.value.length, area.value.length, "end");
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }
+
   document.addEventListener("keydown", (event) => {
     const help = document.getElementById("help");
     if (event.key === "Escape" && typing(event.target)) { event.target.blur(); return; }
@@ -68,11 +80,7 @@
     if (saved && saved.value) {
       const template = document.querySelector(`template[data-saved="${saved.value}"]`);
       const area = document.getElementById("reply-body");
-      if (template && area) {
-        const text = template.content.textContent.trim();
-        area.value = area.value ? `${area.value}\n\n${text}` : text;
-        area.focus();
-      }
+      if (template && area) insertAtEnd(area, template.content.textContent.trim());
       saved.value = "";
     }
     const form = event.target.closest("form[data-autosubmit]");

@@ -24,6 +24,48 @@
     }
   });
 
+  // Dismiss: the finding leaves the page as the click lands; the answer (the draft checked
+  // again without that rule) replaces the coach a moment later.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var dismiss = event.target.closest && event.target.closest("[data-dismiss]");
+    var finding = dismiss && dismiss.closest(".finding");
+    if (finding) finding.hidden = true;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var dismiss = event.target.closest && event.target.closest("[data-dismiss]");
+    var finding = dismiss && dismiss.closest(".finding");
+    if (finding && !event.detail.successful) finding.hidden = false;
+  });
+
+  // The coach request carries the draft to the server, debounced. What was typed since the
+  // last one goes with the page as it leaves (a link, a reload, another form), so a draft
+  // survives whatever ends the page.
+  var lastCarried = null;
+  document.addEventListener("htmx:configRequest", function (event) {
+    var box = document.getElementById("reply-body");
+    if (box && event.target.closest && event.target.closest(".coach-slot")) {
+      lastCarried = box.value;
+    }
+  });
+  function carryDraft() {
+    var box = document.getElementById("reply-body");
+    var slot = document.querySelector(".coach-slot[hx-post]");
+    if (!box || !slot || box.value === lastCarried || !navigator.sendBeacon) return;
+    var form = box.form;
+    var data = new FormData();
+    data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    data.append("seen_up_to", form.elements.seen_up_to.value);
+    data.append("body", box.value);
+    navigator.sendBeacon(slot.getAttribute("hx-post"), data);
+    lastCarried = box.value;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var box = document.getElementById("reply-body");
+    var target = event.detail.target;
+    if (box && target && target !== box && target.contains(box)) carryDraft();
+  });
+  window.addEventListener("beforeunload", carryDraft);
+
   // The server sends the seconds left when the coach answered; turn that into a deadline
   // once per answer, so other htmx swaps on the page (send-state polling) never restart it.
   var timer = null;
