@@ -6,4 +6,5 @@ class MailConfig(AppConfig):
     label = "mail"
 
     def ready(self) -> None:
-        from calmdesk.mail import checks, erasure  # noqa: F401  (registers checks, receivers)
+        # Registers checks, receivers and the system-mail job.
+        from calmdesk.mail import checks, erasure, systemmail  # noqa: F401
