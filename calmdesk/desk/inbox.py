@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from calmdesk.desk.access import visible_conversations, visible_mailboxes
+from calmdesk.desk.access import visible_conversations
+from calmdesk.desk.filters import Filter, Query, apply, from_params, resolve
 from calmdesk.desk.models import (
     WAITING_OR_LAST,
     Conversation,
@@ -36,7 +37,6 @@ SORTS = {
     "care": gettext_lazy("Needs care first"),
     "recent": gettext_lazy("Most recent"),
 }
-ASSIGNEES = {"mine", "unassigned"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _CURSOR = re.compile(
@@ -81,26 +81,46 @@ class Cursor:
 
 @dataclass
 class InboxFilter:
-    status: str = Status.ACTIVE
-    mailbox: Mailbox | None = None
-    assignee: str = ""
-    tag: Tag | None = None
+    """What the inbox shows: the grammar's operators (``where``, from filters.py), the
+    sort and the page. Its links are built from one dict, one value per key."""
+
+    where: Filter = field(default_factory=lambda: Filter(Query(status=Status.ACTIVE)))
     sort: str = "waiting"
     after: Cursor | None = None
     # Values in the query string that meant nothing, told to the agent, never a 500.
     problems: list[str] = field(default_factory=list)
 
-    def query(self, **changes: object) -> str:
-        """The query string for this filter with ``changes`` applied (None drops a key)."""
+    @property
+    def status(self) -> str:
+        return self.where.query.status or Status.ACTIVE
+
+    @property
+    def mailbox(self) -> Mailbox | None:
+        return self.where.mailbox
+
+    @property
+    def assignee(self) -> str:
+        """The assignee operator: "me", "none", a username or empty."""
+        return self.where.query.assignee
+
+    @property
+    def tag(self) -> Tag | None:
+        return self.where.tags[0] if self.where.tags else None
+
+    def params(self, **changes: object) -> dict[str, str]:
+        """The query string's values with ``changes`` applied (None or "" drops a key)."""
         values: dict[str, object] = {
-            "status": self.status,
-            "mailbox": self.mailbox.slug if self.mailbox else None,
-            "assignee": self.assignee or None,
-            "tag": self.tag.name if self.tag else None,
+            **self.where.query.params(),
             "sort": self.sort if self.sort != default_sort(self.status) else None,
+            "after": self.after.encode() if self.after else None,
         }
         values.update(changes)
-        return "?" + urlencode({k: v for k, v in values.items() if v})
+        return {k: str(v) for k, v in values.items() if v}
+
+    def query(self, **changes: object) -> str:
+        """The query string ("?status=…&…") with ``changes`` applied; the page cursor only
+        when asked for."""
+        return "?" + urlencode(self.params(**{"after": None, **changes}))
 
 
 def default_sort(status: str) -> str:
@@ -108,28 +128,8 @@ def default_sort(status: str) -> str:
 
 
 def parse_filter(actor: User, params: Mapping[str, str]) -> InboxFilter:
-    f = InboxFilter()
-    status = params.get("status", Status.ACTIVE)
-    if status in Status.values:
-        f.status = status
-    else:
-        f.problems.append(_("There is no status “%(value)s”; showing active.") % {"value": status})
-    slug = params.get("mailbox", "")
-    if slug:
-        # A mailbox the agent cannot see reads exactly like one that does not exist.
-        f.mailbox = visible_mailboxes(actor).filter(slug=slug[:50]).first()
-        if f.mailbox is None:
-            f.problems.append(_("No mailbox “%(value)s”; showing all yours.") % {"value": slug})
-    assignee = params.get("assignee", "")
-    if assignee in ASSIGNEES:
-        f.assignee = assignee
-    elif assignee:
-        f.problems.append(_("Unknown assignee filter “%(value)s”.") % {"value": assignee})
-    tag = params.get("tag", "")
-    if tag:
-        f.tag = Tag.objects.filter(name=tag[:50]).first()
-        if f.tag is None:
-            f.problems.append(_("No tag “%(value)s”.") % {"value": tag})
+    where = resolve(actor, from_params(params, status=Status.ACTIVE))
+    f = InboxFilter(where=where, problems=list(where.problems))
     f.sort = default_sort(f.status)
     sort = params.get("sort", "")
     if sort in SORTS:
@@ -167,21 +167,7 @@ def with_row_details(
 
 
 def _filtered(actor: User, f: InboxFilter) -> QuerySet[Conversation]:
-    rows = visible_conversations(actor).filter(status=f.status)
-    if f.mailbox is not None:
-        rows = rows.filter(mailbox=f.mailbox)
-    if f.assignee == "mine":
-        rows = rows.filter(assignee=actor)
-    elif f.assignee == "unassigned":
-        rows = rows.filter(assignee__isnull=True)
-    if f.tag is not None:
-        # EXISTS, not a join: the database keeps walking the inbox index in order and
-        # stops after a page, instead of sorting every conversation with the tag.
-        tagged = Conversation.tags.through.objects.filter(
-            conversation_id=OuterRef("pk"), tag_id=f.tag.pk
-        )
-        rows = rows.filter(Exists(tagged))
-    return rows
+    return apply(actor, f.where, visible_conversations(actor))
 
 
 def rows_in_order(ids: list[int], related: Sequence[str] = ()) -> list[Conversation]:

@@ -1,102 +1,174 @@
-"""Full-text search over subjects, bodies and customer names and addresses, through the
-index the triggers of migration 0003 keep: FTS5 on SQLite, tsvector + GIN on PostgreSQL.
-Results are newest first and only from mailboxes the agent may see."""
+"""Search: the filter grammar (filters.py) over the full-text index the triggers of
+migrations 0003-0004 keep (FTS5 on SQLite, tsvector + GIN on PostgreSQL, one row per
+message). Results are newest match first and only from mailboxes the agent may see; each
+row carries the text that matched, highlighted (highlight.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
+from django.db.models import QuerySet
 
 from calmdesk.desk.access import sees_every_mailbox, visible_mailbox_ids
+from calmdesk.desk.filters import Filter, Query, Word, apply, parse, resolve
+from calmdesk.desk.highlight import mark_matches, snippet_of
 from calmdesk.desk.inbox import rows_in_order
-from calmdesk.desk.models import Conversation
+from calmdesk.desk.models import Conversation, Message
 
 PAGE_SIZE = 25
-MAX_WORDS = 12
-# Letters and digits only: the same split as SQLite's unicode61 tokenizer, and nothing an
-# agent types can become query syntax on either database. A trailing * asks for every word
-# that starts so; it is opt-in because a prefix has to gather all its matches before the
-# newest can be picked, where a whole word is read newest first and stops after a page.
-_WORD = re.compile(r"([^\W_]+)(\*?)")
+# SQL parameters: strings, numbers and lists of ids, as the database driver takes them.
+Params = list[Any]
 
 
-def words_of(query: str) -> list[tuple[str, bool]]:
-    """(word, is a prefix) pairs, at most MAX_WORDS."""
-    return [(w.lower()[:64], star == "*") for w, star in _WORD.findall(query)][:MAX_WORDS]
-
-
-def _match_expression(words: list[tuple[str, bool]], mailbox_ids: list[int] | None) -> str:
-    """Every word must appear, in a message of one of ``mailbox_ids`` (None: any)."""
+def _match_expression(query: Query, mailbox_ids: list[int] | None) -> str:
+    """Every word and phrase must appear, in a message of one of ``mailbox_ids`` (None:
+    any). Words are letters and digits only (filters.WORD), so none is query syntax."""
+    words: Sequence[Word] = query.words
     if connection.vendor == "postgresql":
-        terms = [f"{w}:*" if prefix else w for w, prefix in words]
+        terms = [f"{w.text}:*" if w.prefix else w.text for w in words]
+        terms += ["(" + " <-> ".join(phrase) + ")" for phrase in query.phrases]
         if mailbox_ids is not None:
             terms.append("(" + " | ".join(f"mb{pk}" for pk in mailbox_ids) + ")")
         return " & ".join(terms)
-    terms = [f'{{subject body customer}} : "{w}"' + ("*" if prefix else "") for w, prefix in words]
+    columns = "{subject body customer} : "
+    terms = [f'{columns}"{w.text}"' + ("*" if w.prefix else "") for w in words]
+    terms += [columns + '"' + " ".join(phrase) + '"' for phrase in query.phrases]
     if mailbox_ids is not None:
         terms.append("mailbox : (" + " OR ".join(f"mb{pk}" for pk in mailbox_ids) + ")")
     return " AND ".join(terms)
+
+
+def _text_hits(query: Query, mailbox_ids: list[int] | None) -> tuple[str, Params]:
+    """Messages whose text matches: (message id, conversation id) rows, joined to ``c``."""
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT s.message_id AS mid, s.conversation_id AS cid FROM desk_search s"
+            " JOIN desk_conversation c ON c.id = s.conversation_id"
+            " WHERE s.document @@ to_tsquery('simple', %s)"
+        )
+    else:
+        sql = (
+            "SELECT desk_search.rowid AS mid, desk_search.conversation_id AS cid"
+            " FROM desk_search JOIN desk_conversation c ON c.id = desk_search.conversation_id"
+            " WHERE desk_search MATCH %s"
+        )
+    return sql, [_match_expression(query, mailbox_ids)]
+
+
+def _organisation_hits(query: Query) -> tuple[str, Params]:
+    """Every message of the customers of an organisation the free words name: the whole
+    name ("northwind traders") or its start ("northwind")."""
+    name = " ".join(w.text for w in query.words)
+    sql = (
+        "SELECT m.id AS mid, m.conversation_id AS cid FROM desk_message m"
+        " JOIN desk_conversation c ON c.id = m.conversation_id"
+        " JOIN desk_customer cu ON cu.id = c.customer_id"
+        " JOIN desk_organisation o ON o.id = cu.organisation_id"
+        " WHERE (lower(o.name) = %s OR lower(o.name) LIKE %s)"
+    )
+    return sql, [name, name.replace("\\", "").replace("%", "").replace("_", "") + " %"]
+
+
+def _all_messages() -> tuple[str, Params]:
+    return (
+        "SELECT m.id AS mid, m.conversation_id AS cid FROM desk_message m"
+        " JOIN desk_conversation c ON c.id = m.conversation_id WHERE 1 = 1",
+        [],
+    )
+
+
+def _narrowed(
+    branch: tuple[str, Params], scope: tuple[str, Params], before: int | None, fetch: int
+) -> tuple[str, Params]:
+    sql, params = branch
+    scope_sql, scope_params = scope
+    sql += scope_sql
+    params = [*params, *scope_params]
+    if before is not None:
+        # The branch's message id column: the word after SELECT.
+        sql += f" AND {sql.split()[1]} < %s"
+        params.append(before)
+    return f"SELECT mid, cid FROM ({sql} ORDER BY 1 DESC LIMIT %s) AS b", [*params, fetch]
+
+
+def _scope(actor: User, f: Filter) -> tuple[str, Params]:
+    """The conditions on ``c`` every branch shares: the agent's mailboxes, then the
+    operators, as the ORM writes them for the inbox (one definition of each)."""
+    sql, params = "", []
+    if not sees_every_mailbox(actor):
+        ids = visible_mailbox_ids(actor)
+        sql += f" AND c.mailbox_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    if f.query.has_operators:
+        narrowed: QuerySet[Conversation] = apply(actor, f, Conversation.objects.all())
+        inner, inner_params = narrowed.values("pk").query.sql_with_params()
+        sql += f" AND c.id IN ({inner})"
+        params += list(inner_params)
+    return sql, params
 
 
 @dataclass
 class SearchPage:
     conversations: list[Conversation]
     next_before: int | None
+    query: Query = field(default_factory=Query)
+    problems: list[str] = field(default_factory=list)
 
 
 def search(
-    actor: User, query: str, *, before: int | None = None, related: Sequence[str] = ()
+    actor: User,
+    text: str | Query,
+    *,
+    before: int | None = None,
+    related: Sequence[str] = (),
 ) -> SearchPage:
-    words = words_of(query)
+    query = parse(text) if isinstance(text, str) else text
     mailbox_ids = visible_mailbox_ids(actor)
-    if not words or not mailbox_ids:
-        return SearchPage([], None)
-    every = sees_every_mailbox(actor)
+    if not (query.has_text or query.has_operators) or not mailbox_ids:
+        return SearchPage([], None, query, list(query.problems))
+    f = resolve(actor, query)
+    query = f.query
     fetch = PAGE_SIZE * 4
-    # The index itself is narrowed to the agent's mailboxes (migration 0004); the join
-    # below checks the same again against the conversations.
-    params: list[str | int | list[int]] = [_match_expression(words, None if every else mailbox_ids)]
-    if connection.vendor == "postgresql":
-        sql = (
-            "SELECT s.message_id, s.conversation_id FROM desk_search s"
-            " JOIN desk_conversation c ON c.id = s.conversation_id"
-            " WHERE s.document @@ to_tsquery('simple', %s)"
-        )
-        if before is not None:
-            sql += " AND s.message_id < %s"
-            params.append(before)
-        if not every:
-            sql += " AND c.mailbox_id = ANY(%s)"
-            params.append(mailbox_ids)
-        sql += " ORDER BY s.message_id DESC LIMIT %s"
+    scope = _scope(actor, f)
+    every = sees_every_mailbox(actor)
+    if query.has_text:
+        # The index itself is narrowed to the agent's mailboxes (migration 0004); the scope
+        # checks the same again against the conversations.
+        branches = [_text_hits(query, None if every else mailbox_ids)]
+        if query.words and not query.phrases:
+            branches.append(_organisation_hits(query))
     else:
-        sql = (
-            "SELECT desk_search.rowid, desk_search.conversation_id FROM desk_search"
-            " JOIN desk_conversation c ON c.id = desk_search.conversation_id"
-            " WHERE desk_search MATCH %s"
-        )
-        if before is not None:
-            sql += " AND desk_search.rowid < %s"
-            params.append(before)
-        if not every:
-            sql += f" AND c.mailbox_id IN ({', '.join(['%s'] * len(mailbox_ids))})"
-            params.extend(mailbox_ids)
-        sql += " ORDER BY desk_search.rowid DESC LIMIT %s"
-    params.append(fetch)
+        branches = [_all_messages()]
+    parts = [_narrowed(branch, scope, before, fetch) for branch in branches]
+    sql = " UNION ".join(p[0] for p in parts) + " ORDER BY 1 DESC LIMIT %s"
+    params = [value for part in parts for value in part[1]] + [fetch]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         hits = cursor.fetchall()
-    order: list[int] = []
+    order: dict[int, int] = {}  # conversation -> its newest matching message
     last_rowid = None
     for rowid, conversation_id in hits:
         if len(order) == PAGE_SIZE:
             break
         last_rowid = rowid
-        if conversation_id not in order:
-            order.append(conversation_id)
+        order.setdefault(conversation_id, rowid)
     more = len(order) == PAGE_SIZE or len(hits) == fetch
-    return SearchPage(rows_in_order(order, related), last_rowid if more else None)
+    rows = rows_in_order(list(order), related)
+    _show_matches(rows, order, query)
+    return SearchPage(rows, last_rowid if more else None, query, list(f.problems))
+
+
+def _show_matches(rows: list[Conversation], order: dict[int, int], query: Query) -> None:
+    """Each row's snippet becomes the matching message's text around the first match,
+    marked; its subject is marked too. One query for the page."""
+    bodies = dict(
+        Message.objects.filter(pk__in=[order[c.pk] for c in rows]).values_list("pk", "body_text")
+    )
+    for row in rows:
+        body = bodies.get(order[row.pk], "")
+        row.match = snippet_of(body, query)  # type: ignore[attr-defined]
+        row.subject_match = mark_matches(row.subject, query)  # type: ignore[attr-defined]

@@ -95,7 +95,8 @@ EXPECTED = {
     "inbox, needs care first": 9,
     "inbox, mine": 8,
     "conversation": 18,  # the agent's own draft, restored into the composer
-    "search": 7,
+    # The rows' matching messages, for the snippet of what matched (not the latest).
+    "search": 8,
     "coach": 9,  # the draft it carries is kept: one conditional UPDATE
 }
 

@@ -97,3 +97,82 @@ def test_long_result_lists_page_with_a_cursor(desk: Desk) -> None:
     ]
     assert len(set(pks)) == 40
     assert client.get(reverse("search"), {"q": "printer", "before": "9" * 40}).status_code == 200
+
+
+def _row_html(response, pk: int) -> str:  # type: ignore[no-untyped-def]
+    html = response.content.decode()
+    start = html.index(f'href="{reverse("conversation", args=[pk])}"')
+    return html[start : html.index("</li>", start)]
+
+
+def test_the_snippet_is_the_matching_text_highlighted(desk: Desk) -> None:
+    receive(
+        desk.support,
+        "maya@shop.example",
+        "Another thing: " + "filler words here. " * 30 + "The webhook retries forever.",
+        conversation=desk.conversation,
+    )
+    receive(desk.support, "maya@shop.example", "Any news?", conversation=desk.conversation)
+    response = desk.client_for(desk.alice).get(reverse("search"), {"q": "webhook"})
+    row = _row_html(response, desk.conversation.pk)
+    assert "The <mark>webhook</mark> retries forever." in row
+    assert "Any news?" not in row  # the latest message, not the one that matched
+    assert "… " in row  # cut before the match, so the match is in view
+
+
+def test_a_phrase_and_the_subject_are_marked_whole(desk: Desk) -> None:
+    response = desk.client_for(desk.alice).get(reverse("search"), {"q": '"losing sales" checkout'})
+    row = _row_html(response, desk.conversation.pk)
+    assert "<mark>Checkout</mark> broken" in row
+    assert "I am <mark>losing sales</mark>." in row
+    assert "My <mark>checkout</mark> is broken" in row
+
+
+def test_accents_and_case_match_as_the_index_does(desk: Desk) -> None:
+    message = receive(desk.support, "zoe@x.example", "Le CAFÉ est fermé.", "Café")
+    response = desk.client_for(desk.alice).get(reverse("search"), {"q": "cafe"})
+    row = _row_html(response, message.conversation_id)
+    assert "<mark>Café</mark>" in row and "Le <mark>CAFÉ</mark> est" in row
+
+
+def test_the_matching_text_is_escaped(desk: Desk) -> None:
+    message = receive(
+        desk.support,
+        "eve@x.example",
+        "<script>alert(1)</script> and <b>bold</b> payload <mark>fake</mark>",
+        "<img src=x onerror=alert(2)> payload",
+    )
+    response = desk.client_for(desk.alice).get(reverse("search"), {"q": "payload"})
+    row = _row_html(response, message.conversation_id)
+    assert "<script>" not in row and "<img" not in row and "<b>" not in row
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in row
+    assert "&lt;mark&gt;fake&lt;/mark&gt;" in row
+    assert row.count("<mark>") == 2  # the word, in the subject and the body
+
+
+def test_operators_reach_the_page_and_bad_ones_say_why(desk: Desk) -> None:
+    client = desk.client_for(desk.admin)
+    tagged = client.get(reverse("search"), {"q": "tag:nosuch charged"})
+    assert tagged.status_code == 200
+    assert "No tag “nosuch”." in tagged.content.decode()
+    assert [c.pk for c in tagged.context["conversations"]] == [desk.billing_conversation.pk]
+    status = client.get(reverse("search"), {"q": "status:open"})
+    assert "There is no status “open”" in status.content.decode()
+    only = client.get(reverse("search"), {"q": "mailbox:billing"})
+    assert [c.pk for c in only.context["conversations"]] == [desk.billing_conversation.pk]
+
+
+def test_charlie_never_sees_support_through_an_operator(desk: Desk) -> None:
+    client = desk.client_for(desk.charlie)
+    for q in ("mailbox:support", "from:maya", "assignee:alice", f"CD-{desk.conversation.token}"):
+        response = client.get(reverse("search"), {"q": q})
+        # A mailbox he cannot see is dropped as a missing one: his own remain.
+        assert {c.mailbox_id for c in response.context["conversations"]} <= {desk.billing.pk}, q
+        assert b"Checkout broken" not in response.content
+
+
+def test_the_help_lists_every_operator(desk: Desk) -> None:
+    html = desk.client_for(desk.alice).get(reverse("search")).content.decode()
+    assert "<details" in html
+    for example in ("tag:", "from:", "status:", "assignee:", "mailbox:", "org:", "CD-", "&quot;"):
+        assert example in html, example
