@@ -5,6 +5,7 @@ agent sees; anything else is a 404, never a hint."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from calmdesk.desk.access import SignedInRequest, agent_required, visible_mailbox_ids
 from calmdesk.desk.models import Attachment, Message, MessageKind
+from calmdesk.mail import catcher
 from calmdesk.mail.actions import do_retry_send
+from calmdesk.mail.context import may_see_caught_mail
 from calmdesk.mail.ingest import inline_path
 from calmdesk.mail.models import InboundMail
 from calmdesk.mail.sendstate import send_state_context
@@ -51,6 +54,15 @@ def retry(request: SignedInRequest, message_pk: int) -> HttpResponse:
     else:
         messages.error(request, _("There is nothing to send again for this reply."))
     return redirect("conversation", pk=message.conversation_id)
+
+
+@agent_required
+@require_GET
+def caught_mail(request: SignedInRequest) -> HttpResponse:
+    """What the demo's mail catcher took: admins and leads, while it is on."""
+    if not may_see_caught_mail(request):
+        raise PermissionDenied
+    return render(request, "mail/caught.html", {"caught": catcher.caught()})
 
 
 @agent_required

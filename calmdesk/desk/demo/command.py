@@ -19,6 +19,11 @@ def cmd_demo(argv: list[str]) -> int:
     parser.add_argument("--conversations", type=int, default=1200)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-serve", action="store_true", help="prepare the data and stop")
+    parser.add_argument(
+        "--no-catcher",
+        action="store_true",
+        help="do not catch outgoing mail on a local port (CALMDESK_SMTP_HOST, if set, wins)",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calmdesk.settings")
@@ -48,12 +53,41 @@ def cmd_demo(argv: list[str]) -> int:
     if args.no_serve:
         return 0
     url = f"http://127.0.0.1:{args.port}"
+    controller = None if args.no_catcher else _start_catcher(settings)
     print(
         f"\n  calmdesk is at {url}\n  sign in as demo / {DEMO_PASSWORD}"
         f"  (or alice, bob, charlie, erin with the same password)\n  Ctrl-C stops it.\n",
         flush=True,
     )
-    return _serve(args.port)
+    try:
+        return _serve(args.port)
+    finally:
+        if controller is not None:
+            controller.stop()
+
+
+def _start_catcher(settings):
+    """Catch the desk's outgoing mail on a loopback port, so a reply visibly leaves:
+    the web server and the worker (children, which read the environment) send to it,
+    and admins and leads see it under "Sent mail". A real server, if set, wins."""
+    if os.environ.get("CALMDESK_SMTP_HOST"):
+        print(f"calmdesk: replies go to {os.environ['CALMDESK_SMTP_HOST']}", flush=True)
+        return None
+    from calmdesk.mail import catcher
+
+    controller = catcher.start(catcher.folder())
+    os.environ.update(
+        CALMDESK_SMTP_HOST=controller.hostname,
+        CALMDESK_SMTP_PORT=str(controller.port),
+        CALMDESK_SMTP_SECURITY="none",
+        CALMDESK_MAIL_CATCHER="1",
+    )
+    print(
+        f"calmdesk: catching sent mail on {controller.hostname}:{controller.port} "
+        f"(kept in {catcher.folder()}; 'Sent mail' in the desk shows it)",
+        flush=True,
+    )
+    return controller
 
 
 def _reset(settings) -> None:
@@ -71,7 +105,11 @@ def _reset(settings) -> None:
 
         django.setup()
         call_command("flush", interactive=False, verbosity=0)
-    for folder in (settings.DATA_DIR / "files", settings.RAW_MAIL_DIR):
+    for folder in (
+        settings.DATA_DIR / "files",
+        settings.RAW_MAIL_DIR,
+        settings.DATA_DIR / "caught-mail",
+    ):
         shutil.rmtree(folder, ignore_errors=True)
     print("calmdesk: demo data wiped", flush=True)
 
