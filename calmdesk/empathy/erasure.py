@@ -24,6 +24,8 @@ def erase_care_of(
     ConversationCare.objects.filter(conversation__in=conversations).update(
         latest_tone="",
         latest_intensity=0.0,
+        latest_language="",
+        latest_unsure=False,
         stakes=[],
         priority="",
         care_score=0.0,

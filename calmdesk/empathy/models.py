@@ -51,6 +51,10 @@ class ConversationCare(models.Model):
     )
     latest_tone = models.CharField(max_length=16, blank=True)
     latest_intensity = models.FloatField(default=0.0)
+    # The latest reading's language, and whether the engine was unsure of it (another
+    # language, low confidence): the inbox marks such a tone as a guess.
+    latest_language = models.CharField(max_length=16, blank=True)
+    latest_unsure = models.BooleanField(default=False)
     stakes = models.JSONField(default=list, blank=True)
     priority = models.CharField(max_length=16, blank=True, choices=Priority.choices)
     # Higher needs care sooner: stakes first, then intensity (actions.care_score). The
