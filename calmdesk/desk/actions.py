@@ -17,6 +17,7 @@ from django.db.models import Count, F
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from calmdesk.desk.models import (
@@ -34,6 +35,7 @@ from calmdesk.desk.models import (
     Tag,
 )
 from calmdesk.desk.scrub import begin_secure_erasure
+from calmdesk.desk.validation import visible_filename
 
 # Sent inside the erasing transaction with ``customer`` and ``messages`` (a queryset of
 # every message about to be deleted), so the layers above can remove what they keep of
@@ -43,6 +45,9 @@ erasing_customer = Signal()
 
 class ActionError(Exception):
     """A write that cannot happen, with a message fit to show the agent."""
+
+
+NO_SUCH_ASSIGNEE = _lazy("That person cannot take conversations of this mailbox.")
 
 
 @dataclass(frozen=True)
@@ -419,7 +424,8 @@ def do_assign(conversation: Conversation, actor: User, assignee: User | None) ->
     if assignee is not None and not (
         assignee.is_active and can_work_in(assignee, conversation.mailbox_id)
     ):
-        raise ActionError(_("%(name)s cannot see this mailbox.") % {"name": assignee})
+        # The same words as for an id that names nobody: an answer must not tell who exists.
+        raise ActionError(NO_SUCH_ASSIGNEE)
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     new_id = assignee.pk if assignee is not None else None
     if locked.assignee_id != new_id:
@@ -587,7 +593,7 @@ def do_attach_received(message: Message, files: Iterable[ReceivedFile]) -> list[
     return [
         Attachment.objects.create(
             message=message,
-            filename=part.filename or "attachment",
+            filename=visible_filename(part.filename or "attachment"),
             content_type=part.content_type,
             size=len(part.payload),
             file=ContentFile(part.payload, name=part.filename or "attachment"),
@@ -624,7 +630,7 @@ def do_attach_to_reply(message: Message, uploads: list) -> list[Attachment]:
         name = Path(upload.name or "attachment").name[:255] or "attachment"
         attachment = Attachment(
             message=message,
-            filename=name,
+            filename=visible_filename(name),
             content_type=(upload.content_type or "application/octet-stream")[:255],
             size=upload.size,
         )

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from calmdesk.desk.models import Customer, CustomerEmail, Mailbox, Organisation, SavedReply, Tag
+from calmdesk.desk.validation import no_line_breaks
 from calmdesk.engine import RULES
 
 
@@ -26,6 +27,15 @@ class MailboxForm(forms.ModelForm):
     class Meta:
         model = Mailbox
         fields = ["name", "slug", "email", "is_default", "disabled_rules"]
+
+    # Both become the From header of every reply (calmdesk.desk.validation).
+    def clean_name(self) -> str:
+        no_line_breaks(self.cleaned_data["name"])
+        return str(self.cleaned_data["name"])
+
+    def clean_email(self) -> str:
+        no_line_breaks(self.cleaned_data["email"])
+        return str(self.cleaned_data["email"])
 
 
 @admin.register(Mailbox)

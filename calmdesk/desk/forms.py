@@ -12,7 +12,15 @@ MAX_BODY = 500_000  # characters; a long technical report fits many times over
 
 class ReplyForm(forms.Form):
     body = forms.CharField(max_length=MAX_BODY, strip=False)
-    seen_up_to = forms.IntegerField(min_value=0, max_value=MAX_ID, required=False)
+    # The newest message on the agent's page: without it the collision guard could not
+    # say whether a teammate answered meanwhile, so a POST without it is refused.
+    seen_up_to = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_ID,
+        error_messages={
+            "required": _("This page is out of date: reload the conversation, then send.")
+        },
+    )
     then_status = forms.ChoiceField(
         choices=[("", _("Keep status")), *Status.choices], required=False
     )

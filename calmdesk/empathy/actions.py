@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calmdesk.desk.actions import do_set_priority_score
+from calmdesk.desk.actions import ActionError, do_set_priority_score
 from calmdesk.desk.models import Conversation, Event, EventKind, Message, MessageKind
+from calmdesk.desk.validation import check_link
 from calmdesk.empathy.models import (
     ConversationCare,
     Draft,
@@ -205,12 +207,17 @@ def do_log_call(
     summary: str,
     link: str = "",
 ) -> Event:
-    """F8: a call or a screencast, logged as an event of the conversation."""
+    """F8: a call or a screencast, logged as an event of the conversation. Its link must
+    be a web address: a javascript: or data: link would run when someone follows it."""
+    try:
+        link = check_link(link)
+    except ValidationError as problem:
+        raise ActionError(" ".join(problem.messages)) from None
     return Event.objects.create(
         conversation=conversation,
         kind=EventKind.CALL,
         actor=actor,
-        data={"summary": summary.strip()[:2000], "link": link.strip()[:500]},
+        data={"summary": summary.strip()[:2000], "link": link[:500]},
         created_at=timezone.now(),
     )
 

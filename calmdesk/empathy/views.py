@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calmdesk.desk.access import SignedInRequest, conversation_or_404
+from calmdesk.desk.actions import ActionError
 from calmdesk.desk.forms import MAX_BODY, MAX_ID
 from calmdesk.desk.models import Conversation
 from calmdesk.empathy import actions
@@ -102,7 +103,10 @@ def log_call(request: SignedInRequest, pk: int) -> HttpResponse:
     summary = request.POST.get("summary", "").strip()
     if not summary:
         return HttpResponse(_("Write a line about the call."), status=400)
-    actions.do_log_call(
-        conversation, request.user, summary=summary, link=request.POST.get("link", "")
-    )
+    try:
+        actions.do_log_call(
+            conversation, request.user, summary=summary, link=request.POST.get("link", "")
+        )
+    except ActionError as problem:
+        return HttpResponse(str(problem), status=400)
     return redirect("conversation", pk=conversation.pk)

@@ -10,6 +10,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from calmdesk.desk.validation import no_line_breaks
 from calmdesk.mail import secrets
 from calmdesk.mail.models import (
     Bounce,
@@ -55,6 +56,12 @@ class MailSettingsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # Each goes into an SMTP or IMAP command line: a line break would add a command.
+        for name in ("smtp_host", "smtp_user", "imap_host", "imap_user", "imap_folder"):
+            try:
+                no_line_breaks(cleaned.get(name) or "")
+            except forms.ValidationError as problem:
+                self.add_error(name, problem)
         if (cleaned.get("smtp_password") or cleaned.get("imap_password")) and not (
             settings.ENCRYPTION_KEY
         ):

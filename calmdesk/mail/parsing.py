@@ -23,6 +23,8 @@ from email.message import Message as EmailMessage
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parseaddr
 
+from calmdesk.mail.tnef import TNEF_TYPES, decode_tnef
+
 # Past this depth of nested multiparts a part is kept whole as an attachment: the
 # deepest real mail is a handful of levels, and recursion must stay bounded.
 MAX_DEPTH = 30
@@ -229,6 +231,12 @@ def _generated_name(content_type: str, index: int) -> str:
     return f"part-{index}{ext}"
 
 
+# The line that opens a part ("--" and the boundary), looked for in the first bytes of a
+# multipart body that has no usable boundary parameter.
+BOUNDARY_LINE_RE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$", re.M)
+BOUNDARY_SCAN_BYTES = 64 * 1024
+
+
 class _Walker:
     """Collects body parts and attachments in document order."""
 
@@ -255,7 +263,47 @@ class _Walker:
                 if isinstance(child, EmailMessage):
                     self.walk(child, depth + 1, alternative)
             return
+        if ctype.startswith("multipart/"):
+            self._unbounded(part, ctype, depth)
+            return
+        is_tnef = ctype in TNEF_TYPES or _filename(part).lower() == "winmail.dat"
+        if is_tnef and self._tnef(part):
+            return
         self._leaf(part, ctype, in_alternative)
+
+    def _unbounded(self, part: EmailMessage, ctype: str, depth: int) -> None:
+        """A multipart whose boundary is missing or unreadable (an unquoted ``=`` in it):
+        its parts again under the boundary its body uses, or else its text as the body,
+        never an opaque ``part-1.bin``."""
+        body = _part_payload(part)
+        found = BOUNDARY_LINE_RE.search(body[:BOUNDARY_SCAN_BYTES])
+        if found is not None and depth < MAX_DEPTH:
+            boundary = found.group(1).decode("ascii", "replace")
+            head = f'Content-Type: {ctype}; boundary="{boundary}"\r\n\r\n'.encode()
+            try:
+                again = BytesParser(policy=PARSE_POLICY).parsebytes(head + body)
+            except Exception:
+                again = None
+            if again is not None and again.is_multipart():
+                self.walk(again, depth + 1)
+                return
+        text = decode_bytes(body, _charset(part))
+        if text.strip():
+            self.texts.append(text)
+
+    def _tnef(self, part: EmailMessage) -> bool:
+        """Outlook's winmail.dat, decoded; False keeps it as it came."""
+        decoded = decode_tnef(_part_payload(part))
+        if decoded is None:
+            return False
+        if decoded.html:
+            self.htmls.append(decoded.html)
+        if decoded.text:
+            self.texts.append(decoded.text)
+        for name, payload in decoded.files:
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            self.attachments.append(ParsedAttachment(name[:255], content_type, payload))
+        return True
 
     def _message_part(self, part: EmailMessage, ctype: str) -> None:
         if ctype == "message/delivery-status":

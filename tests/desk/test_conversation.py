@@ -134,7 +134,9 @@ def test_alice_cannot_assign_to_charlie_who_cannot_see_support(desk: Desk) -> No
         {"assignee": desk.charlie.pk},
         follow=True,
     )
-    assert "cannot see this mailbox" in response.content.decode()
+    # The same words as for an id of nobody (tests/ops/test_input_safety.py): no name.
+    assert "cannot take conversations of this mailbox" in response.content.decode()
+    assert "Charlie" not in response.content.decode()
     desk.conversation.refresh_from_db()
     assert desk.conversation.assignee is None
 
@@ -177,7 +179,8 @@ def test_a_huge_seen_up_to_is_rejected_cleanly(desk: Desk) -> None:
 def test_replying_to_an_erased_customer_is_refused_with_a_reason(desk: Desk) -> None:
     do_erase_customer(desk.customer, desk.admin)
     response = desk.client_for(desk.alice).post(
-        reverse("conversation_reply", args=[desk.conversation.pk]), {"body": "Hello?"}
+        reverse("conversation_reply", args=[desk.conversation.pk]),
+        {"body": "Hello?", "seen_up_to": 0},
     )
     assert response.status_code == 409
     assert "erased" in response.content.decode()

@@ -171,23 +171,29 @@ def test_send_refuses_a_heated_draft_until_the_cooldown_has_passed(
 
     client = desk.client_for(desk.alice)
     url = reverse("conversation_reply", args=[desk.conversation.pk])
-    heated = "This is not our fault. As I already said, it works."
-    refused = client.post(url, {"body": heated})
+    heated = {
+        "body": "This is not our fault. As I already said, it works.",
+        "seen_up_to": desk.message.pk,
+    }
+    refused = client.post(url, heated)
     assert refused.status_code == 409
     assert "reads heated" in refused.content.decode()
     assert not desk.conversation.messages.filter(kind=MessageKind.REPLY).exists()
     clock.advance(29)
-    assert client.post(url, {"body": heated}).status_code == 409  # a second still to go
+    assert client.post(url, heated).status_code == 409  # a second still to go
     # The agent re-read it for the whole pause; now it may go as it is.
     clock.advance(1)
-    assert client.post(url, {"body": heated}).status_code == 302
+    assert client.post(url, heated).status_code == 302
     assert desk.conversation.messages.filter(kind=MessageKind.REPLY).count() == 1
 
 
 def test_send_lets_a_calm_draft_go_at_once(desk: Desk) -> None:
     response = desk.client_for(desk.alice).post(
         reverse("conversation_reply", args=[desk.conversation.pk]),
-        {"body": "Hi Maya, sorry about the lost sales. Could you tell me when it started?"},
+        {
+            "body": "Hi Maya, sorry about the lost sales. Could you tell me when it started?",
+            "seen_up_to": desk.message.pk,
+        },
     )
     assert response.status_code == 302
 

@@ -24,6 +24,7 @@ def test_a_screenshot_travels_with_the_reply(desk: Desk) -> None:
         reverse("conversation_reply", args=[desk.conversation.pk]),
         {
             "body": "Hi Maya, here is where to click: https://video.example/cast/12",
+            "seen_up_to": desk.message.pk,
             "attachments": [shot],
         },
     )
@@ -44,7 +45,11 @@ def test_an_oversized_file_refuses_the_whole_send(desk: Desk, monkeypatch) -> No
     big = SimpleUploadedFile("big.png", PNG, content_type="image/png")
     response = desk.client_for(desk.alice).post(
         reverse("conversation_reply", args=[desk.conversation.pk]),
-        {"body": "Hi Maya, see the attached screenshot.", "attachments": [big]},
+        {
+            "body": "Hi Maya, see the attached screenshot.",
+            "seen_up_to": desk.message.pk,
+            "attachments": [big],
+        },
     )
     assert response.status_code == 400
     assert "larger than 10 MB" in response.content.decode()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from calmdesk.desk.access import SignedInRequest, agent_required, conversation_or_404
 from calmdesk.desk.actions import (
+    NO_SUCH_ASSIGNEE,
     ActionError,
     Collision,
     do_add_note,
@@ -46,6 +47,8 @@ def reply(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
+        for problem in form.errors.get("seen_up_to", []):  # a hidden field: said up top
+            messages.error(request, problem)
         return render_conversation(request, conversation, reply_form=form, status=400)
     if conversation.customer.erased_at is not None:
         messages.error(request, _("This customer was erased; there is nobody to reply to."))
@@ -149,7 +152,7 @@ def assign(request: SignedInRequest, pk: int) -> HttpResponse:
     assignee_id = form.cleaned_data["assignee"]
     assignee = get_user_model().objects.filter(pk=assignee_id).first() if assignee_id else None
     if assignee_id and assignee is None:
-        messages.error(request, _("That agent does not exist."))
+        messages.error(request, str(NO_SUCH_ASSIGNEE))
         return _back(conversation)
     try:
         do_assign(conversation, request.user, assignee)
