@@ -48,7 +48,7 @@ def reply(request: SignedInRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     if not form.is_valid():
         for problem in form.errors.get("seen_up_to", []):  # a hidden field: said up top
-            messages.error(request, problem)
+            messages.error(request, str(problem))
         return render_conversation(request, conversation, reply_form=form, status=400)
     if conversation.customer.erased_at is not None:
         messages.error(request, _("This customer was erased; there is nobody to reply to."))
