@@ -24,7 +24,7 @@ class SettingsForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Offered at the end of your replies."),
+        help_text=_("Added below every reply you send, as the customer reads it."),
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zones)
     undo_seconds = forms.IntegerField(

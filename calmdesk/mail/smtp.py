@@ -96,6 +96,17 @@ class Envelope:
     data: bytes
 
 
+def with_signature(message: Message) -> str:
+    """The reply as the customer reads it: the author's signature (their settings) below
+    the usual "-- " line, unless the reply already ends with it."""
+    agent = getattr(message.author, "agent", None) if message.author_id else None
+    signature = agent.signature.strip() if agent is not None else ""
+    body = message.body_text.rstrip()
+    if not signature or body.endswith(signature):
+        return message.body_text
+    return f"{body}\n\n-- \n{signature}\n"
+
+
 def build_reply(message: Message) -> Envelope:
     conversation = message.conversation
     mailbox = conversation.mailbox
@@ -123,7 +134,7 @@ def build_reply(message: Message) -> Envelope:
         chain = [*earlier, answered.message_id][-REFERENCES_WRITTEN:]
         email["In-Reply-To"] = _checked(answered.message_id)
         email["References"] = _checked(" ".join(chain))
-    email.set_content(message.body_text)
+    email.set_content(with_signature(message))
     for attachment in message.attachments.all():
         maintype, _slash, subtype = attachment.content_type.split(";")[0].strip().partition("/")
         with attachment.file.open("rb") as handle:

@@ -3,9 +3,16 @@ cool-down and whether notifications are mailed to her."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from calmdesk.accounts.models import DEFAULT_COOLDOWN_SECONDS
+from calmdesk.mail import outbox
+from calmdesk.mail.actions import do_send_reply
+from calmdesk.mail.claims import new_worker_id
+from calmdesk.mail.models import Outbox
 from tests.desk.conftest import Desk
 
 FULL = {
@@ -59,3 +66,16 @@ def test_the_top_bar_links_settings_and_admin_by_role(desk: Desk) -> None:
     assert reverse("people") not in alice
     admin = desk.client_for(desk.admin).get(reverse("inbox")).content.decode()
     assert reverse("admin:index") in admin and reverse("people") in admin
+
+
+def test_her_signature_goes_below_every_reply_she_sends(desk: Desk, smtp_settings) -> None:  # type: ignore[no-untyped-def]
+    desk.client_for(desk.alice).post(reverse("preferences"), FULL)
+    reply = do_send_reply(desk.conversation, desk.alice, "Fixed, please try again.")
+    Outbox.objects.filter(message=reply).update(send_at=timezone.now() - timedelta(seconds=1))
+    assert outbox.run_once(new_worker_id()) == 1
+    (mail,) = smtp_settings.received
+    assert mail.message.get_content().replace("\r\n", "\n") == (
+        "Fixed, please try again.\n\n-- \nAlice, calmdesk support\n"
+    )
+    reply.refresh_from_db()
+    assert reply.body_text == "Fixed, please try again."  # the thread keeps what she wrote
