@@ -92,6 +92,7 @@ def _start_care(care: ConversationCare, subject: str | None) -> None:
             care.stakes = [{"kind": s.kind, "text": s.text} for s in reading.stakes]
             care.priority = reading.priority
     care.latest_tone, care.latest_intensity = "", 0.0
+    care.latest_language, care.latest_unsure = "", False
 
 
 def merge_reading(care: ConversationCare, reading: MessageReading, *, newest: bool) -> None:
@@ -105,10 +106,20 @@ def merge_reading(care: ConversationCare, reading: MessageReading, *, newest: bo
     if newest:
         care.latest_tone = reading.tone
         care.latest_intensity = reading.intensity
+        care.latest_language = reading.language
+        care.latest_unsure = bool(reading.data.get("is_unsure"))
     care.care_score = care_score(care.priority, care.latest_tone, care.latest_intensity)
 
 
-_CARE_FIELDS = ["latest_tone", "latest_intensity", "stakes", "priority", "care_score"]
+_CARE_FIELDS = [
+    "latest_tone",
+    "latest_intensity",
+    "latest_language",
+    "latest_unsure",
+    "stakes",
+    "priority",
+    "care_score",
+]
 
 
 def _is_newest(message: Message) -> bool:
@@ -152,7 +163,7 @@ def refresh_care(conversation_id: int) -> ConversationCare:
     readings = list(
         MessageReading.objects.filter(message__conversation_id=conversation_id)
         .order_by("message_id")
-        .only("tone", "intensity", "priority", "data", "message__created_at")
+        .only("tone", "intensity", "language", "priority", "data", "message__created_at")
         .select_related("message")
     )
     care, _created = ConversationCare.objects.get_or_create(conversation_id=conversation_id)

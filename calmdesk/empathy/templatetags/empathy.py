@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language_info
 
 from calmdesk.empathy.render import render_reading_text, stake_label
 
@@ -33,3 +34,13 @@ def fact_groups(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
         groups.setdefault(fact["kind"], []).append(fact)
     order = sorted(groups, key=lambda kind: (kind == "question", kind))
     return [(kind.replace("_", " "), groups[kind]) for kind in order]
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """ "French" for "fr", in the page's language; "" for a code Django does not name
+    ("und", when the engine could not tell)."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return ""
