@@ -94,6 +94,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "calmdesk.accounts.context.top_bar",
+                "calmdesk.mail.context.catcher",
             ],
         },
     },
@@ -140,6 +142,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "inbox"
 LOGOUT_REDIRECT_URL = "login"
+# A "forgot password" link works for an hour (and once: Django's token is spent by the
+# new password). Invites have their own lifetime (calmdesk.accounts.invites).
+PASSWORD_RESET_TIMEOUT = 3600
 
 AXES_FAILURE_LIMIT = env_int("CALMDESK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out agent can try again after 15 minutes
@@ -190,6 +195,9 @@ SMTP_SECURITY = env_str("CALMDESK_SMTP_SECURITY", "none")  # none | starttls | t
 EMAIL_USE_TLS = SMTP_SECURITY == "starttls"
 EMAIL_USE_SSL = SMTP_SECURITY == "tls"
 EMAIL_TIMEOUT = 30
+# Set by `calmdesk demo`, which runs a local SMTP catcher: admins and leads get a page of
+# what it caught (DATA_DIR/caught-mail).
+MAIL_CATCHER = env_bool("CALMDESK_MAIL_CATCHER", False)
 DEFAULT_FROM_EMAIL = env_str("CALMDESK_DEFAULT_FROM", "support@calmdesk.localhost")
 # Inbound mail larger than this is stored from its headers only, the rest kept raw.
 MAX_MESSAGE_BYTES = env_int("CALMDESK_MAX_MESSAGE_BYTES", 40 * 1024 * 1024, minimum=1024)

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
+from calmdesk.accounts.models import Capability
+from calmdesk.desk import notices
 from calmdesk.desk.models import (
     Attachment,
     Conversation,
@@ -135,6 +137,7 @@ def do_store_customer_message(
     if not opened:
         if conversation.status != Status.SPAM:
             conversation.status = Status.ACTIVE
+            notices.notify_customer_replied(conversation, customer, text)
         count_message(conversation, MessageKind.CUSTOMER, when, status=conversation.status)
     return message
 
@@ -163,6 +166,10 @@ class Counters:
         }
 
 
+# What the customer has seen: the latest of these is the conversation's latest time.
+LATEST_KINDS = frozenset({MessageKind.CUSTOMER, MessageKind.REPLY})
+
+
 def counters_of(messages: Iterable[tuple[str, datetime]]) -> Counters:
     """The counters of a conversation whose messages (kind, time) came in this order."""
     total = customer = 0
@@ -177,7 +184,10 @@ def counters_of(messages: Iterable[tuple[str, datetime]]) -> Counters:
             waiting = waiting or when
         elif kind == MessageKind.REPLY:
             waiting = None
-        if kind != MessageKind.NOTE and (latest is None or latest < when):
+        elif kind == MessageKind.FAILED:
+            # It answered nobody: the team owes an answer since then at the latest.
+            waiting = waiting or when
+        if kind in LATEST_KINDS and (latest is None or latest < when):
             latest = when
     return Counters(total, customer, waiting, latest)
 
@@ -209,7 +219,7 @@ def count_message(
     elif kind == MessageKind.REPLY:
         conversation.waiting_since = None
         changes["waiting_since"] = None
-    if kind != MessageKind.NOTE and conversation.last_message_at < when:
+    if kind in LATEST_KINDS and conversation.last_message_at < when:
         conversation.last_message_at = when
         changes["last_message_at"] = when
     Conversation.objects.filter(pk=conversation.pk).update(**changes)
@@ -239,8 +249,11 @@ class ConversationState:
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> ConversationState:
         assignee = data.get("assignee_id")
-        return cls(str(data["status"]), assignee if isinstance(assignee, int) else None,
-                   bool(data.get("waiting")))
+        return cls(
+            str(data["status"]),
+            assignee if isinstance(assignee, int) else None,
+            bool(data.get("waiting")),
+        )
 
 
 @transaction.atomic
@@ -287,6 +300,41 @@ def do_withdraw_reply(
         updated_at=now or timezone.now(),
     )
     locked.refresh_from_db()
+    return locked
+
+
+def _recount_wait(locked: Conversation, status: str, now: datetime | None) -> None:
+    """Move ``locked`` to ``status`` with the wait and latest time its messages say."""
+    recount = counters_of(locked.messages.order_by("id").values_list("kind", "created_at"))
+    if status != locked.status:
+        _move_folder(locked, status=status)
+    Conversation.objects.filter(pk=locked.pk).update(
+        status=status,
+        waiting_since=recount.waiting_since,
+        last_message_at=recount.last_message_at or locked.last_message_at,
+        updated_at=now or timezone.now(),
+    )
+    locked.refresh_from_db()
+
+
+@transaction.atomic
+def do_mark_reply_failed(reply: Message, *, now: datetime | None = None) -> Conversation:
+    """A reply the mail server refused for good answered nobody: the conversation is
+    active again and waits since the customer's oldest unanswered message (or the failed
+    reply), so it comes back to the top of the inbox. Spam stays spam."""
+    locked = Conversation.objects.select_for_update().get(pk=reply.conversation_id)
+    if Message.objects.filter(pk=reply.pk, kind=MessageKind.REPLY).update(kind=MessageKind.FAILED):
+        status = locked.status if locked.status == Status.SPAM else Status.ACTIVE
+        _recount_wait(locked, status, now)
+    return locked
+
+
+@transaction.atomic
+def do_mark_reply_retried(reply: Message, *, now: datetime | None = None) -> Conversation:
+    """A failed reply sent again: it answers the customer once more (until it fails)."""
+    locked = Conversation.objects.select_for_update().get(pk=reply.conversation_id)
+    if Message.objects.filter(pk=reply.pk, kind=MessageKind.FAILED).update(kind=MessageKind.REPLY):
+        _recount_wait(locked, locked.status, now)
     return locked
 
 
@@ -413,7 +461,7 @@ def do_change_status(
 
 def can_work_in(user: User, mailbox_id: int) -> bool:
     agent = getattr(user, "agent", None)
-    if user.is_superuser or (agent is not None and agent.is_admin):
+    if user.is_superuser or (agent is not None and agent.can(Capability.SEE_EVERY_MAILBOX)):
         return True
     return agent is not None and agent.mailboxes.filter(pk=mailbox_id).exists()
 
@@ -441,6 +489,8 @@ def do_assign(conversation: Conversation, actor: User, assignee: User | None) ->
             new=new_id,
             name=str(getattr(assignee, "agent", assignee)) if assignee is not None else "",
         )
+        if assignee is not None:
+            notices.notify_assigned(locked, actor, assignee)
     conversation.refresh_from_db()
     return conversation
 
@@ -484,6 +534,7 @@ def do_add_note(conversation: Conversation, actor: User, body: str) -> Message:
         created_at=when,
     )
     count_message(conversation, MessageKind.NOTE, when, now=when)
+    notices.notify_mentions(note, actor)
     return note
 
 
