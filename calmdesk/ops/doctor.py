@@ -139,19 +139,30 @@ def attachments_unreferenced(ctx: Context) -> list[str]:
 
 
 def counters_differ(ctx: Context) -> list[str]:
+    from itertools import groupby
+
     from calmdesk.desk.actions import Counters, counters_of, kept_counters_differ
     from calmdesk.desk.models import Conversation, Message
 
-    messages = Message.objects.order_by("conversation_id", "created_at", "id").values_list(
-        "conversation_id", "kind", "created_at"
+    # Both read in conversation order and walked side by side: one conversation's
+    # messages in memory at a time, however large the desk.
+    messages = groupby(
+        Message.objects.order_by("conversation_id", "created_at", "id")
+        .values_list("conversation_id", "kind", "created_at")
+        .iterator(chunk_size=5000),
+        key=lambda row: row[0],
     )
-    by_conversation: dict[int, list[tuple[str, datetime]]] = {}
-    for conversation_id, kind, when in messages.iterator(chunk_size=5000):
-        by_conversation.setdefault(conversation_id, []).append((kind, when))
-    found = []
+    pending = next(messages, None)
     fields = ("pk", "message_count", "customer_message_count", "waiting_since", "last_message_at")
-    for pk, *kept in Conversation.objects.values_list(*fields).iterator(chunk_size=5000):
-        if kept_counters_differ(Counters(*kept), counters_of(by_conversation.get(pk, []))):
+    found = []
+    for pk, *kept in Conversation.objects.order_by("pk").values_list(*fields).iterator(5000):
+        while pending is not None and pending[0] < pk:
+            pending = next(messages, None)  # messages of a missing conversation: DR01's
+        rows: list[tuple[str, datetime]] = []
+        if pending is not None and pending[0] == pk:
+            rows = [(kind, when) for _id, kind, when in pending[1]]
+            pending = next(messages, None)
+        if kept_counters_differ(Counters(*kept), counters_of(rows)):
             found.append(f"conversation {pk}")
     return found
 
