@@ -150,6 +150,9 @@ ROUTES: dict[str, Route] = {
     "mail_inline": Route(kwargs=_inline_image),
     # Anyone who works the conversation may send a stuck reply again.
     "mail_retry": Route(method="post", kwargs=_send_state, agent=302, admin=302),
+    # Only while the demo's catcher runs (off here: tests/mail/test_catcher.py turns it on
+    # and walks admin, lead and agent); then admins and leads only.
+    "mail_caught": Route(stranger=403, agent=403, lead=403, admin=403),
     "conversation_coach": Route(
         method="post", kwargs=_conversation, data=lambda d: {"body": "This is not our fault."}
     ),

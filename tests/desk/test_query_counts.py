@@ -90,13 +90,14 @@ PAGES = {
 }
 
 # The number of queries each page makes, signed-in session and user included.
+# Every full page counts the agent's unread notifications for the top bar (one query).
 EXPECTED = {
-    "inbox": 10,
-    "inbox, needs care first": 9,
-    "inbox, mine": 8,
-    "conversation": 18,  # the agent's own draft, restored into the composer
+    "inbox": 11,
+    "inbox, needs care first": 10,
+    "inbox, mine": 9,
+    "conversation": 19,  # the agent's own draft, restored into the composer
     # The rows' matching messages, for the snippet of what matched (not the latest).
-    "search": 8,
+    "search": 9,
     "coach": 9,  # the draft it carries is kept: one conditional UPDATE
 }
 
