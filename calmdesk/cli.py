@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+# The status a shell gives a command stopped by SIGPIPE (128 + 13).
+PIPE_CLOSED = 141
+
+
 def cmd_manage(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calmdesk.settings")
     from django.core.management import execute_from_command_line
@@ -56,7 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     module_name, func_name = COMMANDS[name][0].split(":")
     func = getattr(importlib.import_module(module_name), func_name)
-    return int(func(rest) or 0)
+    try:
+        status = int(func(rest) or 0)
+        sys.stdout.flush()  # a pipe's buffered output fails here, not at exit
+    except BrokenPipeError:
+        # The reader went away (`calmdesk read --jsonl < big | head`): stop quietly, as
+        # Unix tools do, and keep Python from failing again on its final flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return PIPE_CLOSED
+    return status
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ def _run(fn: Any, argv: list[str]) -> int:
     except _UsageError as e:
         print(e, file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        raise  # the reader went away: ``calmdesk``'s main stops quietly
     except OSError as e:
         print(f"calmdesk: {e}", file=sys.stderr)
         return 2
@@ -119,7 +121,7 @@ def _native_task(task: str, args: list[str]) -> int:
 
 def _read(argv: list[str]) -> int:
     p = _Parser(prog="calmdesk read", description="Read a customer message: tone, facts, stakes.")
-    p.add_argument("file", nargs="?", help="a text file (- for stdin)")
+    p.add_argument("file", nargs="?", help="a text file (- or none: stdin)")
     p.add_argument(
         "--jsonl",
         action="store_true",
@@ -141,11 +143,9 @@ def _read(argv: list[str]) -> int:
                     text = line
             print(json.dumps(read_message(text).to_dict(), ensure_ascii=False), flush=False)
         return 0
-    if not args.file:
-        p.error("give a FILE (or - for stdin), or --jsonl")
     raw = (
         sys.stdin.read()
-        if args.file == "-"
+        if args.file in {None, "-"}
         else Path(args.file).read_bytes().decode("utf-8", "replace")
     )
     text = strip_quotes_and_signature(raw).text if args.email else raw
@@ -236,11 +236,33 @@ def _load_thread(path: str) -> Thread:
         raise _UsageError(f"calmdesk check: {path} is not a thread JSON object: {e}") from e
 
 
+THREAD_JSON_HELP = """a thread .json file holds one object (every key optional):
+
+  {
+    "customer_name": "Maya Okafor",
+    "product": "Fernhill Shop",
+    "reproduced": "not_tried",       (or "reproduced", "not_reproduced")
+    "messages": [                    (oldest first)
+      {"role": "customer", "text": "My checkout is broken..."},
+      {"role": "agent", "text": "Hi Maya, ..."}
+    ]
+  }
+
+any other file is read as one customer message."""
+
+
 def _check(argv: list[str]) -> int:
-    p = _Parser(prog="calmdesk check", description="Lint a reply draft against its thread.")
+    p = _Parser(
+        prog="calmdesk check",
+        description="Lint a reply draft against its thread.",
+        epilog=THREAD_JSON_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("draft", help="the draft, a text file (- for stdin)")
     p.add_argument(
-        "--thread", required=True, help="the customer's message (text) or a thread .json"
+        "--thread",
+        required=True,
+        help="the customer's message (a text file) or the thread (a .json file, below)",
     )
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--fail-on", choices=["info", "warning", "error"], default="error")

@@ -4,13 +4,14 @@ import, and docs/rules.md kept in step with the rule registry."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from calmdesk.engine.cli import cmd_check, cmd_engine, cmd_read, cmd_rules
+from calmdesk.engine.cli import _load_thread, cmd_check, cmd_engine, cmd_read, cmd_rules
 from calmdesk.engine.rules import RULES, rules_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,9 +141,63 @@ def test_read_jsonl(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtu
     assert rows[0]["tone"] == "frustrated" and len(rows[1]["sentences"]) == 2
 
 
-@pytest.mark.parametrize("argv,status", [([], 2), (["--nope"], 2), (["/no/such/file"], 2)])
+@pytest.mark.parametrize("argv,status", [(["--nope"], 2), (["/no/such/file"], 2)])
 def test_read_usage_errors(argv: list[str], status: int) -> None:
     assert cmd_read(argv) == status
+
+
+@pytest.mark.parametrize("argv", [[], ["-"], ["--json"]])
+def test_read_with_no_file_reads_stdin(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Third time asking: where is my export?"))
+    assert cmd_read(argv) == 0
+    out = capsys.readouterr().out
+    assert '"tone": "frustrated"' in out if "--json" in argv else "tone: frustrated" in out
+
+
+README_THREAD = re.compile(r"`calmdesk check --thread`.*?```json\n(.*?)```", re.S)
+
+
+def test_the_thread_json_shape_is_in_the_help_and_the_readme(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        cmd_check(["--help"])
+    shown = capsys.readouterr().out
+    for key in ('"customer_name"', '"product"', '"reproduced"', '"messages"', '"role"', '"text"'):
+        assert key in shown
+    assert '"reproduced", "not_reproduced"' in shown
+    # The README's example is a thread the command reads as written.
+    example = README_THREAD.search((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert example is not None
+    (tmp_path / "thread.json").write_text(example.group(1))
+    thread = _load_thread(str(tmp_path / "thread.json"))
+    assert thread.customer_name == "Maya Okafor" and thread.reproduced == "not_tried"
+    assert [role for role, _text in thread.messages] == ["customer", "agent"]
+
+
+@pytest.mark.slow  # a subprocess
+def test_piping_into_head_exits_quietly(tmp_path: Path) -> None:
+    # Far more output than a pipe holds, so the command is still writing when head leaves.
+    lines = tmp_path / "lines.txt"
+    lines.write_text("I want a refund, this is the third time I ask.\n" * 3000)
+    with lines.open() as stdin:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "calmdesk", "read", "--jsonl"],
+            cwd=ROOT,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.read(100).startswith(b'{"tone"')
+        child.stdout.close()  # what head does once it has its lines
+        errors = child.stderr.read().decode()
+        assert child.wait() == 141  # as a shell reports a command stopped by SIGPIPE
+    assert errors == ""
 
 
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
