@@ -82,7 +82,15 @@ class CustomerAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["__str__", "organisation", "plan"]
     search_fields = ["name", "emails__email"]
-    fields = ["name", "organisation", "website", "plan", "monthly_revenue", "notes"]
+    fields = [
+        "name",
+        "organisation",
+        "website",
+        "plan",
+        "monthly_revenue",
+        "revenue_currency",
+        "notes",
+    ]
     inlines = [CustomerEmailInline]
     autocomplete_fields = ["organisation"]
 
