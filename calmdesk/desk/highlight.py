@@ -28,8 +28,15 @@ def _fold(text: str) -> str:
 
 
 def pattern_of(query: Query) -> re.Pattern[str] | None:
-    terms = [re.escape(w.text) + (r"[^\W_]*" if w.prefix else _EDGE_AFTER) for w in query.words]
-    terms += [r"[\W_]+".join(map(re.escape, phrase)) + _EDGE_AFTER for phrase in query.phrases]
+    """One pattern for every word and phrase, to run on ``_fold``-ed text (so the
+    words are folded too)."""
+    terms = [
+        re.escape(_fold(w.text)) + (r"[^\W_]*" if w.prefix else _EDGE_AFTER) for w in query.words
+    ]
+    terms += [
+        r"[\W_]+".join(re.escape(_fold(word)) for word in phrase) + _EDGE_AFTER
+        for phrase in query.phrases
+    ]
     if not terms:
         return None
     # Longest first, so "charged twice" is marked whole rather than as "charged".

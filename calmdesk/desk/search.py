@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import QuerySet
 
-from calmdesk.desk.access import sees_every_mailbox, visible_mailbox_ids
+from calmdesk.desk.access import sees_every_mailbox, visible_conversations, visible_mailbox_ids
 from calmdesk.desk.filters import Filter, Query, Word, apply, parse, resolve
 from calmdesk.desk.highlight import mark_matches, snippet_of
 from calmdesk.desk.inbox import rows_in_order
@@ -70,15 +70,8 @@ def _organisation_hits(query: Query) -> tuple[str, Params]:
         " JOIN desk_organisation o ON o.id = cu.organisation_id"
         " WHERE (lower(o.name) = %s OR lower(o.name) LIKE %s)"
     )
-    return sql, [name, name.replace("\\", "").replace("%", "").replace("_", "") + " %"]
-
-
-def _all_messages() -> tuple[str, Params]:
-    return (
-        "SELECT m.id AS mid, m.conversation_id AS cid FROM desk_message m"
-        " JOIN desk_conversation c ON c.id = m.conversation_id WHERE 1 = 1",
-        [],
-    )
+    # Words are letters and digits only, so the name holds no LIKE wildcard.
+    return sql, [name, name + " %"]
 
 
 def _narrowed(
@@ -132,17 +125,15 @@ def search(
         return SearchPage([], None, query, list(query.problems))
     f = resolve(actor, query)
     query = f.query
+    if not query.has_text:
+        return _by_operators(actor, f, before, related)
     fetch = PAGE_SIZE * 4
     scope = _scope(actor, f)
-    every = sees_every_mailbox(actor)
-    if query.has_text:
-        # The index itself is narrowed to the agent's mailboxes (migration 0004); the scope
-        # checks the same again against the conversations.
-        branches = [_text_hits(query, None if every else mailbox_ids)]
-        if query.words and not query.phrases:
-            branches.append(_organisation_hits(query))
-    else:
-        branches = [_all_messages()]
+    # The index itself is narrowed to the agent's mailboxes (migration 0004); the scope
+    # checks the same again against the conversations.
+    branches = [_text_hits(query, None if sees_every_mailbox(actor) else mailbox_ids)]
+    if query.words and not query.phrases:
+        branches.append(_organisation_hits(query))
     parts = [_narrowed(branch, scope, before, fetch) for branch in branches]
     sql = " UNION ".join(p[0] for p in parts) + " ORDER BY 1 DESC LIMIT %s"
     params = [value for part in parts for value in part[1]] + [fetch]
@@ -160,6 +151,19 @@ def search(
     rows = rows_in_order(list(order), related)
     _show_matches(rows, order, query)
     return SearchPage(rows, last_rowid if more else None, query, list(f.problems))
+
+
+def _by_operators(actor: User, f: Filter, before: int | None, related: Sequence[str]) -> SearchPage:
+    """Operators alone: newest conversation first, walking the primary key, with the
+    inbox's snippet (nothing was matched in the text)."""
+    rows = apply(actor, f, visible_conversations(actor))
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    ids = list(rows.order_by("-pk").values_list("pk", flat=True)[: PAGE_SIZE + 1])
+    more = len(ids) > PAGE_SIZE
+    ids = ids[:PAGE_SIZE]
+    page = rows_in_order(ids, related)
+    return SearchPage(page, ids[-1] if more else None, f.query, list(f.problems))
 
 
 def _show_matches(rows: list[Conversation], order: dict[int, int], query: Query) -> None:

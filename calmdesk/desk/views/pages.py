@@ -7,7 +7,7 @@ from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
-from calmdesk.accounts.models import Agent, Role
+from calmdesk.accounts.models import Agent, Capability, roles_that_can
 from calmdesk.desk.access import (
     SignedInRequest,
     agent_required,
@@ -28,8 +28,9 @@ from calmdesk.desk.models import (
     Tag,
 )
 from calmdesk.desk.search import search as run_search
+from calmdesk.desk.views.places import back_link, remember_place
 from calmdesk.empathy.context import conversation_context
-from calmdesk.mail.sendstate import send_state_context
+from calmdesk.mail.sendstate import mark_send_problems, send_state_context
 
 # Shown with each inbox and search row: the empathy layer's care row (the gauge).
 ROW_RELATED = ("care",)
@@ -40,6 +41,8 @@ _SAFE_TYPE = re.compile(r"^[a-z0-9.+-]{1,60}/[a-z0-9.+-]{1,60}$")
 def inbox(request: SignedInRequest) -> HttpResponse:
     f = parse_filter(request.user, request.GET)
     conversations, next_cursor = inbox_page(request.user, f, ROW_RELATED)
+    mark_send_problems(conversations)
+    remember_place(request, "inbox", f.params())
     mailboxes = list(visible_mailboxes(request.user))
     context = {
         "f": f,
@@ -60,6 +63,10 @@ def search(request: SignedInRequest) -> HttpResponse:
     raw_before = request.GET.get("before", "")
     before = int(raw_before) if raw_before.isdigit() and len(raw_before) < 19 else None
     page = run_search(request.user, query, before=before, related=ROW_RELATED)
+    if query:
+        remember_place(
+            request, "search", {"q": query, **({"before": raw_before} if before else {})}
+        )
     context = {"query": query, "page": page, "conversations": page.conversations}
     return render(request, "desk/search.html", context)
 
@@ -72,7 +79,7 @@ def thread_of(conversation: Conversation, actor: User) -> list[Message | Event]:
         ).prefetch_related("attachments")
     )
     for message in messages:
-        if message.kind == MessageKind.REPLY:
+        if message.kind in (MessageKind.REPLY, MessageKind.WITHDRAWN, MessageKind.FAILED):
             message.send_state = send_state_context(message, actor)  # type: ignore[attr-defined]
     events = list(conversation.events.select_related("actor"))
     items: list[Message | Event] = [*messages, *events]
@@ -85,7 +92,9 @@ def thread_of(conversation: Conversation, actor: User) -> list[Message | Event]:
 def assignable_agents(conversation: Conversation) -> list[Agent]:
     return list(
         Agent.objects.filter(
-            Q(mailboxes=conversation.mailbox_id) | Q(role=Role.ADMIN), user__is_active=True
+            Q(mailboxes=conversation.mailbox_id)
+            | Q(role__in=roles_that_can(Capability.SEE_EVERY_MAILBOX)),
+            user__is_active=True,
         )
         .select_related("user")
         .distinct()
@@ -112,6 +121,7 @@ def render_conversation(
     )
     context = {
         "conversation": conversation,
+        "back": back_link(request, conversation),
         "customer": customer,
         "emails": list(customer.emails.order_by("id")),
         "thread": thread_of(conversation, request.user),
