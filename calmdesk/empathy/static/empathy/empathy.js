@@ -1,5 +1,6 @@
-// The empathy UI: the facts view toggle, the coach's span selection, and the cool-down
-// that keeps Send closed while a heated draft is re-read. htmx does the requests.
+// The empathy UI: the facts view toggle, the coach's span selection and dismissals, the
+// draft carried to the server as the page leaves, and the cool-down that keeps Send
+// closed while a heated draft is re-read. htmx does the requests.
 (function () {
   "use strict";
 
