@@ -18,6 +18,13 @@ PASSWORD = "a calm password 42"
 PROXY = "10.0.0.5"
 
 
+@pytest.fixture(autouse=True)
+def _fast_hashes(settings) -> None:  # type: ignore[no-untyped-def]
+    """These tests are about who gets in, not how passwords are hashed (Argon2 is tested
+    in tests/accounts): a fast hasher keeps a dozen sign-ins quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
