@@ -466,6 +466,11 @@ def can_work_in(user: User, mailbox_id: int) -> bool:
     return agent is not None and agent.mailboxes.filter(pk=mailbox_id).exists()
 
 
+def may_reassign_anyone(user: User) -> bool:
+    agent = getattr(user, "agent", None)
+    return user.is_superuser or (agent is not None and agent.can(Capability.REASSIGN_ANYONE))
+
+
 @transaction.atomic
 def do_assign(conversation: Conversation, actor: User, assignee: User | None) -> Conversation:
     """Give the conversation to ``assignee`` (a user), or to nobody with None."""
@@ -476,6 +481,10 @@ def do_assign(conversation: Conversation, actor: User, assignee: User | None) ->
         raise ActionError(NO_SUCH_ASSIGNEE)
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     new_id = assignee.pk if assignee is not None else None
+    if locked.assignee_id not in (None, actor.pk, new_id) and not may_reassign_anyone(actor):
+        # An agent takes what nobody holds and hands on their own; a teammate's
+        # conversation is theirs until they (or a lead) hand it on.
+        raise ActionError(_("Only a lead or an admin can take a conversation from a teammate."))
     if locked.assignee_id != new_id:
         _move_folder(locked, assignee_id=new_id)
         Conversation.objects.filter(pk=locked.pk).update(

@@ -88,3 +88,20 @@ def test_the_admin_says_calmdesk(desk: Desk) -> None:
     page = desk.client_for(desk.admin).get(reverse("admin:index")).content.decode()
     assert re.search(r"<title>.*calmdesk", page)
     assert "Django administration" not in page and "calmdesk administration" in page
+
+
+def test_an_agent_takes_no_conversation_from_a_teammate_a_lead_does(desk: Desk) -> None:
+    do_assign(desk.conversation, desk.bob, desk.bob)
+    with pytest.raises(ActionError, match="Only a lead or an admin"):
+        do_assign(desk.conversation, desk.alice, desk.alice)
+    with pytest.raises(ActionError):
+        do_assign(desk.conversation, desk.alice, None)
+    do_assign(desk.conversation, desk.bob, desk.alice)  # bob hands on his own
+    do_assign(desk.conversation, desk.dave, desk.bob)  # the lead reassigns anyone
+    do_assign(desk.conversation, desk.admin, None)
+    response = desk.client_for(desk.alice).post(
+        reverse("conversation_assign", args=[desk.conversation.pk]), {"assignee": desk.alice.pk}
+    )
+    assert response.status_code == 302
+    desk.conversation.refresh_from_db()
+    assert desk.conversation.assignee_id == desk.alice.pk  # nobody held it: she takes it
