@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from calmdesk.accounts.invites import do_set_role
 from calmdesk.accounts.models import Agent, Role
 from calmdesk.desk.actions import counters_of, recount_folders
 from calmdesk.desk.demo import people, texts
@@ -111,6 +112,7 @@ def _setup(rng: random.Random, customer_count: int, now: datetime) -> World:
             user=user, defaults={"role": role, "time_zone": zone}
         )
         agent.mailboxes.set([mailboxes[s] for s in slugs])
+        do_set_role(agent, role)  # a lead's admin access (saved replies and tags) too
         for slug in slugs:
             if role != Role.ADMIN:
                 agents_by_mailbox[slug].append(user)
