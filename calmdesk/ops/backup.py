@@ -186,7 +186,8 @@ def _has_data() -> bool:
 
 def restore(source: Path, *, replace: bool = False) -> dict[str, Any]:
     """Put a backup back: the database replaced whole, the files written over. Refuses
-    a desk that holds data unless ``replace``."""
+    a desk that holds data unless ``replace``. Stop the web process and the worker
+    first: they would go on with what they read before."""
     from django.conf import settings
     from django.db import DatabaseError
 

@@ -42,6 +42,7 @@ class MigrationGuardMiddleware:
         self.get_response = get_response
         self.clock = clock
         self.ready = MigrationGuardMiddleware.migrated
+        self.pending = False  # known to lack a migration (not merely unreachable)
         self.checked_at: float | None = None
         if not self.ready:
             self._check()  # at start: the message is in the log before the first visitor
@@ -50,8 +51,11 @@ class MigrationGuardMiddleware:
         self.checked_at = self.clock()
         try:
             pending = pending_migrations()
-        except DatabaseError as exc:  # unreachable now: asked again on the next request
+        except DatabaseError as exc:
+            # Unreachable: not an upgrade. The request goes on (and says what is wrong);
+            # the state is asked again a few seconds on.
             log.warning("calmdesk.E010 cannot read the migration state: %s", exc)
+            self.pending = False
             return
         if pending:
             log.error(
@@ -60,6 +64,7 @@ class MigrationGuardMiddleware:
                 len(pending),
                 pending[0],
             )
+        self.pending = bool(pending)
         self.ready = not pending
         MigrationGuardMiddleware.migrated = self.ready
 
@@ -67,7 +72,7 @@ class MigrationGuardMiddleware:
         if not self.ready:
             if self.checked_at is None or self.clock() - self.checked_at >= RECHECK_SECONDS:
                 self._check()
-            if not self.ready:
+            if self.pending:
                 page = render_to_string("ops/migrations_pending.html", request=None)
                 response = HttpResponse(page, status=503)
                 response["Retry-After"] = str(int(RECHECK_SECONDS) * 6)

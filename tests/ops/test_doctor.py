@@ -135,3 +135,13 @@ def test_the_command_exits_non_zero_on_a_fault(desk, capsys) -> None:
     assert "FAULT DR07 counters-differ" in capsys.readouterr().out
     assert cmd_doctor(["--fix"]) == 0
     assert "FIXED DR07" in capsys.readouterr().out
+
+
+def test_every_check_is_documented_in_the_readme() -> None:
+    from calmdesk.ops.doctor import CHECKS
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    security = (ROOT / "SECURITY.md").read_text()
+    assert [c.code for c in CHECKS if c.code not in readme] == []
+    assert "DR01" in security and f"DR{len(CHECKS):02d}" in security

@@ -56,5 +56,19 @@ def test_it_serves_once_migrated_and_stops_checking(unapplied) -> None:
     assert guard(None) == "page"  # type: ignore[arg-type,comparison-overlap]  # cached for good
 
 
+def test_a_database_that_cannot_be_asked_is_not_called_an_upgrade(monkeypatch) -> None:
+    from django.db import OperationalError
+
+    from calmdesk.ops import middleware
+
+    def unreachable() -> list[str]:
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(middleware, "pending_migrations", unreachable)
+    monkeypatch.setattr(MigrationGuardMiddleware, "migrated", False)
+    guard = MigrationGuardMiddleware(lambda request: "page", clock=Clock())  # type: ignore[arg-type,return-value]
+    assert guard(None) == "page"  # type: ignore[arg-type,comparison-overlap]
+
+
 def test_a_migrated_desk_serves_pages() -> None:
     assert Client().get("/login/").status_code == 200
