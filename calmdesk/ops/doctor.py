@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 # Files younger than this may belong to an ingest or an upload that has not committed
-# yet: they are reported but never deleted.
+# yet: no row naming one is no fault until it is older.
 FILE_GRACE = timedelta(hours=1)
 # How many examples of one fault the report prints.
 SHOWN = 10
@@ -36,6 +36,15 @@ class Context:
             where, top = _storage_of(kind)
             self._files[kind] = {name: _modified(where, name) for name in walk(where, top)}
         return self._files[kind]
+
+    def settled_files(self, kind: str) -> list[str]:
+        """Files older than FILE_GRACE (a younger one may belong to an ingest or upload
+        about to commit its row), and files whose age the storage cannot say."""
+        return [
+            name
+            for name, modified in self.files(kind).items()
+            if modified is None or modified < self.now - FILE_GRACE
+        ]
 
 
 def _storage_of(kind: str) -> tuple[Storage, str]:
@@ -98,35 +107,35 @@ def empty_conversations(ctx: Context) -> list[str]:
 def raw_mail_missing(ctx: Context) -> list[str]:
     from calmdesk.mail.models import InboundMail, Quarantine
 
+    # Rows first, files after: a message stored meanwhile wrote its file before its row.
+    rows = [
+        (f"message {m}", path)
+        for m, path in InboundMail.objects.values_list("message_id", "raw_path")
+    ]
+    rows += [
+        (f"quarantine {pk}", path) for pk, path in Quarantine.objects.values_list("pk", "raw_path")
+    ]
     have = ctx.files("raw")
-    found = [
-        f"message {message_id}: {path}"
-        for message_id, path in InboundMail.objects.values_list("message_id", "raw_path")
-        if path not in have
-    ]
-    found += [
-        f"quarantine {pk}: {path}"
-        for pk, path in Quarantine.objects.values_list("pk", "raw_path")
-        if path not in have
-    ]
-    return found
+    return [f"{what}: {path}" for what, path in rows if path not in have]
 
 
 def raw_mail_unreferenced(ctx: Context) -> list[str]:
     from calmdesk.mail.models import InboundMail, Quarantine
 
+    files = ctx.settled_files("raw")  # files first: a row committed meanwhile is seen
     named = set(InboundMail.objects.values_list("raw_path", flat=True))
     named |= set(Quarantine.objects.values_list("raw_path", flat=True))
-    return sorted(name for name in ctx.files("raw") if name not in named)
+    return sorted(name for name in files if name not in named)
 
 
 def attachments_missing(ctx: Context) -> list[str]:
     from calmdesk.desk.models import Attachment
 
+    rows = list(Attachment.objects.values_list("pk", "message_id", "file"))  # rows first
     have = ctx.files("attachments")
     return [
         f"attachment {pk} of message {message_id}: {name}"
-        for pk, message_id, name in Attachment.objects.values_list("pk", "message_id", "file")
+        for pk, message_id, name in rows
         if name not in have
     ]
 
@@ -134,8 +143,9 @@ def attachments_missing(ctx: Context) -> list[str]:
 def attachments_unreferenced(ctx: Context) -> list[str]:
     from calmdesk.desk.models import Attachment
 
+    files = ctx.settled_files("attachments")
     named = set(Attachment.objects.values_list("file", flat=True))
-    return sorted(name for name in ctx.files("attachments") if name not in named)
+    return sorted(name for name in files if name not in named)
 
 
 def counters_differ(ctx: Context) -> list[str]:
@@ -235,17 +245,13 @@ def quarantine_unreviewed(ctx: Context) -> list[str]:
 def _delete_old_files(kind: str) -> Callable[[Context, list[str]], int]:
     """A file no row names is a leftover: of an ingest that died before its commit (the
     mail source delivers it again), of a rolled-back upload, or of an erasure whose
-    deletes did not finish. Deleting it loses nothing; young files are left alone."""
+    deletes did not finish. Deleting it loses nothing (only settled files are found)."""
 
     def repair(ctx: Context, names: list[str]) -> int:
         where, _top = _storage_of(kind)
-        done = 0
         for name in names:
-            modified = ctx.files(kind).get(name)
-            if modified is not None and modified < ctx.now - FILE_GRACE:
-                where.delete(name)
-                done += 1
-        return done
+            where.delete(name)
+        return len(names)
 
     return repair
 

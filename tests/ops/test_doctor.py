@@ -65,9 +65,9 @@ def test_fix_deletes_old_raw_files_no_row_names_and_leaves_young_ones(desk) -> N
     _digest, old = rawstore.keep(b"From: x@example.com\r\n\r\nleft by a dead ingest")
     _digest, young = rawstore.keep(b"From: y@example.com\r\n\r\nan ingest about to commit")
     make_old(rawstore.storage().path(old))
-    assert faults()["DR04"] == sorted([old, young])
-    assert faults(fix=True)["DR04"] == [young]
-    assert not rawstore.storage().exists(old)
+    assert faults()["DR04"] == [old]  # the young one may be an ingest about to commit
+    assert "DR04" not in faults(fix=True)
+    assert not rawstore.storage().exists(old) and rawstore.storage().exists(young)
 
 
 def test_it_finds_an_attachment_whose_file_is_gone_and_one_no_row_names(desk) -> None:
@@ -78,8 +78,9 @@ def test_it_finds_an_attachment_whose_file_is_gone_and_one_no_row_names(desk) ->
     assert found["DR05"] == [
         f"attachment {desk.attachment.pk} of message {desk.message.pk}: {desk.attachment.file.name}"
     ]
-    assert found["DR06"] == [stray]
+    assert "DR06" not in found  # young: may be an upload about to commit
     make_old(storage.path(stray))
+    assert faults()["DR06"] == [stray]
     assert "DR06" not in faults(fix=True)
     assert not storage.exists(stray)
 
