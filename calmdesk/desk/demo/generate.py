@@ -387,12 +387,16 @@ def _thread(
                 _customer_text(world, chaser, values, language, signed, first=False),
             )
         )
-    return _timed(world, status, items)
+    return _timed(world, status, items, urgent="urgent" in scenario.tags)
 
 
-def _timed(world: World, status: str, items: list[tuple[str, User | None, str]]) -> list[Turn]:
+def _timed(
+    world: World, status: str, items: list[tuple[str, User | None, str]], *, urgent: bool
+) -> list[Turn]:
     rng = world.rng
-    gaps = [_gap(rng, items[i - 1][0], kind) for i, (kind, _a, _b) in enumerate(items) if i > 0]
+    gaps = [
+        _gap(rng, items[i - 1][0], kind, urgent) for i, (kind, _a, _b) in enumerate(items) if i > 0
+    ]
     # Waiting customers wrote recently; finished conversations may be weeks old.
     if status == Status.ACTIVE:
         end = world.now - timedelta(minutes=rng.uniform(3, 60 * 40))
@@ -407,11 +411,13 @@ def _timed(world: World, status: str, items: list[tuple[str, User | None, str]])
     return thread
 
 
-def _gap(rng: random.Random, previous: str, kind: str) -> timedelta:
+def _gap(rng: random.Random, previous: str, kind: str, urgent: bool) -> timedelta:
+    """The time before this message. An urgent story ("It's been an hour. Still broken.")
+    moves in minutes and hours, not days."""
     if kind == MessageKind.NOTE:
         return timedelta(minutes=rng.uniform(1, 30))
     if kind == MessageKind.REPLY:
-        return timedelta(minutes=rng.uniform(8, 60 * 20))
+        return timedelta(minutes=rng.uniform(3, 45) if urgent else rng.uniform(8, 60 * 20))
     if previous == MessageKind.CUSTOMER:  # chasing an answer
-        return timedelta(hours=rng.uniform(2, 30))
-    return timedelta(hours=rng.uniform(1, 72))
+        return timedelta(hours=rng.uniform(0.5, 3) if urgent else rng.uniform(2, 30))
+    return timedelta(hours=rng.uniform(0.3, 4) if urgent else rng.uniform(1, 72))
