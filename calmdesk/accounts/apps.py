@@ -6,5 +6,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        # Session ending and the account lock listen for every save and failed sign-in.
-        from calmdesk.accounts import security  # noqa: F401
+        # Session ending and the account lock listen for every save and failed sign-in;
+        # jobs registers the pruning of old notifications and system mail.
+        from calmdesk.accounts import jobs, security  # noqa: F401

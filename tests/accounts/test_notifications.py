@@ -203,3 +203,22 @@ def test_without_a_server_mail_waits_then_is_given_up(db, settings) -> None:  # 
     do_deliver_system_mail(NOW + GIVE_UP_AFTER + timedelta(seconds=1))
     mail.refresh_from_db()
     assert (mail.state, mail.body) == (SystemMailState.FAILED, "")
+
+
+def test_old_read_notifications_and_old_sent_mail_are_pruned(desk: Desk) -> None:
+    from calmdesk.accounts.jobs import KEEP_READ_NOTIFICATIONS, KEEP_SYSTEM_MAIL, do_prune
+
+    old = NOW - KEEP_READ_NOTIFICATIONS - timedelta(days=1)
+    read, unread, recent = (
+        do_notify([desk.alice], NotificationKind.SYSTEM, title, now=old)[0]
+        for title in ("read long ago", "never read", "read lately")
+    )
+    Notification.objects.filter(pk=read.pk).update(read_at=old)
+    Notification.objects.filter(pk=recent.pk).update(read_at=NOW)
+    sent = do_queue_system_mail("a@desk.example", "x", "y", kind=SystemMailKind.INVITE, now=old)
+    SystemMail.objects.filter(pk=sent.pk).update(state=SystemMailState.SENT)
+    waiting = do_queue_system_mail("b@desk.example", "x", "y", kind=SystemMailKind.INVITE, now=NOW)
+    assert do_prune(NOW) == (1, 1)
+    assert set(Notification.objects.values_list("pk", flat=True)) == {unread.pk, recent.pk}
+    assert list(SystemMail.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert KEEP_SYSTEM_MAIL < KEEP_READ_NOTIFICATIONS
