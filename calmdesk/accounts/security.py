@@ -99,6 +99,12 @@ def _end_sessions_on_access_change(
     if (was_active and not instance.is_active) or old_password != instance.password:
         ended = end_sessions(instance.pk)
         log.info("sessions of user %s ended (%d) after an access change", instance.pk, ended)
+    if instance.is_active and not was_active:
+        # Reactivated (after a lock, say): the failures that locked it are forgotten, or
+        # the next wrong password would lock it again at once.
+        from axes.models import AccessAttempt
+
+        AccessAttempt.objects.filter(username=instance.get_username()).delete()
 
 
 # -- the per-account lock --------------------------------------------------------------

@@ -112,6 +112,13 @@ def test_many_failures_from_everywhere_lock_the_account_and_tell_the_admins(desk
     assert (
         refused.status_code == 200 and "correct username and password" in refused.content.decode()
     )
+    # An admin reactivates her: one more typo does not lock her again at once.
+    desk.alice.is_active = True
+    desk.alice.save()
+    sign_in(Client(), "alice", "typo", "198.51.100.7")
+    desk.alice.refresh_from_db()
+    assert desk.alice.is_active
+    assert sign_in(Client(), "alice", PASSWORD, "198.51.100.7").status_code == 302
 
 
 def test_guessing_names_that_do_not_exist_locks_nothing_and_tells_nobody(desk, settings) -> None:
