@@ -143,6 +143,9 @@ def _read(argv: list[str]) -> int:
                     text = line
             print(json.dumps(read_message(text).to_dict(), ensure_ascii=False), flush=False)
         return 0
+    if args.file is None and sys.stdin.isatty():
+        # Typed by hand: say what the silence is waiting for.
+        print("calmdesk read: type or paste the message, then Ctrl-D", file=sys.stderr)
     raw = (
         sys.stdin.read()
         if args.file in {None, "-"}
