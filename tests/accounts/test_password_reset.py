@@ -103,3 +103,21 @@ def test_one_client_asking_for_many_addresses_is_slowed(desk: Desk) -> None:
 
 def test_the_sign_in_page_offers_the_reset(client) -> None:  # type: ignore[no-untyped-def]
     assert reverse("password_reset") in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_pass_delivers_the_link(smtp_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The whole path: the page queues, one pass of ``calmdesk worker`` sends."""
+    from django.contrib.auth import get_user_model
+
+    from calmdesk.mail import bootstrap
+    from calmdesk.mail.worker import cmd_worker
+
+    monkeypatch.setattr(bootstrap, "setup_django", lambda: None)
+    monkeypatch.setattr(bootstrap, "ensure_migrated", lambda: None)
+    get_user_model().objects.create_user("erin", "erin@desk.example", "the old one 123")
+    _ask(Client(), "erin@desk.example")
+    assert cmd_worker(["--once", "--no-outbox", "--no-imap", "--no-tasks"]) == 0
+    (mail,) = smtp_settings.received
+    assert mail.recipients == ["erin@desk.example"]
+    assert "/password/reset/" in _link_in(mail.message.get_content())
