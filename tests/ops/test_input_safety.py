@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from calmdesk.desk.actions import ReceivedFile, do_attach_received, do_attach_to_reply
-from calmdesk.desk.models import Customer, Event, EventKind, Mailbox, MessageKind
+from calmdesk.desk.models import Attachment, Customer, Event, EventKind, Mailbox, MessageKind
 from calmdesk.desk.validation import visible_filename
 from calmdesk.mail.actions import do_send_reply
 from calmdesk.mail.models import MailboxMailSettings
@@ -141,3 +141,13 @@ def test_received_and_uploaded_files_keep_a_visible_name(desk) -> None:
     reply = do_send_reply(desk.conversation, desk.alice, "Here it is.")
     [uploaded] = do_attach_to_reply(reply, [SimpleUploadedFile("a\u200bb.png", b"x")])
     assert uploaded.filename == "a\ufffdb.png"
+
+
+def test_a_name_stored_before_this_release_is_shown_and_downloaded_visible(desk) -> None:
+    Attachment.objects.filter(pk=desk.attachment.pk).update(filename="invoice\u202efdp.exe")
+    client = desk.client_for(desk.alice)
+    page = client.get(reverse("conversation", args=[desk.conversation.pk])).content.decode()
+    assert "\u202e" not in page and "invoice\ufffdfdp.exe" in page
+    download = client.get(reverse("attachment", args=[desk.attachment.pk]))
+    assert "\u202e" not in download["Content-Disposition"]
+    assert "%E2%80%AE" not in download["Content-Disposition"]

@@ -5,8 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from calmdesk.desk.money import format_money
+from calmdesk.desk.validation import visible_filename
 
 register = template.Library()
+# Names stored before they were made visible at arrival are shown visible all the same.
+register.filter("visible_filename", visible_filename)
 
 
 @register.filter

@@ -28,6 +28,7 @@ from calmdesk.desk.models import (
     Tag,
 )
 from calmdesk.desk.search import search as run_search
+from calmdesk.desk.validation import visible_filename
 from calmdesk.desk.views.places import back_link, remember_place
 from calmdesk.empathy.context import conversation_context
 from calmdesk.mail.sendstate import mark_send_problems, send_state_context
@@ -162,7 +163,7 @@ def attachment(request: SignedInRequest, pk: int) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=found.filename or "attachment",
+        filename=visible_filename(found.filename) or "attachment",
         content_type=content_type if _SAFE_TYPE.match(content_type) else None,
     )
     response["X-Content-Type-Options"] = "nosniff"
