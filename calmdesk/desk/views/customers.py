@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from calmdesk.accounts.models import Capability
 from calmdesk.desk.access import (
     SignedInRequest,
     agent_of,
@@ -41,7 +42,7 @@ def customer(request: SignedInRequest, pk: int) -> HttpResponse:
         "first_contact": first_contact(found),
         "notes_form": CustomerNotesForm(initial={"notes": found.notes}),
         "merge_form": MergeForm(),
-        "may_erase": agent_of(request.user).is_admin,  # type: ignore[union-attr]
+        "may_erase": agent_of(request.user).can(Capability.ERASE_CUSTOMERS),  # type: ignore[union-attr]
     }
     return render(request, "desk/customer.html", context)
 
@@ -89,7 +90,7 @@ def customer_merge(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 def customer_erase(request: SignedInRequest, pk: int) -> HttpResponse:
     found = customer_or_404(request.user, pk)
-    if not agent_of(request.user).is_admin:  # type: ignore[union-attr]
+    if not agent_of(request.user).can(Capability.ERASE_CUSTOMERS):  # type: ignore[union-attr]
         raise PermissionDenied
     try:
         removed = do_erase_customer(found, request.user)
