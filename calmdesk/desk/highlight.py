@@ -15,6 +15,7 @@ from calmdesk.desk.filters import Query
 
 SNIPPET = 200  # characters shown around the first match
 LEAD = 60  # of which before it, so the match reads in its sentence
+WORD_CUT = 30  # a word longer than this at the end is cut, not dropped
 _EDGE_BEFORE = r"(?<![^\W_])"
 _EDGE_AFTER = r"(?![^\W_])"
 
@@ -77,8 +78,9 @@ def snippet_of(body: str, query: Query) -> SafeString:
             start = space + 1 if space != -1 else first.start() - LEAD
     end = max(start + SNIPPET, match_end)
     if end < len(text):
+        # End at a word, unless that word is a long one (a URL): then cut it.
         space = text.rfind(" ", max(start, match_end), end)
-        end = space if space != -1 else end
+        end = space if space != -1 and end - space < WORD_CUT else end
     window = text[start:end]
     marked = _marked(window, _spans(window, pattern))
     return format_html("{}{}{}", "… " if start else "", marked, " …" if end < len(text) else "")
