@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.desk.conftest import Desk
+from .conftest import Desk
 
 
 def _directives(header: str) -> dict[str, list[str]]:
