@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from calmdesk.accounts.invites import do_set_role
-from calmdesk.accounts.models import Agent, Role
+from calmdesk.accounts.models import Agent, Role, SystemMail
 
 admin.site.site_header = _("calmdesk administration")
 admin.site.site_title = _("calmdesk admin")
@@ -35,3 +36,21 @@ class AgentUserAdmin(UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), AgentUserAdmin)
+
+
+@admin.register(SystemMail)
+class SystemMailAdmin(admin.ModelAdmin[SystemMail]):
+    """The desk's own mail, to answer "did my invite go out?". Read-only, and never the
+    body: an invite's or a reset's holds a link that signs someone in."""
+
+    list_display = ["created_at", "kind", "to", "subject", "state", "attempts", "sent_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["to", "subject"]
+    exclude = ["body"]
+    readonly_fields = [f.name for f in SystemMail._meta.fields if f.name != "body"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SystemMail | None = None) -> bool:
+        return False

@@ -111,3 +111,13 @@ def test_the_people_page_lists_the_team_and_who_is_invited(desk: Desk) -> None:
     page = desk.client_for(desk.admin).get(reverse("people")).content.decode()
     assert "alice@desk.example" in page and "Dave" in page and "every mailbox" in page
     assert "Invited, not joined yet" in page and "nia@desk.example" in page
+
+
+def test_the_admin_lists_system_mail_without_its_secret(desk: Desk) -> None:
+    _invite, link = do_invite(desk.admin, email="nia@desk.example", role=Role.AGENT)
+    client = desk.client_for(desk.admin)
+    listing = client.get(reverse("admin:accounts_systemmail_changelist")).content.decode()
+    assert "nia@desk.example" in listing
+    mail = SystemMail.objects.get()
+    detail = client.get(reverse("admin:accounts_systemmail_change", args=[mail.pk]))
+    assert detail.status_code == 200 and link not in detail.content.decode()
