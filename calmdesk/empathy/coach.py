@@ -34,8 +34,10 @@ class Coaching:
 
 def thread_for(conversation: Conversation) -> Thread:
     rows = list(
-        Message.objects.filter(conversation_id=conversation.pk)
-        .exclude(kind=MessageKind.NOTE)
+        # What the customer has seen: no notes, no reply taken back or never delivered.
+        Message.objects.filter(
+            conversation_id=conversation.pk, kind__in=[MessageKind.CUSTOMER, MessageKind.REPLY]
+        )
         .order_by("-created_at", "-id")
         .values_list("kind", "body_text", "analysis_text")[:THREAD_WINDOW]
     )

@@ -40,7 +40,8 @@ def _check_collision(conversation: Conversation, actor: User, seen_up_to: int | 
         return
     added = tuple(
         conversation.messages.filter(
-            id__gt=seen_up_to, kind__in=[MessageKind.REPLY, MessageKind.NOTE]
+            id__gt=seen_up_to,
+            kind__in=[MessageKind.REPLY, MessageKind.NOTE, MessageKind.FAILED],
         )
         .exclude(author=actor)
         .order_by("id")

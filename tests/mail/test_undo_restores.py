@@ -155,3 +155,14 @@ def test_a_reply_from_before_snapshots_still_uncounts(people) -> None:
     Outbox.objects.filter(message=reply).update(undo_snapshot={})
     assert do_undo_send(reply, alice)
     assert _state(conversation) == before
+
+
+def test_the_coach_reads_no_reply_the_customer_never_saw(people) -> None:
+    from calmdesk.empathy.coach import thread_for
+
+    _support, alice, _bob, conversation = people
+    reply = do_send_reply(conversation, alice, "Fixed, please try again.")
+    assert ("agent", "Fixed, please try again.") in thread_for(conversation).messages
+    assert do_undo_send(reply, alice)
+    # The same words back in the composer are no repetition of an earlier answer.
+    assert all(speaker == "customer" for speaker, _text in thread_for(conversation).messages)
