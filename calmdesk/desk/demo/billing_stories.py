@@ -44,6 +44,14 @@ DOUBLE_CHARGE = Scenario(
             ),
             closing=("Thanks. The refund showed up today.",),
         ),
+        Story(
+            subject="Thanks for charging me twice",
+            turns=(
+                "Wow, thanks for charging me twice for the same month. Really appreciate the extra {amount} gone from my account right before rent. Stellar billing system.",
+                "I'm sorry: that's a real hit right before rent, and it was our mistake. The second charge came from a retry after our payment provider timed out; I've refunded it just now (reference re_8842). It usually shows in 3–5 working days, and I've asked the provider to hurry it along.",
+            ),
+            closing=("Got the refund. Thanks.",),
+        ),
     ),
 )
 

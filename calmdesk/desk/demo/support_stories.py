@@ -63,6 +63,16 @@ CHECKOUT_DOWN = Scenario(
             ),
             closing=("Switched back, all good. Thank you!",),
         ),
+        Story(
+            subject="My shop says the connection is not private",
+            turns=(
+                "My whole shop is down. Visitors get \"Your connection is not private\" and Chrome says the certificate for shop.{domain} expired. I didn't touch anything. Every minute it's down I'm losing customers who think we got hacked.",
+                "I'm sorry, that warning scares customers away, and it isn't anything you did. The certificate for shop.{domain} should have renewed on its own last week, but the renewal failed after the domain's records changed in September. I've issued a new certificate by hand just now; browsers may need a few minutes to pick it up.",
+                "It works in Chrome now. Will this happen again in three months?",
+                "No: I've fixed the renewal itself, so it runs on its own again, and I've set an alert on our side that fires two weeks before any of your certificates expires, so we'd know long before you would.",
+            ),
+            closing=("Good. Thanks for the fast fix.",),
+        ),
     ),
 )
 
@@ -152,6 +162,14 @@ STUDENT_DEADLINE = Scenario(
             ),
             closing=("it work now. thank you very much!",),
         ),
+        Story(
+            subject="Quiz won't load and it closes in 2 hours",
+            turns=(
+                "The quiz for {course} won't load, it just spins. I've tried three browsers. My professor says it's a platform problem and to contact you. The quiz closes in 2 hours. I'm panicking.",
+                "I can see it spinning too, so it isn't your browsers. The quiz has an image that fails to load, and the page waits for it. I've removed the image from your copy of the quiz: please reload, and it should open now. I've also told your professor, so the time you lost is on record.",
+            ),
+            closing=("It loaded and I submitted it. Thank you so much.",),
+        ),
     ),
 )
 
@@ -216,6 +234,26 @@ BUG_REPORT = Scenario(
                 "I agree, it should: stopping at row 1,204 helps nobody. I've passed it on to the product team as a request to skip bad rows and list them at the end, and I'll let you know if it gets scheduled.",
             ),
             closing=("Thanks, appreciated.",),
+        ),
+        Story(
+            subject="iOS app crashes when I open Orders",
+            turns=(
+                "The iOS app (2.8.3) crashes every time I open the Orders tab. iPhone 13, iOS 18.1. It started this morning; the web dashboard works fine. I've reinstalled the app already.",
+                "Thank you for trying the reinstall first, and for the versions. The app crashes for accounts with an order whose delivery note has an emoji in it; 2.8.4 fixes it and is waiting for Apple's review. Until then, the Orders page works in your phone's browser.",
+                "Makes sense, one of my customers loves emojis. Any idea when 2.8.4 is out?",
+                "Apple approved it an hour ago, so it's in the App Store now. Once you update, the Orders tab opens again.",
+            ),
+            closing=("Updated, and Orders opens fine. Thanks!",),
+        ),
+        Story(
+            subject="Your update broke my product pages AGAIN",
+            turns=(
+                "Your update last night broke my product pages. AGAIN. The Add to cart button is gone on every product with more than one colour. I test everything before I change anything on my shop, why don't you?",
+                "You're right to be angry: last night we shipped a change to the product page that hides the button when a product has colour swatches, and our tests missed it. It's fixed as of 8:10 this morning; I checked five of your products with several colours, and the button is back on all of them.",
+                "And the sales I lost overnight?",
+                "Fair question. Between 11pm and 8am, 31 visitors reached one of those product pages and left. I've credited a month of your plan, {amount}, to your account for it; it isn't the same as the sales, but it's ours to make right.",
+            ),
+            closing=("OK. Thank you for being straight about it.",),
         ),
     ),
 )
@@ -305,6 +343,16 @@ CONFUSED_FIRST_TIMER = Scenario(
             ),
             closing=("Clear, thank you!",),
         ),
+        Story(
+            subject="Order says Unfulfilled, what do I do?",
+            turns=(
+                "Sorry, another beginner question. I have a new order and it says Unfulfilled. What am I supposed to do? Did the customer pay?",
+                "Congratulations on the order! Yes, the customer has paid: Unfulfilled only means it hasn't been sent yet. Once you've posted the parcel, open the order and click \"Mark as fulfilled\", and the customer gets an email saying it's on its way.",
+                "Done! Can I add the tracking number somewhere?",
+                'Yes: when you click "Mark as fulfilled" there\'s a box for the tracking number, and the email to the customer includes a link to follow the parcel.',
+            ),
+            closing=("Perfect, my first parcel is on its way!",),
+        ),
     ),
 )
 
@@ -338,6 +386,13 @@ GRATEFUL = Scenario(
                 "There is: Courses → Reviews → Export gives you a spreadsheet of every review with its date and rating.",
             ),
             closing=("Perfect, thanks again!",),
+        ),
+        Story(
+            subject="Your support team is great",
+            turns=(
+                "Just a note to say your support has been the best part of moving to Fernhill. Quick, kind, and you actually read what I write.",
+                "Thank you, that means a lot to the whole team, and I'll pass it on. If anything ever gets in your way, you know where we are.",
+            ),
         ),
     ),
 )
@@ -373,6 +428,14 @@ FEATURE_REQUEST = Scenario(
                 "Thank you for the suggestion, you're not the first to ask. The player goes up to 1.5× today; I've added your course to the request for finer steps, so the product team sees how many teachers want it.",
             ),
             closing=("Thanks, I'll keep an eye on the changelog.",),
+        ),
+        Story(
+            subject="Could you add dark mode?",
+            turns=(
+                "Could you add a dark mode to the dashboard? I do my orders late at night after my day job and the white screen is blinding.",
+                "You're not the only night owl asking! Since last month the dashboard follows your computer's setting: if your system is in dark mode, the dashboard turns dark too. Under Settings → Appearance you can also switch it on for the dashboard alone.",
+            ),
+            closing=("Found it. My eyes thank you.",),
         ),
     ),
 )
@@ -412,6 +475,17 @@ NON_ENGLISH = Scenario(
                 "Les tentatives venaient d'une adresse en Roumanie. Par précaution, je vous conseille de changer votre mot de passe et d'activer la double authentification dans Paramètres → Sécurité.",
             ),
             closing=("C'est fait, merci beaucoup.",),
+        ),
+        Story(
+            subject="Domanda sulla spedizione in Svizzera",
+            language="it",
+            turns=(
+                "Vorrei sapere se posso spedire i miei prodotti anche in Svizzera. Non trovo l'opzione nelle impostazioni.",
+                "Grazie per il messaggio. Sì, può spedire in Svizzera: vada in Impostazioni → Spedizioni, aggiunga una nuova zona e scelga la Svizzera dall'elenco dei paesi.",
+                "Fatto, grazie. Devo aggiungere anche le tasse doganali?",
+                "Non è necessario: i clienti svizzeri pagano le tasse doganali alla consegna. Se preferisce includerle nel prezzo, può attivare l'opzione in Impostazioni → Tasse.",
+            ),
+            closing=("Perfetto, grazie mille!",),
         ),
     ),
 )

@@ -20,6 +20,7 @@ GREETINGS = {
     "es": ("Hola,", "Buenos días,", ""),
     "de": ("Hallo,", "Guten Tag,", ""),
     "fr": ("Bonjour,", "Bonjour à toute l'équipe,", ""),
+    "it": ("Buongiorno,", "Salve, gentile team di Fernhill,", ""),
 }
 SIGN_OFFS = {
     "en": (
@@ -34,20 +35,29 @@ SIGN_OFFS = {
     "es": ("Gracias,\n{name}", "Saludos,\n{full_name}", ""),
     "de": ("Viele Grüße\n{full_name}", "Danke,\n{name}", ""),
     "fr": ("Merci,\n{name}", "Cordialement,\n{full_name}", ""),
+    "it": ("Grazie,\n{name}", "Cordiali saluti,\n{full_name}", ""),
 }
 NAMELESS_SIGN_OFFS = {
     "en": ("Thanks", "Sent from my phone", ""),
     "es": ("Gracias", ""),
     "de": ("Danke", ""),
     "fr": ("Merci", ""),
+    "it": ("Grazie", ""),
 }
 AGENT_HELLOS = {
     "en": "Hi {name},",
     "es": "Hola {name}:",
     "de": "Hallo {name},",
     "fr": "Bonjour {name},",
+    "it": "Buongiorno {name},",
 }
-AGENT_NAMELESS_HELLOS = {"en": "Hi there,", "es": "Hola:", "de": "Guten Tag,", "fr": "Bonjour,"}
+AGENT_NAMELESS_HELLOS = {
+    "en": "Hi there,",
+    "es": "Hola:",
+    "de": "Guten Tag,",
+    "fr": "Bonjour,",
+    "it": "Buongiorno,",
+}
 AGENT_SIGN_OFFS = {
     "en": (
         "Best,\n{agent}",
@@ -57,6 +67,7 @@ AGENT_SIGN_OFFS = {
     ),
     "es": ("Un saludo,\n{agent}", "{agent}\nSoporte de Fernhill"),
     "de": ("Viele Grüße\n{agent}", "{agent}\nFernhill Support"),
+    "it": ("Cordiali saluti,\n{agent}", "{agent}\nAssistenza Fernhill"),
     "fr": ("Bien à vous,\n{agent}", "Cordialement,\n{agent}"),
 }
 # A waiting customer writing again before anyone answered.
@@ -69,6 +80,7 @@ CHASERS = {
     ),
     "es": ("¿Hay alguna novedad sobre esto?",),
     "de": ("Gibt es hierzu schon Neuigkeiten?",),
+    "it": ("Ci sono novità sulla mia richiesta?",),
     "fr": ("Avez-vous du nouveau à ce sujet ?",),
 }
 
