@@ -11,9 +11,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from calmdesk.accounts.models import NotificationKind
+from calmdesk.accounts.notify import do_notify
 from calmdesk.desk.actions import (
     ActionError,
     Collision,
@@ -183,6 +186,17 @@ def do_record_send_failure(outbox_id: int, reason: str) -> None:
         kind=EventKind.SEND,
         data={"failed": row.message_id, "error": reason[:500], "status": conversation.status},
         created_at=now,
+    )
+    # Its author and whoever has the conversation hear of it, wherever they are.
+    do_notify(
+        [pk for pk in (row.message.author_id, conversation.assignee_id) if pk],
+        NotificationKind.SYSTEM,
+        _("Your reply in “%(subject)s” was not delivered")
+        % {"subject": conversation.subject or _("(no subject)")},
+        body=reason[:500],
+        url=reverse("conversation", args=[conversation.pk]),
+        conversation=conversation,
+        now=now,
     )
 
 

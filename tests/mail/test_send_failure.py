@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from calmdesk.accounts.models import Notification
 from calmdesk.desk.actions import counters_of
 from calmdesk.desk.models import Conversation, Event, EventKind, Mailbox, Message, MessageKind
 from calmdesk.mail import outbox
@@ -85,6 +86,9 @@ def test_a_550_fails_the_reply_and_reopens_the_conversation(desk, smtp_settings)
     assert reverse("mail_retry", args=[reply.pk]) in thread
     inbox = _page(alice, "inbox")
     assert "Reply not sent" in inbox
+    # alice hears of it in her notifications, with the reason.
+    [notice] = Notification.objects.filter(recipient=alice)
+    assert "not delivered" in notice.title and "550 5.1.1" in notice.body
     # At the top of the inbox: Maya waited longest, so her row comes before Lee's.
     assert inbox.index("Checkout") < inbox.index("CSV")
 
