@@ -67,3 +67,12 @@ def test_back_never_leaves_the_desk(desk: Desk, place: object) -> None:
     url, label = client.get(reverse("conversation", args=[desk.conversation.pk])).context["back"]
     assert url == reverse("inbox") + "?mailbox=support"
     assert label == "← Inbox"
+
+
+def test_back_from_a_customer_page_returns_to_the_place_too(desk: Desk) -> None:
+    client = desk.client_for(desk.alice)
+    customer_url = reverse("customer", args=[desk.customer.pk])
+    assert client.get(customer_url).context["back"] == (reverse("inbox"), "← Inbox")
+    client.get(reverse("inbox"), {"status": "pending"})
+    url, _label = client.get(customer_url).context["back"]
+    assert url == reverse("inbox") + "?status=pending"

@@ -26,6 +26,7 @@ from calmdesk.desk.customers import first_contact
 from calmdesk.desk.forms import CustomerNotesForm, MergeForm
 from calmdesk.desk.inbox import with_row_details
 from calmdesk.desk.views.pages import ROW_RELATED
+from calmdesk.desk.views.places import back_link
 
 
 @agent_required
@@ -37,6 +38,7 @@ def customer(request: SignedInRequest, pk: int) -> HttpResponse:
     )[:100]
     context = {
         "customer": found,
+        "back": back_link(request),
         "emails": list(found.emails.order_by("id")),
         "conversations": conversations,
         "first_contact": first_contact(found),

@@ -24,8 +24,11 @@ def remember_place(request: SignedInRequest, name: str, params: dict[str, str]) 
         request.session[SESSION_KEY] = place
 
 
-def back_link(request: SignedInRequest, conversation: Conversation) -> tuple[str, str]:
-    """(url, label) of the way back from ``conversation``."""
+def back_link(
+    request: SignedInRequest, conversation: Conversation | None = None
+) -> tuple[str, str]:
+    """(url, label) of the way back from a conversation or a customer's page: the place
+    remembered, else the conversation's mailbox, else the inbox."""
     place = request.session.get(SESSION_KEY, "")
     if isinstance(place, str) and place:
         parts = urlsplit(place)
@@ -35,4 +38,6 @@ def back_link(request: SignedInRequest, conversation: Conversation) -> tuple[str
                 return place, _("← Inbox")
             if parts.path == reverse("search"):
                 return place, _("← Results")
+    if conversation is None:
+        return reverse("inbox"), _("← Inbox")
     return reverse("inbox") + "?" + urlencode({"mailbox": conversation.mailbox.slug}), _("← Inbox")
