@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calmdesk.accounts.models import Role
-from calmdesk.desk.demo.command import _start_catcher
+from calmdesk.desk.demo.command import start_mail_catcher
 from calmdesk.desk.models import Mailbox
 from calmdesk.mail import catcher, outbox
 from calmdesk.mail.actions import do_send_reply
@@ -40,7 +40,7 @@ def demo_mail(settings, monkeypatch):  # type: ignore[no-untyped-def]
     for name in DEMO_ENV:
         monkeypatch.setenv(name, "")  # recorded, so each is put back after the test
         monkeypatch.delenv(name)
-    controller = _start_catcher(django_settings)
+    controller = start_mail_catcher(django_settings)
     try:
         settings.SMTP_HOST = os.environ["CALMDESK_SMTP_HOST"]
         settings.EMAIL_PORT = int(os.environ["CALMDESK_SMTP_PORT"])
@@ -111,5 +111,5 @@ def test_without_the_catcher_there_is_no_page(settings, people) -> None:
 
 def test_a_real_server_wins_over_the_catcher(monkeypatch) -> None:
     monkeypatch.setenv("CALMDESK_SMTP_HOST", "mail.example.com")
-    assert _start_catcher(django_settings) is None
+    assert start_mail_catcher(django_settings) is None
     assert os.environ["CALMDESK_SMTP_HOST"] == "mail.example.com"

@@ -53,7 +53,7 @@ def cmd_demo(argv: list[str]) -> int:
     if args.no_serve:
         return 0
     url = f"http://127.0.0.1:{args.port}"
-    controller = None if args.no_catcher else _start_catcher(settings)
+    controller = None if args.no_catcher else start_mail_catcher(settings)
     print(
         f"\n  calmdesk is at {url}\n  sign in as demo / {DEMO_PASSWORD}"
         f"  (or alice, bob, charlie, erin with the same password)\n  Ctrl-C stops it.\n",
@@ -66,7 +66,7 @@ def cmd_demo(argv: list[str]) -> int:
             controller.stop()
 
 
-def _start_catcher(settings):
+def start_mail_catcher(settings):
     """Catch the desk's outgoing mail on a loopback port, so a reply visibly leaves:
     the web server and the worker (children, which read the environment) send to it,
     and admins and leads see it under "Sent mail". A real server, if set, wins."""
