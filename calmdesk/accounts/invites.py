@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,7 +100,11 @@ def do_invite(
     yet replaces their link."""
     when = now or timezone.now()
     address = get_user_model().objects.normalize_email(email).strip().lower()
-    user = get_user_model().objects.filter(email__iexact=address).first()
+    user = (
+        get_user_model()
+        .objects.filter(Q(email__iexact=address) | Q(username__iexact=address))
+        .first()
+    )
     if user is None:
         user = get_user_model().objects.create_user(
             address, address, None, first_name=first_name, last_name=last_name, is_active=False

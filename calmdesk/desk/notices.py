@@ -14,6 +14,7 @@ from calmdesk.accounts.notify import do_notify, mentioned_usernames
 from calmdesk.desk.models import Conversation, Customer, Message
 
 SNIPPET = 300  # characters of a message carried into a notification
+MAX_MENTIONS = 20  # people told by one note: a pasted list of @names is not a team call
 
 
 def _link(conversation: Conversation) -> str:
@@ -61,7 +62,7 @@ def may_see(agent: Agent, conversation: Conversation) -> bool:
 def notify_mentions(note: Message, actor: User) -> None:
     """``@username`` in a note tells that teammate, if they may see the conversation (a
     mention of someone outside the mailbox tells them nothing, not even that it exists)."""
-    names = mentioned_usernames(note.body_text)
+    names = sorted(mentioned_usernames(note.body_text))[:MAX_MENTIONS]
     if not names:
         return
     query = Q()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -121,3 +122,9 @@ def test_the_admin_lists_system_mail_without_its_secret(desk: Desk) -> None:
     mail = SystemMail.objects.get()
     detail = client.get(reverse("admin:accounts_systemmail_change", args=[mail.pk]))
     assert detail.status_code == 200 and link not in detail.content.decode()
+
+
+def test_an_address_someone_uses_as_their_username_is_taken(desk: Desk) -> None:
+    get_user_model().objects.create_user("sam@desk.example", "", "a calm password 42")
+    with pytest.raises(InviteError):
+        do_invite(desk.admin, email="Sam@desk.example", role=Role.AGENT)
