@@ -128,11 +128,15 @@ def do_undo_send(message: Message, actor: User, *, now: datetime | None = None) 
         snapshot = Outbox.objects.values_list("undo_snapshot", flat=True).get(message=message)
         before, after = _states(snapshot)
         restored = do_withdraw_reply(message, actor, before=before, after=after, now=now)
+        data: dict[str, object] = {"undone": message.pk, "status": restored.status}
+        if before and after and restored.status == before.status != after.status:
+            # The thread shows the send's status change; it says this took it back.
+            data["status_back"] = restored.status
         Event.objects.create(
             conversation=message.conversation,
             kind=EventKind.SEND,
             actor=actor,
-            data={"undone": message.pk, "status": restored.status},
+            data=data,
             created_at=now,
         )
     message.kind = MessageKind.WITHDRAWN

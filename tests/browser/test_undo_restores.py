@@ -79,6 +79,9 @@ def test_undo_puts_the_conversation_back_in_active(world, browser_page) -> None:
 
     sent.get_by_role("button", name="Undo").click()
     expect(page.locator(".message.kind-withdrawn")).to_contain_text("Undone")
+    expect(page.locator(".event", has_text="undid sending a reply")).to_contain_text(
+        "the status is active again"
+    )
     conversation.refresh_from_db()
     assert (conversation.status, conversation.waiting_since, conversation.message_count) == before
 

@@ -12,7 +12,14 @@ import pytest
 from django.utils import timezone
 
 from calmdesk.desk.actions import counters_of, do_assign, do_change_status
-from calmdesk.desk.models import Conversation, FolderCount, Mailbox, Message, MessageKind
+from calmdesk.desk.models import (
+    Conversation,
+    Event,
+    FolderCount,
+    Mailbox,
+    Message,
+    MessageKind,
+)
 from calmdesk.mail.actions import do_send_reply, do_undo_send
 from calmdesk.mail.models import Outbox, OutboxState
 from tests.desk.conftest import make_agent, receive
@@ -100,6 +107,10 @@ def test_undo_restores_the_conversation_as_the_send_found_it(
     reply.refresh_from_db()
     assert reply.kind == MessageKind.WITHDRAWN
     assert Outbox.objects.get(message=reply).state == OutboxState.UNDONE
+    # The thread says when the undo took the send's status change back.
+    undone = Event.objects.get(conversation=conversation, data__undone=reply.pk)
+    changed = bool(then_status) and then_status != status
+    assert undone.data.get("status_back") == (status if changed else None)
 
 
 def test_a_customer_message_during_the_window_keeps_its_place(people) -> None:
