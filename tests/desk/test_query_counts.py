@@ -82,6 +82,11 @@ PAGES = {
         client, reverse("conversation", args=[desk.conversation.pk])
     ),
     "search": lambda desk, client: _get(client, reverse("search"), {"q": "printer"}),
+    "search, operators": lambda desk, client: _get(
+        client,
+        reverse("search"),
+        {"q": 'printer tag:printer-1 from:shop.example status:active assignee:bob "the printer"'},
+    ),
     "coach": lambda desk, client: _post(
         client,
         reverse("conversation_coach", args=[desk.conversation.pk]),
@@ -99,6 +104,7 @@ EXPECTED = {
     "conversation": 19,  # the agent's own draft, restored into the composer
     # The rows' matching messages, for the snippet of what matched (not the latest).
     "search": 9,
+    "search, operators": 11,  # the tag looked up by name and bob by username, once each
     "coach": 9,  # the draft it carries is kept: one conditional UPDATE
 }
 
