@@ -5,7 +5,10 @@ promises under load.
    attachments) in one process, on the shared email corpus and on typical short
    plain-text support mail. The engine's reading, the folder counts and the search
    index are on this path: they happen in every message's transaction.
-2. Outbox: N replies due over a short window, two ``calmdesk worker`` processes
+2. Hostile mail (calmdesk.bench.hostile_mail): 100,000 nested <div>s, a 10 MB body,
+   a 30 MB message and 100,000 nested multiparts, each in a child of its own: time,
+   peak RSS, and the size of the conversation page it makes.
+3. Outbox: N replies due over a short window, two ``calmdesk worker`` processes
    sending them to a local aiosmtpd, and random undos racing the claims. Counts
    replies sent under two Message-IDs, flagged resends, losses, and undos that
    "won" although the reply left (the first, the last and the fourth must be 0).
@@ -301,6 +304,22 @@ def outbox_race(env: dict[str, str], sends: int, undo_share: float, window: floa
     }
 
 
+def _hostile_lines(label: str, env: dict[str, str]) -> list[str]:
+    from calmdesk.bench.hostile_mail import CASES
+
+    lines = []
+    for case in CASES:
+        row = _child(env, "hostile", case)
+        page = f", page {row['page_bytes'] / 1e6:.2f} MB" if "page_bytes" in row else ""
+        kept = " (headers only)" if row.get("raw_only") else ""
+        lines.append(
+            f"{label:<10} hostile {case:<17} {row['bytes'] / 1e6:>5.1f} MB -> {row['status']}"
+            f"{kept}: {row['seconds']:.2f} s wall, {row['cpu']:.2f} CPU-s, "
+            f"peak +{row['peak_mb']:.0f} MB RSS{page}"
+        )
+    return lines
+
+
 def _databases(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     runs: list[tuple[str, str | None]] = [("SQLite", None)]
     postgres = args.postgres or os.environ.get("DATABASE_URL", "")
@@ -323,6 +342,9 @@ def run(argv: list[str]) -> int:
         "--postgres", default="", help="PostgreSQL URL (default: DATABASE_URL if PostgreSQL)"
     )
     parser.add_argument("--skip-outbox", action="store_true")
+    parser.add_argument(
+        "--hostile-only", action="store_true", help="only the mail built to take the desk down"
+    )
     args = parser.parse_args(argv)
     if args.child:
         _django()
@@ -331,6 +353,10 @@ def run(argv: list[str]) -> int:
             result: object = child_ingest(rest[0], int(rest[1]))
         elif name == "setup-sends":
             result = child_setup_sends(int(rest[0]), float(rest[1]))
+        elif name == "hostile":
+            from calmdesk.bench.hostile_mail import child_case
+
+            result = child_case(rest[0])
         elif name == "undo":
             result = child_undo(float(rest[0]))
         else:
@@ -345,6 +371,9 @@ def run(argv: list[str]) -> int:
     for label, url in _databases(args):
         with tempfile.TemporaryDirectory() as tmp, scratch_env(Path(tmp), url) as env:
             env["CALMDESK_LOG_LEVEL"] = "WARNING"
+            lines.extend(_hostile_lines(label, env))
+            if args.hostile_only:
+                continue
             ingest = _child(env, "ingest", args.corpus, str(args.typical))
             for kind in ("corpus", "typical"):
                 if kind in ingest:
@@ -356,7 +385,7 @@ def run(argv: list[str]) -> int:
                         f"{label:<10} ingest {kind:<8} {row['messages']:>6} msgs "
                         f"{rate:>5.0f} msg/s wall, {cpu_rate:>5.0f} msg/CPU-s{extra}"
                     )
-        if args.skip_outbox:
+        if args.skip_outbox or args.hostile_only:
             continue
         with tempfile.TemporaryDirectory() as tmp, scratch_env(Path(tmp), url) as env:
             race = outbox_race(env, args.sends, args.undo_share, args.window)

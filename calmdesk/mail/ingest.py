@@ -44,11 +44,14 @@ from calmdesk.mail.models import (
 )
 from calmdesk.mail.notices import do_note_claimed_conversation, do_record_bounce
 from calmdesk.mail.parsing import (
+    RAW_ONLY_NESTING,
+    RAW_ONLY_SIZE,
     ParsedAttachment,
     ParsedMail,
     ParseError,
     parse,
     parse_headers_only,
+    too_nested,
 )
 from calmdesk.mail.participants import do_add_participants
 from calmdesk.mail.quoting import reply_text
@@ -63,6 +66,11 @@ from calmdesk.receive import do_receive_message
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_ATTACHMENT_BYTES = MailboxMailSettings._meta.get_field("max_attachment_bytes").default
+# How much of a message the engine reads: the longest real support mails in the shared
+# sets are a few thousand characters; a pasted log is not the customer's words. Quotes
+# and signatures are looked for in a little more, so the cut rarely lands in a quote.
+ANALYSED_CHARS = 20_000
+QUOTE_SCAN_CHARS = 100_000
 # Retries when two ingests race on the same new customer address (a unique row).
 RACE_RETRIES = 3
 
@@ -163,20 +171,36 @@ def prepare(parsed: ParsedMail, limit: int) -> Prepared:
         if len(a.payload) > limit
     ]
     if parsed.raw_only:
-        text = _(
-            "This message is larger than %(limit)s, so only its headers were read. "
-            "The whole message is kept as it came, in its raw mail."
-        ) % {"limit": filesizeformat(settings.MAX_MESSAGE_BYTES)}
-        return Prepared(parsed, key, text, "", "", [], skipped)
+        return Prepared(parsed, key, _raw_only_note(parsed.raw_only), "", "", [], skipped)
     inline_urls = {a.content_id: inline_path(key, a.content_id) for a in kept if a.content_id}
     text = parsed.text or html_to_text(parsed.html)
     html = sanitise(parsed.html, inline_urls)
-    return Prepared(parsed, key, text, html, reply_text(text), kept, skipped)
+    # The engine reads the start of a long message (it reads in the write transaction,
+    # and its work grows with the text); the stored body keeps everything.
+    analysed = reply_text(text[:QUOTE_SCAN_CHARS])[:ANALYSED_CHARS]
+    return Prepared(parsed, key, text, html, analysed, kept, skipped)
 
 
 def parse_limited(raw: bytes) -> ParsedMail:
-    """Mail over ``CALMDESK_MAX_MESSAGE_BYTES`` is read from its headers only."""
-    return parse_headers_only(raw) if len(raw) > settings.MAX_MESSAGE_BYTES else parse(raw)
+    """Mail over ``CALMDESK_MAX_MESSAGE_BYTES``, or nested past what real mail is, is
+    read from its headers only."""
+    if len(raw) > settings.MAX_MESSAGE_BYTES:
+        return parse_headers_only(raw, RAW_ONLY_SIZE)
+    if too_nested(raw):
+        return parse_headers_only(raw, RAW_ONLY_NESTING)
+    return parse(raw)
+
+
+def _raw_only_note(why: str) -> str:
+    if why == RAW_ONLY_NESTING:
+        first = _(
+            "This message nests more parts than any real mail does, so only its headers were read."
+        )
+    else:
+        first = _("This message is larger than %(limit)s, so only its headers were read.") % {
+            "limit": filesizeformat(settings.MAX_MESSAGE_BYTES)
+        }
+    return f"{first} {_('The whole message is kept as it came, in its raw mail.')}"
 
 
 def ingest_raw(raw: bytes, mailbox: Mailbox, *, source: str = "pipe") -> Outcome:
@@ -304,7 +328,7 @@ def _store(prepared: Prepared, mailbox: Mailbox, digest: str, rel: str, source: 
         source=source,
         received_at=message.created_at,
         claims_conversation=threading.claims,
-        raw_only=parsed.raw_only,
+        raw_only=bool(parsed.raw_only),
     )
     _keep_participants(message, parsed, threading)
     return Outcome(IngestStatus.STORED, message=message)

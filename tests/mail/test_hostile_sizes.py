@@ -1,0 +1,114 @@
+"""Mail that must not take the desk down (issue 14): parsing and cleaning happen before
+the write transaction, HTML nesting and MIME nesting are capped, and a message over the
+size cap is stored from its headers with a note. These assert the caps and the shape of
+the work; the timings are in ``calmdesk bench ingest``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from calmdesk.bench.hostile_mail import nested_divs, nested_multiparts
+from calmdesk.mail import ingest as ingest_module
+from calmdesk.mail.actions import do_send_reply
+from calmdesk.mail.htmltext import MAX_HTML_DEPTH, cap_depth, html_to_text, sanitise
+from calmdesk.mail.ingest import ANALYSED_CHARS, ingest_raw
+from calmdesk.mail.parsing import MAX_BOUNDARIES
+from tests.mail.conftest import make_mail
+
+
+def deepest(html: str) -> int:
+    depth = most = 0
+    for piece in html.split("<")[1:]:
+        if piece.startswith("/div"):
+            depth -= 1
+        elif piece.startswith("div"):
+            depth += 1
+            most = max(most, depth)
+    return most
+
+
+def test_html_nesting_is_capped_and_its_text_kept():
+    html = "<div>" * 100_000 + "Help, the export is broken." + "</div>" * 100_000
+    capped = cap_depth(html)
+    assert deepest(capped) == MAX_HTML_DEPTH
+    assert deepest(sanitise(html)) <= MAX_HTML_DEPTH
+    assert html_to_text(html) == "Help, the export is broken."
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<table><tr><td><p>Hi <b>there</b><br>line</p></td></tr></table>",
+        "<div>" * MAX_HTML_DEPTH + "x" + "</div>" * MAX_HTML_DEPTH,
+        "<p>a<img src=x/>b</p><hr><ul><li>one<li>two</ul>",
+    ],
+)
+def test_html_within_the_cap_is_left_as_it_is(html):
+    assert cap_depth(html) == html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parsing_and_cleaning_run_before_the_write_transaction(support, monkeypatch):
+    seen: dict[str, bool] = {}
+
+    def spy(name: str):  # type: ignore[no-untyped-def]
+        real = getattr(ingest_module, name)
+
+        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+            seen[name] = connection.in_atomic_block
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(ingest_module, name, wrapped)
+
+    for name in ("parse", "html_to_text", "sanitise", "reply_text"):
+        spy(name)
+    outcome = ingest_raw(nested_divs(20_000), support)
+    assert outcome.status == "stored"
+    assert seen == {"parse": False, "html_to_text": False, "sanitise": False, "reply_text": False}
+    assert outcome.message.body_text == "Help, the export is broken."
+    assert deepest(outcome.message.body_html) <= MAX_HTML_DEPTH
+
+
+@pytest.mark.django_db
+def test_mime_nested_past_any_real_mail_is_kept_raw_with_a_note(support, monkeypatch):
+    parsed: list[bytes] = []
+    monkeypatch.setattr(ingest_module, "parse", lambda raw: parsed.append(raw))
+    raw = nested_multiparts(MAX_BOUNDARIES * 10)
+    message = ingest_raw(raw, support).message
+    assert parsed == []  # the MIME parser never saw it
+    assert message.inbound.raw_only
+    assert "nests more parts than any real mail" in message.body_text
+    assert (Path(settings.RAW_MAIL_DIR) / message.inbound.raw_path).read_bytes() == raw
+
+
+@pytest.mark.django_db
+def test_mail_over_the_size_cap_is_stored_from_its_headers(support, alice, settings):
+    first = ingest_raw(make_mail(sender="lee@example.org"), support).message
+    reply = do_send_reply(first.conversation, alice, "Could you send the log?")
+    settings.MAX_MESSAGE_BYTES = 4096
+    big = make_mail(
+        sender="Lee <lee@example.org>",
+        subject="Re: Export fails",
+        body="the full log:\n" + "ERROR export failed at row 17\n" * 400,
+        extra=f"In-Reply-To: {reply.message_id}\r\n",
+    )
+    assert len(big) > settings.MAX_MESSAGE_BYTES
+    message = ingest_raw(big, support).message
+    assert message.conversation_id == first.conversation_id
+    assert message.inbound.raw_only and message.inbound.threaded_by == "headers"
+    assert "larger than 4.0" in message.body_text and "raw mail" in message.body_text
+    assert "ERROR export" not in message.body_text and message.analysis_text == ""
+    assert (Path(settings.RAW_MAIL_DIR) / message.inbound.raw_path).read_bytes() == big
+
+
+@pytest.mark.django_db
+def test_the_engine_reads_the_start_of_a_long_body_and_the_body_is_kept_whole(support):
+    log = "ERROR export failed at row 17 of the monthly close\n" * 20_000  # ~1 MB
+    message = ingest_raw(make_mail(body="Hi, the export fails. Log:\n" + log), support).message
+    assert len(message.analysis_text) == ANALYSED_CHARS
+    assert message.analysis_text.startswith("Hi, the export fails.")
+    assert message.body_text.count("ERROR export failed") == 20_000
