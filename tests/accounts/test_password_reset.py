@@ -121,3 +121,18 @@ def test_a_worker_pass_delivers_the_link(smtp_settings, monkeypatch) -> None:  #
     (mail,) = smtp_settings.received
     assert mail.recipients == ["erin@desk.example"]
     assert "/password/reset/" in _link_in(mail.message.get_content())
+
+
+def test_a_known_address_costs_one_insert_more_than_an_unknown_one(desk: Desk) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(email: str, client_address: str) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            _ask(Client(REMOTE_ADDR=client_address), email)
+        return [q["sql"].split()[0] for q in queries.captured_queries]
+
+    statements("warm@desk.example", "10.1.1.0")  # the process's first request checks more
+    unknown = statements("nobody@desk.example", "10.1.1.1")
+    known = statements("alice@desk.example", "10.1.1.2")
+    assert sorted(known) == sorted([*unknown, "INSERT"])
