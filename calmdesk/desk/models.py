@@ -7,6 +7,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -46,7 +47,14 @@ class Customer(models.Model):
     plan = models.CharField(max_length=100, blank=True)
     monthly_revenue = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     # ISO 4217: the monthly revenue means nothing without it ("$49.00/mo", "€49.00/mo").
-    revenue_currency = models.CharField(max_length=3, default="USD", blank=True)
+    revenue_currency = models.CharField(
+        max_length=3,
+        default="USD",
+        blank=True,
+        validators=[
+            RegexValidator(r"^[A-Z]{3}\Z", _("A three-letter ISO 4217 code, such as USD or EUR."))
+        ],
+    )
     notes = models.TextField(blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"

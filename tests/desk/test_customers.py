@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
@@ -180,3 +181,13 @@ def test_customer_since_is_the_first_message_not_the_row(desk: Desk) -> None:
     assert 'Customer since</dt><dd><time datetime="' in page.content.decode()
     assert f">{since}</time>" in page.content.decode()
     assert f">{row_made}</time>" not in page.content.decode()
+
+
+@pytest.mark.parametrize("code,valid", [("EUR", True), ("", True), ("eur", False), ("€", False)])
+def test_the_revenue_currency_is_an_iso_4217_code(desk: Desk, code: str, valid: bool) -> None:
+    desk.customer.revenue_currency = code
+    if valid:
+        desk.customer.full_clean()
+    else:
+        with pytest.raises(ValidationError, match="ISO 4217"):
+            desk.customer.full_clean()
