@@ -193,3 +193,15 @@ def test_filter_links_never_repeat_a_parameter(desk: Desk) -> None:
         pending = next(h for h in inbox_links if "status=pending" in h)
         params = {k: v[0] for k, v in parse_qs(urlsplit(pending).query).items()}
     assert params == {"status": "pending", "assignee": "me", "tag": "billing"}
+
+
+def test_the_inbox_takes_every_operator_of_the_grammar(desk: Desk) -> None:
+    other = receive(desk.support, "lee@x.example", "Hi", "other", name="Lee Park").conversation
+    do_assign(other, desk.alice, desk.bob)
+    client = desk.client_for(desk.alice)
+    by_sender = client.get(reverse("inbox"), {"from": "maya"})
+    assert [c.pk for c in _rows(by_sender)] == [desk.conversation.pk]
+    assert "from maya" in by_sender.content.decode()
+    by_agent = client.get(reverse("inbox"), {"assignee": "bob"})
+    assert [c.pk for c in _rows(by_agent)] == [other.pk]
+    assert by_agent.context["f"].where.query.text() == "status:active assignee:bob"
