@@ -126,3 +126,18 @@ def test_guessing_names_that_do_not_exist_locks_nothing_and_tells_nobody(desk, s
     for n in range(4):
         sign_in(Client(), "ghost", "guess", f"203.0.113.{n}")
     assert not Notification.objects.exists()
+
+
+def test_the_reset_limit_counts_the_real_client_behind_the_proxy(desk, settings) -> None:
+    from calmdesk.accounts.models import SystemMail
+    from calmdesk.accounts.resets import PER_CLIENT
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    desk.alice.set_password(PASSWORD)
+    desk.alice.save()
+    walker = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.201"}
+    for n in range(PER_CLIENT + 1):
+        Client().post(reverse("password_reset"), {"email": f"nobody{n}@x.example"}, **walker)
+    alice = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.202"}
+    Client().post(reverse("password_reset"), {"email": desk.alice.email}, **alice)
+    assert SystemMail.objects.filter(to=desk.alice.email).count() == 1

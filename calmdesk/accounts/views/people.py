@@ -27,6 +27,7 @@ from calmdesk.accounts.invites import (
 )
 from calmdesk.accounts.models import Agent, Capability
 from calmdesk.accounts.resets import QueuedPasswordResetForm, client_over_limit, reset_context
+from calmdesk.accounts.security import client_address
 
 
 def may_invite(view):
@@ -106,7 +107,7 @@ class ForgotPasswordView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form: QueuedPasswordResetForm) -> HttpResponse:
-        if client_over_limit(self.request.META.get("REMOTE_ADDR", "")):
+        if client_over_limit(client_address(self.request)):  # the real one, behind a proxy
             return HttpResponseRedirect(self.get_success_url())  # the same answer
         self.extra_email_context = reset_context()
         return super().form_valid(form)
