@@ -156,6 +156,11 @@ class SystemMail(models.Model):
     mail layer delivers it (calmdesk.mail.systemmail)."""
 
     kind = models.CharField(max_length=20, choices=SystemMailKind.choices)
+    # A mailed notification goes with it: erasing a customer deletes the conversation, its
+    # notifications, and so the mails that quoted the customer.
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=300)
     body = models.TextField()

@@ -131,6 +131,7 @@ def do_notify(
             [
                 SystemMail(
                     kind=SystemMailKind.NOTIFICATION,
+                    notification=n,
                     to=addresses[n.recipient_id],
                     subject=(SUBJECT_PREFIX + " ".join(n.title.split()))[:300],
                     body=_mail_body(n),

@@ -607,6 +607,7 @@ def do_erase_customer(customer: Customer, actor: User) -> int:
     erasing_customer.send(sender=Customer, customer=customer, messages=messages)
     stored = [a.file.name for a in Attachment.objects.filter(message__in=messages) if a.file]
     removed_messages = messages.delete()[1].get("desk.Message", 0)
+    notices.forget(conversations)  # notifications (and their mails) quoting the customer
     for conversation in conversations:
         if conversation.status != Status.CLOSED:
             _move_folder(conversation, status=Status.CLOSED)

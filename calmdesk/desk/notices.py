@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from calmdesk.accounts.models import Agent, Capability, NotificationKind
+from calmdesk.accounts.models import Agent, Capability, Notification, NotificationKind
 from calmdesk.accounts.notify import do_notify, mentioned_usernames
 from calmdesk.desk.models import Conversation, Customer, Message
 
@@ -80,3 +80,9 @@ def notify_mentions(note: Message, actor: User) -> None:
         conversation=conversation,
         actor=actor,
     )
+
+
+def forget(conversations: list[Conversation]) -> None:
+    """An erasure: every notification about these conversations goes, and with each
+    the mail that carried it (their titles and bodies quote the customer)."""
+    Notification.objects.filter(conversation__in=conversations).delete()

@@ -23,7 +23,7 @@ from calmdesk.accounts.notify import (
     mentioned_usernames,
     unread_count,
 )
-from calmdesk.desk.actions import do_add_note, do_assign
+from calmdesk.desk.actions import do_add_note, do_assign, do_erase_customer
 from calmdesk.jobs.registry import job_named
 from calmdesk.mail.systemmail import GIVE_UP_AFTER, MAX_ATTEMPTS, do_deliver_system_mail
 from tests.desk.conftest import Desk, receive
@@ -222,3 +222,15 @@ def test_old_read_notifications_and_old_sent_mail_are_pruned(desk: Desk) -> None
     assert set(Notification.objects.values_list("pk", flat=True)) == {unread.pk, recent.pk}
     assert list(SystemMail.objects.values_list("pk", flat=True)) == [waiting.pk]
     assert KEEP_SYSTEM_MAIL < KEEP_READ_NOTIFICATIONS
+
+
+def test_erasing_a_customer_takes_the_notifications_and_mails_that_quoted_them(
+    desk: Desk, smtp_settings
+) -> None:  # type: ignore[no-untyped-def]
+    do_assign(desk.conversation, desk.bob, desk.alice)
+    receive(desk.support, "maya@shop.example", "My card ends 4242", conversation=desk.conversation)
+    assert SystemMail.objects.filter(body__contains="4242").exists()
+    do_erase_customer(desk.customer, desk.admin)
+    assert not Notification.objects.filter(body__contains="4242").exists()
+    assert not SystemMail.objects.filter(body__contains="4242").exists()
+    assert not Notification.objects.filter(title__contains="Maya").exists()
