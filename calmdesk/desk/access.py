@@ -12,7 +12,7 @@ from calmdesk.accounts.access import SignedInRequest as SignedInRequest
 from calmdesk.accounts.access import agent_of as agent_of
 from calmdesk.accounts.access import agent_required as agent_required
 from calmdesk.accounts.models import Capability
-from calmdesk.desk.models import Attachment, Conversation, Customer, Mailbox
+from calmdesk.desk.models import Attachment, Conversation, Customer, Mailbox, Message
 
 
 def sees_every_mailbox(actor: User) -> bool:
@@ -66,6 +66,13 @@ def customer_or_404(actor: User, pk: int) -> Customer:
     try:
         return visible_customers(actor).select_related("organisation").get(pk=pk)
     except Customer.DoesNotExist:
+        raise Http404 from None
+
+
+def message_or_404(actor: User, pk: int) -> Message:
+    try:
+        return Message.objects.get(pk=pk, conversation__mailbox_id__in=visible_mailbox_ids(actor))
+    except Message.DoesNotExist:
         raise Http404 from None
 
 

@@ -22,4 +22,5 @@ urlpatterns = [
     path("customers/<int:pk>/merge/", customers.customer_merge, name="customer_merge"),
     path("customers/<int:pk>/erase/", customers.customer_erase, name="customer_erase"),
     path("attachments/<int:pk>/", pages.attachment, name="attachment"),
+    path("messages/<int:pk>/text/", pages.message_text, name="message_text"),
 ]

@@ -285,10 +285,11 @@ def _store(prepared: Prepared, mailbox: Mailbox, digest: str, rel: str, source: 
     parsed = prepared.parsed
     if _already_stored(mailbox, parsed):
         return Outcome(IngestStatus.DUPLICATE)
-    threading = find_conversation(mailbox, parsed)
     if parsed.is_bounce:
-        return _store_bounce(parsed, mailbox, threading.conversation, digest, rel)
+        bounced = find_conversation(mailbox, parsed).conversation
+        return _store_bounce(parsed, mailbox, bounced, digest, rel)
     customer = find_or_create_customer(parsed.from_address, parsed.from_name)
+    threading = find_conversation(mailbox, parsed, customer)
     # A Message-ID we gave one of our replies is ours: a stranger's message carrying it
     # must not become what a customer's answer to that reply threads onto.
     own_id = "" if is_our_message_id(parsed.message_id) else parsed.message_id

@@ -12,15 +12,21 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from calmdesk.desk.models import Conversation, CustomerEmail
+from calmdesk.desk.models import Conversation, Customer, CustomerEmail, Mailbox
 from calmdesk.mail.models import Participant, ParticipantSource
 
 
-def is_participant(conversation: Conversation, address: str) -> bool:
+def is_participant(
+    conversation: Conversation, address: str, *, mailbox: Mailbox, customer: Customer | None
+) -> bool:
+    """``customer`` is whom ``address`` belongs to, when known: the conversation's own
+    customer needs no query (the common case, a customer answering)."""
     address = address.strip().lower()
     if not address:
         return False
-    if address == conversation.mailbox.email.lower():
+    if customer is not None and customer.pk == conversation.customer_id:
+        return True
+    if address == mailbox.email.lower():
         return True
     if CustomerEmail.objects.filter(customer_id=conversation.customer_id, email=address).exists():
         return True

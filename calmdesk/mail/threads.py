@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from calmdesk.desk.models import Conversation, Mailbox, Message, MessageKind
+from calmdesk.desk.models import Conversation, Customer, Mailbox, Message, MessageKind
 from calmdesk.mail.parsing import ParsedMail
 from calmdesk.mail.participants import is_participant
 
@@ -25,6 +25,8 @@ TOKEN_RE = re.compile(r"\[CD-([0-9a-f]{12})\]", re.IGNORECASE)
 # How far back threading looks: long threads carry long References, and the newest ones
 # are the ones that matter. (How many we write is smtp.REFERENCES_WRITTEN.)
 REFERENCES_LOOKED_AT = 50
+# The form of the Message-IDs we give replies (mail.actions.new_message_id).
+OUR_MESSAGE_ID_RE = re.compile(r"<[0-9a-f]{32}@[^<>@\s]+>")
 
 
 def subject_with_token(subject: str, token: str) -> str:
@@ -50,13 +52,16 @@ class Threading:
     claims: Conversation | None = None
 
 
-def find_conversation(mailbox: Mailbox, parsed: ParsedMail) -> Threading:
+def find_conversation(
+    mailbox: Mailbox, parsed: ParsedMail, sender: Customer | None = None
+) -> Threading:
+    """``sender`` is the customer the From address belongs to, when known."""
     conversation, how = _pointed_at(mailbox, parsed)
     if conversation is None or parsed.is_bounce:
         # A bounce speaks for a message of ours (matched on our own Message-IDs only) and
         # is never filed as a message, so it cannot take a thread over.
         return Threading(conversation, how)
-    if is_participant(conversation, parsed.from_address):
+    if is_participant(conversation, parsed.from_address, mailbox=mailbox, customer=sender):
         return Threading(conversation, how)
     return Threading(None, "", claims=conversation)
 
@@ -109,8 +114,9 @@ def _by_message_id(
 
 def is_our_message_id(message_id: str) -> bool:
     """A Message-ID we gave a reply: an inbound message carrying it as its own is
-    not an anchor for threading (see ``ingest``)."""
-    return (
-        bool(message_id)
-        and Message.objects.filter(message_id=message_id, kind=MessageKind.REPLY).exists()
-    )
+    not an anchor for threading (see ``ingest``). Only an ID of the form ours take
+    (``mail.actions.new_message_id``) is looked up, so a customer's mail costs no query;
+    threading prefers our reply over any other message with its ID in any case."""
+    if not OUR_MESSAGE_ID_RE.fullmatch(message_id):
+        return False
+    return Message.objects.filter(message_id=message_id, kind=MessageKind.REPLY).exists()

@@ -113,6 +113,15 @@ ROUTES: dict[str, Route] = {
         lead=403,
         admin=302,
     ),
+    "people_role": Route(
+        method="post",
+        kwargs=lambda d: {"pk": d.bob.agent.pk},
+        data=lambda d: {"role": "lead"},
+        stranger=403,
+        agent=403,
+        lead=403,
+        admin=302,
+    ),
     # Open to whoever holds the link (signed in or not).
     "invite_accept": Route(kwargs=_invite, anonymous=200, stranger=200),
     "password_reset": Route(anonymous=200, stranger=200),
@@ -146,6 +155,7 @@ ROUTES: dict[str, Route] = {
     # Erasing is for admins: alice may see the customer but not erase them.
     "customer_erase": Route(method="post", kwargs=_customer, agent=403, lead=403, admin=302),
     "attachment": Route(kwargs=lambda d: {"pk": d.attachment.pk}),
+    "message_text": Route(kwargs=lambda d: {"pk": d.message.pk}),
     "mail_send_state": Route(kwargs=_send_state),
     "mail_inline": Route(kwargs=_inline_image),
     # Anyone who works the conversation may send a stuck reply again.

@@ -112,3 +112,19 @@ def test_the_engine_reads_the_start_of_a_long_body_and_the_body_is_kept_whole(su
     assert len(message.analysis_text) == ANALYSED_CHARS
     assert message.analysis_text.startswith("Hi, the export fails.")
     assert message.body_text.count("ERROR export failed") == 20_000
+
+
+@pytest.mark.django_db
+def test_a_long_body_is_cut_in_the_page_with_show_all(support, alice, charlie, client):
+    log = "ERROR export failed at row 17 of the monthly close\n" * 4_000  # ~200 KB
+    message = ingest_raw(make_mail(body="Hi, the export fails. Log:\n" + log), support).message
+    client.force_login(alice)
+    page = client.get(f"/c/{message.conversation_id}/").content.decode()
+    assert page.count("ERROR export failed") < 1_000
+    assert len(page) < len(message.body_text)
+    assert f'href="/messages/{message.pk}/text/"' in page and "Show all" in page
+    whole = client.get(f"/messages/{message.pk}/text/")
+    assert whole["Content-Type"] == "text/plain; charset=utf-8"
+    assert whole.content.decode() == message.body_text
+    client.force_login(charlie)
+    assert client.get(f"/messages/{message.pk}/text/").status_code == 404

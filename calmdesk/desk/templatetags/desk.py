@@ -61,3 +61,18 @@ def monthly_revenue(customer) -> str:
         return ""
     amount = format_money(customer.monthly_revenue, customer.revenue_currency)
     return _("%(amount)s/mo") % {"amount": amount}
+
+
+# A body longer than this shows its start and a link to the whole text, so one huge
+# message (a 30 MB newsletter, a pasted log) never makes a page of tens of megabytes.
+BODY_SHOWN_CHARS = 20_000
+
+
+@register.filter
+def body_shown(text: str) -> str:
+    return text[:BODY_SHOWN_CHARS]
+
+
+@register.filter
+def body_is_cut(text: str) -> bool:
+    return len(text) > BODY_SHOWN_CHARS

@@ -13,6 +13,7 @@ from calmdesk.desk.access import (
     agent_required,
     attachment_or_404,
     conversation_or_404,
+    message_or_404,
     visible_conversations,
     visible_mailboxes,
 )
@@ -150,6 +151,16 @@ def render_conversation(
 @agent_required
 def conversation(request: SignedInRequest, pk: int) -> HttpResponse:
     return render_conversation(request, conversation_or_404(request.user, pk))
+
+
+@agent_required
+def message_text(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The whole text of a message the conversation page shows cut ("Show all"), as
+    plain text: no template, so even a huge body costs only its own size."""
+    found = message_or_404(request.user, pk)
+    response = HttpResponse(found.body_text, content_type="text/plain; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @agent_required
