@@ -23,6 +23,13 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "calm-and-precise-2026"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Does the first result row fit its card, and the page the window?
+FITS = """() => {
+    const card = document.querySelector('.rows');
+    const link = card.querySelector('[data-row] a.row-link');
+    return [link.scrollWidth <= card.clientWidth,
+            document.documentElement.scrollWidth <= window.innerWidth];
+}"""
 LONG_URL = "https://shop.example/billing/invoices/2026/" + "receipt-0a1b2c3d4e5f" * 8
 
 
@@ -70,6 +77,16 @@ def world(transactional_db):  # type: ignore[no-untyped-def]
     do_add_tag(other, user, "billing")
     for n in range(4):
         _receive(support, f"c{n}@x.example", f"Customer {n}", f"Question {n}", "Hello?", 2 - n)
+    crowded = _receive(
+        support,
+        "averyveryverylongaddressforsomeone@averyveryverylongdomainname.example",
+        "",
+        "Overflow" + "-and-more" * 12,
+        "Overflow: " + "x" * 300,
+        1,
+    )
+    for n in range(8):
+        do_add_tag(crowded, user, f"a-rather-long-tag-{n}")
     return {"twice": twice, "untagged": untagged, "other": other}
 
 
@@ -97,15 +114,7 @@ def test_operators_find_and_mark_the_match(world, browser_page, screenshot_dir) 
     expect(row.locator("mark")).to_have_text(["charged twice"])
     expect(row.locator(".snippet")).to_contain_text("The receipt is at https://shop.example")
     # However long the URL in the match, the row stays inside its card.
-    fits = page.evaluate(
-        """() => {
-            const card = document.querySelector('.rows');
-            const row = card.querySelector('[data-row]');
-            return [row.scrollWidth <= card.clientWidth, document.documentElement.scrollWidth
-                    <= window.innerWidth];
-        }"""
-    )
-    assert fits == [True, True]
+    assert page.evaluate(FITS) == [True, True]
 
     page.screenshot(path=str(screenshot_dir / "search-operators.png"), full_page=False)
     if DOCS.is_dir():
@@ -136,6 +145,12 @@ def test_operators_find_and_mark_the_match(world, browser_page, screenshot_dir) 
     page.wait_for_url(re.compile(r"/search/\?q="))
     expect(page.locator("#search-box")).to_have_value('tag:billing from:maya "charged twice"')
     expect(page.locator("[data-row]")).to_have_count(1)
+
+    # Nothing in a row, however long (subject, address, a word of 300 letters, eight
+    # tags), pushes it past its card.
+    page.goto("/search/?q=overflow")
+    expect(page.locator("[data-row]")).to_have_count(1)
+    assert page.evaluate(FITS) == [True, True]
 
     # A phrase in the other order finds nothing; the words alone find both charges.
     page.goto("/search/?q=%22twice+charged%22")
