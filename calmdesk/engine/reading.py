@@ -12,6 +12,7 @@ from typing import Final
 from calmdesk.engine import cues, facts, model, questions, sentiment, subjectivity
 from calmdesk.engine import language as language_id
 from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
+from calmdesk.engine.strip import sign_off_start
 from calmdesk.engine.text import Language, Word, detect_language, sentence_spans, wordset
 from calmdesk.engine.tones import DISTRESSED_TONES, TONES
 from calmdesk.engine.types import Fact, Reading, Sentence, SentenceKind, Stake, ToneSpan
@@ -74,7 +75,10 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
     # English cues read English only: "correct" in a French message is no praise.
     all_hits = cues.MESSAGE_INDEX.find(ws, lows) if supported else []
     cue_hits = [h for h in all_hits if h[0].family == "tone"]
-    tone = _read_tone(text, toks, ws, lows, lowset, cue_hits, terms, supported)
+    felt = _Felt(text, toks, ws, lows, lowset, terms, all_hits)
+    tone = _read_tone(
+        text, felt.toks, felt.ws, felt.lows, felt.lowset, felt.cue_hits, felt.terms, supported
+    )
     confidence = _confidence(tone.scores, terms.model is not None, language, supported)
 
     sent_spans = sentence_spans(text)
@@ -105,7 +109,9 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
         notes.append(f"language {language.code!r} is not supported: tone is a guess")
     if terms.model is None:
         notes.append("no tone weights shipped: cues only")
-    feeling = sentiment.read_terms(text, ws, lows, all_hits, terms.model, terms.ids)
+    feeling = sentiment.read_terms(
+        text, felt.ws, felt.lows, felt.all_hits, felt.terms.model, felt.terms.ids
+    )
     return Reading(
         text=text,
         tone=tone.tone,
@@ -147,6 +153,44 @@ class _ModelTerms:
             ids += [i for i in self.bi if i >= 0]
             ids += [i for i in self.pre if i >= 0]
             self.ids = ids
+
+
+class _Felt:
+    """The words tone and sentiment are read from: the message without its closing
+    ("Best,\nFelix", "Thanks, Emma"), a formula that says nothing of how the writer feels.
+    The closing is at the end, so these are prefixes of the message's words and the cue
+    hits' word indexes stay valid; facts, sentences and stakes still read every word."""
+
+    def __init__(
+        self,
+        text: str,
+        toks: list[Word],
+        ws: list[Word],
+        lows: list[str],
+        lowset: set[str],
+        terms: _ModelTerms,
+        all_hits: list[tuple[cues.Cue, int, int]],
+    ) -> None:
+        cut = sign_off_start(text)
+        n = len(ws)
+        if cut < len(text):
+            n = 0
+            while n < len(ws) and ws[n].start < cut:
+                n += 1
+        if n == 0 or n == len(ws):  # no closing, or nothing but one: read every word
+            self.toks, self.ws, self.lows, self.lowset, self.terms = toks, ws, lows, lowset, terms
+            self.all_hits = all_hits
+        else:
+            k = 0
+            while k < len(toks) and toks[k].start < cut:
+                k += 1
+            self.toks = toks[:k]
+            self.ws = ws[:n]
+            self.lows = lows[:n]
+            self.lowset = set(self.lows)
+            self.terms = _ModelTerms(self.toks)
+            self.all_hits = [h for h in all_hits if h[2] <= n]
+        self.cue_hits = [h for h in self.all_hits if h[0].family == "tone"]
 
 
 class _Tone:

@@ -178,3 +178,49 @@ def strip_quotes_and_signature(text: str, *, signature: bool = True) -> Stripped
         kept_pos += len(line)
         previous, previous_had_cr = n, had_cr
     return Stripped(text, "".join(out), tuple(segments), tuple(dict.fromkeys(removed)))
+
+
+# A closing the writer signs with. Formulaic: "Best," or "Thanks," above a name says
+# nothing of how the writer feels, and read as words it turned a complaint "positive".
+_VALEDICTION: Final = (
+    r"(?:best(?: regards| wishes)?|kind(?:est)? regards|warm(?:est)? regards|regards"
+    r"|many thanks|thanks(?: again| so much| in advance)?|thank you(?: in advance)?|thx"
+    r"|cheers|sincerely|yours(?: truly| sincerely)?|all the best|take care|br|kr"
+    r"|cordialement|viele grüße|mit freundlichen grüßen|saludos|un saludo|cordiali saluti)"
+)
+_CLOSING_LINE: Final = re.compile(r"^\s*" + _VALEDICTION + r"\s*[,.!]?\s*$", re.IGNORECASE)
+# "Thanks, Emma": the closing, a comma, and a capitalised name of one to three words.
+_CLOSING_WITH_NAME: Final = re.compile(
+    r"^\s*" + _VALEDICTION + r"\s*[,.!]\s*[-–—~]?\s*(?-i:[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2})\s*$",
+    re.IGNORECASE,
+)
+# A line under the closing: a name, a title, a company ("Head of Ops, Shop Inc"): it
+# opens with a capital and holds no sentence.
+_NAME_LINE: Final = re.compile(r"^\s*[-–—~]?\s*[A-Z][^!?;:\n]{0,60}(?<![.!?,])\s*$")
+# Lines under the closing (a name, a title, a company) at most.
+MAX_LINES_UNDER_CLOSING: Final = 3
+
+
+def sign_off_start(text: str) -> int:
+    """Where the writer's closing begins ("Best,\\nFelix", "Thanks, Emma" on the last
+    lines), or ``len(text)`` when the message ends without one. The closing needs a name
+    under it or beside it: a lone "Thanks!" at the end may be the writer's gratitude."""
+    end = len(text.rstrip())
+    lines: list[tuple[int, str]] = []  # (offset, line) of the last non-blank lines
+    pos = end
+    while pos > 0 and len(lines) <= MAX_LINES_UNDER_CLOSING:
+        start = text.rfind("\n", 0, pos) + 1
+        line = text[start:pos]
+        if line.strip():
+            lines.append((start, line))
+        pos = start - 1
+    # lines[0] is the last line. A same-line closing with a name: "Thanks, Emma".
+    if lines and _CLOSING_WITH_NAME.match(lines[0][1]) and len(lines) > 1:
+        return lines[0][0]
+    for k in range(1, len(lines)):
+        offset, line = lines[k]
+        if _CLOSING_LINE.match(line):
+            if all(_NAME_LINE.match(u) for _, u in lines[:k]):
+                return offset
+            return len(text)
+    return len(text)
