@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", me.notification_open, name="notification_open"),
     path("people/", people.people, name="people"),
     path("people/invite/", people.people_invite, name="people_invite"),
+    path("people/<int:pk>/role/", people.people_role, name="people_role"),
     path("invite/<str:token>/", people.invite_accept, name="invite_accept"),
     path("password/forgot/", people.forgot_password, name="password_reset"),
     path("password/forgot/sent/", people.reset_done, name="password_reset_done"),

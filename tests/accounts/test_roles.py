@@ -105,3 +105,22 @@ def test_an_agent_takes_no_conversation_from_a_teammate_a_lead_does(desk: Desk) 
     assert response.status_code == 302
     desk.conversation.refresh_from_db()
     assert desk.conversation.assignee_id == desk.alice.pk  # nobody held it: she takes it
+
+
+def test_an_admin_changes_a_role_on_the_people_page_never_their_own(desk: Desk) -> None:
+    client = desk.client_for(desk.admin)
+    alice = desk.alice.agent  # type: ignore[attr-defined]
+    response = client.post(reverse("people_role", args=[alice.pk]), {"role": "lead"})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.role == Role.LEAD and alice.user.is_staff
+    billing = reverse("conversation", args=[desk.billing_conversation.pk])
+    assert desk.client_for(desk.alice).get(billing).status_code == 200
+    own = desk.admin.agent  # type: ignore[attr-defined]
+    page = client.post(reverse("people_role", args=[own.pk]), {"role": "agent"}, follow=True)
+    assert "Another admin has to change your own role." in page.content.decode()
+    own.refresh_from_db()
+    assert own.role == Role.ADMIN
+    assert client.post(reverse("people_role", args=[alice.pk]), {"role": "boss"}).status_code == 302
+    alice.refresh_from_db()
+    assert alice.role == Role.LEAD

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -22,10 +22,11 @@ from calmdesk.accounts.invites import (
     InviteError,
     do_accept_invite,
     do_invite,
+    do_set_role,
     open_invite,
     pending_invites,
 )
-from calmdesk.accounts.models import Agent, Capability
+from calmdesk.accounts.models import Agent, Capability, Role
 from calmdesk.accounts.resets import QueuedPasswordResetForm, client_over_limit, reset_context
 from calmdesk.accounts.security import client_address
 
@@ -51,6 +52,7 @@ def _people_page(request: SignedInRequest, form: InviteForm, status: int = 200) 
     )
     context = {
         "people": people,
+        "roles": Role.choices,
         "invites": pending_invites(),
         "form": form,
         "now": timezone.now(),
@@ -82,6 +84,27 @@ def people_invite(request: SignedInRequest) -> HttpResponse:
             request,
             _("No SMTP server is set, so no mail leaves. Send %(email)s this link: %(link)s")
             % {"email": invite.user.email, "link": link},
+        )
+    return redirect("people")
+
+
+@require_POST
+@may_invite
+def people_role(request: SignedInRequest, pk: int) -> HttpResponse:
+    agent = Agent.objects.filter(pk=pk).select_related("user").first()
+    if agent is None:
+        raise Http404
+    role = request.POST.get("role", "")
+    if agent.user_id == request.user.pk:
+        # Nobody demotes themselves by a slip: another admin does it.
+        messages.error(request, _("Another admin has to change your own role."))
+    elif role not in Role.values:
+        messages.error(request, _("Choose a role."))
+    else:
+        do_set_role(agent, role)
+        messages.success(
+            request,
+            _("%(name)s is now %(role)s.") % {"name": agent, "role": agent.get_role_display()},
         )
     return redirect("people")
 
