@@ -5,7 +5,15 @@ the admin and dave the lead see and alice, an agent, does not."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import urllib.parse
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -16,12 +24,14 @@ from django.utils import timezone
 
 from calmdesk.accounts.models import Role
 from calmdesk.desk.demo.command import start_mail_catcher
+from calmdesk.desk.demo.generate import DEMO_PASSWORD
 from calmdesk.desk.models import Mailbox
 from calmdesk.mail import catcher, outbox
 from calmdesk.mail.actions import do_send_reply
 from calmdesk.mail.claims import new_worker_id
 from calmdesk.mail.models import Outbox, OutboxState
 from tests.desk.conftest import make_agent, receive
+from tests.mail.conftest import free_port, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +123,91 @@ def test_a_real_server_wins_over_the_catcher(monkeypatch) -> None:
     monkeypatch.setenv("CALMDESK_SMTP_HOST", "mail.example.com")
     assert start_mail_catcher(django_settings) is None
     assert os.environ["CALMDESK_SMTP_HOST"] == "mail.example.com"
+
+
+def _form_token(html: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+class _Browser:
+    """Just enough of a browser for the demo: cookies, forms with their CSRF token."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.read().decode()
+
+    def post(self, path: str, fields: dict[str, str]) -> str:
+        form = {
+            "csrfmiddlewaretoken": _form_token(self.get(path if "login" in path else "/")),
+            **fields,
+        }
+        request = urllib.request.Request(
+            self.base + path,
+            data=urllib.parse.urlencode(form).encode(),
+            headers={"Referer": self.base + path},
+        )
+        with self.opener.open(request, timeout=30) as response:
+            return response.read().decode()
+
+
+@pytest.mark.slow
+def test_make_demo_shows_a_reply_in_the_catcher(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The real thing: ``calmdesk demo`` (web server, worker, catcher) on a free port; a
+    reply posted through the page leaves after its undo window and is on "Sent mail"."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CALMDESK_", "DATABASE_"))}
+    env.update(CALMDESK_DATA_DIR=str(tmp_path), CALMDESK_UNDO_SECONDS="1")
+    env.update(CALMDESK_LOG_LEVEL="WARNING")
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "calmdesk", "demo", "--conversations", "12", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        for line in demo.stdout:  # ends if the demo dies
+            if "calmdesk is at" in line:
+                break
+        # Whatever it prints later is read, so a full pipe never stalls it.
+        threading.Thread(target=demo.stdout.read, daemon=True).start()
+        base = f"http://127.0.0.1:{port}"
+        browser = _Browser(base)
+        wait_for(lambda: _answers(base), "the demo's web server")
+        browser.post("/login/", {"username": "demo", "password": DEMO_PASSWORD})
+        first = re.search(r'href="/c/(\d+)/"', browser.get("/"))
+        assert first, "no conversation in the demo inbox"
+        page = browser.get(f"/c/{first.group(1)}/")
+        seen = re.search(r'name="seen_up_to" value="(\d+)"', page)
+        assert seen, "no seen_up_to in the composer"
+        body = "Thanks for your patience, this is fixed now. (demo catcher check)"
+        browser.post(
+            f"/c/{first.group(1)}/reply/",
+            {"body": body, "seen_up_to": seen.group(1), "then_status": ""},
+        )
+        wait_for(lambda: "demo catcher check" in browser.get("/mail/caught/"), "the caught reply")
+        assert "Sent mail" in browser.get("/")
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        try:
+            demo.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            demo.wait()
+
+
+def _answers(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/login/", timeout=5):
+            return True
+    except OSError:
+        return False
