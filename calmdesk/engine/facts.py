@@ -179,6 +179,13 @@ _NOT_NAMES: Final = wordset(
 )
 
 
+# A name run just before one of these is a named day ("Black Friday"), not a product.
+_DAY_AND_MONTH_NAMES: Final = wordset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march "
+    "april june july august september october november december"
+)
+
+
 def find_pattern_facts(text: str, has_digit: bool | None = None) -> list[tuple[str, int, int]]:
     """(kind, start, end) for every pattern fact, overlapping matches of a later kind
     dropped (a URL's digits are not also a version). ``has_digit``: whether ``text`` has
@@ -239,6 +246,13 @@ def find_names(text: str, ws: list[Word], sentence_starts: set[int]) -> list[tup
             is_name = camel or (
                 first.isupper() and w.start not in sentence_starts and not token.isupper()
             )
+        if (
+            not is_name
+            and run is not None
+            and w.low in _DAY_AND_MONTH_NAMES
+            and text[prev_end : w.start] == " "
+        ):
+            run = None  # "Black Friday", "Cyber Monday": a day, not a product
         if is_name:
             if run is not None and text[prev_end : w.start] == " ":
                 run = (run[0], w.end)

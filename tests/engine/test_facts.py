@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from calmdesk.engine import facts
+from calmdesk.engine import facts, read_message
 
 # The patterns as they read best, opening with ``\b``: the reference the fast ones in
 # facts.py (which open with a character class and look behind for the boundary) must equal.
@@ -166,3 +166,16 @@ def test_every_match_meets_its_patterns_needs(sample: str) -> None:
 )
 def test_pattern_facts_found(text: str, kinds: list[str]) -> None:
     assert sorted(k for k, _, _ in facts.find_pattern_facts(text)) == sorted(kinds)
+
+
+@pytest.mark.parametrize(
+    "text,names",
+    [
+        ("Our Black Friday sale starts tomorrow and checkout is down.", []),
+        ("Since Cyber Monday the Google Calendar sync fails.", ["Google Calendar"]),
+        ("I open Google Calendar on Friday.", ["Google Calendar"]),
+    ],
+)
+def test_a_named_day_is_not_a_product_name(text: str, names: list[str]) -> None:
+    reading = read_message(text)
+    assert [f.text for f in reading.facts if f.kind == "name"] == names
