@@ -44,6 +44,7 @@ _PIECE = re.compile(
     r'|"(?P<phrase>[^"]*)"?'
     r"|(?P<word>\S+)"
 )
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 OPERATORS = ("tag", "from", "status", "assignee", "mailbox", "org")
 # The search page's help: an example of each piece of the grammar and what it finds.
 OPERATOR_HELP = (
@@ -142,7 +143,12 @@ class _Builder:
     def operator(self, name: str, value: str) -> None:
         value = " ".join(value.split())[:MAX_VALUE]
         name = name.lower()
-        if not value:
+        if _CONTROL.search(value):
+            # Never a name, and PostgreSQL refuses a NUL in any text it is given.
+            self.problems.append(
+                _("“%(op)s:” cannot hold control characters, so it was left out.") % {"op": name}
+            )
+        elif not value:
             self.problems.append(_("“%(op)s:” needs a value after it.") % {"op": name})
         elif name == "status":
             self._status(value.lower())

@@ -213,3 +213,52 @@ def test_unknown_names_are_dropped_with_a_message(world: World) -> None:
     }
     assert any("nosuchtag" in p for p in page.problems)
     assert any("nobody" in p for p in page.problems)
+
+
+PIECES = [
+    "tag:",
+    "from:",
+    "status:",
+    "assignee:",
+    "mailbox:",
+    "org:",
+    "CD-",
+    "[CD-3fa8b1c2d4e5]",
+    '"',
+    " ",
+    "*",
+    ":",
+    "billing",
+    "Maya Okafor",
+    "ü",
+    "🙂",
+    "\x00",
+    "%",
+    "_",
+    "'",
+    "(",
+    "-",
+    "OR",
+    "NEAR",
+    "a" * 70,
+]
+
+
+def _random_queries(count: int) -> list[str]:
+    import random
+
+    rng = random.Random(12)
+    return ["".join(rng.choices(PIECES, k=rng.randint(1, 12))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("text", _random_queries(300))
+def test_any_text_parses_and_reads_back_the_same(text: str) -> None:
+    query = parse(text)
+    again = parse(query.text())
+    assert again.replace(problems=()) == query.replace(problems=())
+
+
+def test_any_text_searches_without_an_error(world: World) -> None:
+    for text in _random_queries(60):
+        search(world.desk.alice, text)
+        search(world.desk.admin, text)

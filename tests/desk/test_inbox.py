@@ -137,6 +137,8 @@ def test_folder_counts_follow_every_change(desk: Desk) -> None:
         {"after": "not-a-cursor"},
         {"page": "99999999999999999999999"},
         {"status": "active\x00"},
+        {"tag": "\x00"},
+        {"mailbox": "support\x00"},
     ],
 )
 def test_bad_filters_get_a_clear_message_not_an_error(desk: Desk, params: dict) -> None:

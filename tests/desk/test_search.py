@@ -76,6 +76,7 @@ def test_a_merged_customer_is_found_under_the_new_record(desk: Desk) -> None:
         "-",
         "🙂",
         "\x00",
+        "tag:\x00 from:\x00maya org:a\x00 mailbox:\x00",
         "a:b",
         "!@#$%^&*()",
     ],
