@@ -4,7 +4,7 @@ what the conversation page, the send-state partial and the inbox rows show."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef, Q
@@ -20,6 +20,9 @@ from calmdesk.mail.outbox import NO_SERVER, RECOVERED
 # (minutes apart) less often.
 POLL_COUNTDOWN = 1
 POLL_RETRYING = 10
+# A due reply the worker has not taken this long after: far beyond one pass of its loop
+# (a second by default), so no worker is running.
+WORKER_LATE = timedelta(seconds=30)
 
 
 def clock() -> datetime:
@@ -52,6 +55,12 @@ def send_state_context(
         left = outbox.send_at - (now or clock())
         seconds_left = max(0, int(left.total_seconds() + 0.999))
     pending = outbox is not None and outbox.state in (OutboxState.SCHEDULED, OutboxState.SENDING)
+    stalled = (
+        outbox is not None
+        and outbox.state == OutboxState.SCHEDULED
+        and not problem
+        and outbox.send_at < (now or clock()) - WORKER_LATE
+    )
     return {
         "message": message,
         "outbox": outbox,
@@ -59,6 +68,8 @@ def send_state_context(
         "can_undo": bool(seconds_left) and message.author_id == actor.pk,
         "problem": problem,
         "reason": reason_text(outbox) if problem and outbox is not None else "",
+        # Nothing has tried it: said, rather than "Sending…" for ever.
+        "stalled": stalled,
         "can_retry": problem and outbox is not None and not outbox.last_error.startswith(UNCERTAIN),
         # Still moving: the partial asks again until the state is final.
         "pending": pending,
@@ -66,11 +77,12 @@ def send_state_context(
     }
 
 
-def mark_send_problems(conversations: Iterable[Conversation]) -> None:
+def mark_send_problems(conversations: Iterable[Conversation], now: datetime | None = None) -> None:
     """Give each inbox row ``send_problem``: why its latest reply that did not leave did
-    not (failed, or waiting to be tried again), or "". A reply sent after it clears it.
-    One query for the page."""
+    not (failed, waiting to be tried again, or no worker took it), or "". A reply sent
+    after it clears it. One query for the page."""
     rows = list(conversations)
+    late = (now or clock()) - WORKER_LATE
     later_sent = Outbox.objects.filter(
         state=OutboxState.SENT,
         message__conversation_id=OuterRef("message__conversation_id"),
@@ -81,6 +93,7 @@ def mark_send_problems(conversations: Iterable[Conversation]) -> None:
         .filter(
             Q(state=OutboxState.FAILED)
             | (Q(state=OutboxState.SCHEDULED) & ~Q(last_error__in=["", RECOVERED]))
+            | Q(state=OutboxState.SCHEDULED, send_at__lt=late)
         )
         .exclude(Exists(later_sent))
         .order_by("message_id")
@@ -88,7 +101,10 @@ def mark_send_problems(conversations: Iterable[Conversation]) -> None:
     )
     found: dict[int, str] = {}
     for conversation_id, state, last_error in problems:
-        reason = reason_text(Outbox(state=state, last_error=last_error))
-        found[conversation_id] = reason
+        found[conversation_id] = (
+            reason_text(Outbox(state=state, last_error=last_error))
+            if last_error
+            else _("no worker has picked it up (is calmdesk worker running?)")
+        )
     for conversation in rows:
         conversation.send_problem = found.get(conversation.pk, "")  # type: ignore[attr-defined]

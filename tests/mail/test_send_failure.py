@@ -201,3 +201,14 @@ def test_an_uncertain_reply_is_not_sent_again_from_the_page(desk) -> None:
     Outbox.objects.filter(message=reply).update(state=OutboxState.FAILED, last_error=reason)
     assert not do_retry_send(reply, alice)
     assert "Try again" not in _page(alice, "mail_send_state", reply.pk)
+
+
+def test_a_reply_no_worker_takes_says_so(desk) -> None:
+    alice, _bob, conversation, _asked = desk
+    reply = do_send_reply(conversation, alice, "On it.")
+    Outbox.objects.filter(message=reply).update(send_at=timezone.now() - timedelta(seconds=5))
+    assert "Sending…" in _page(alice, "mail_send_state", reply.pk)  # the worker's next pass
+    Outbox.objects.filter(message=reply).update(send_at=timezone.now() - timedelta(minutes=2))
+    fragment = _page(alice, "mail_send_state", reply.pk)
+    assert "no worker has picked it up" in fragment and "Sending" not in fragment
+    assert "Reply not sent" in _page(alice, "inbox")
