@@ -124,3 +124,13 @@ def test_an_admin_changes_a_role_on_the_people_page_never_their_own(desk: Desk) 
     assert client.post(reverse("people_role", args=[alice.pk]), {"role": "boss"}).status_code == 302
     alice.refresh_from_db()
     assert alice.role == Role.LEAD
+
+
+def test_the_page_offers_reassigning_only_to_who_may(desk: Desk) -> None:
+    do_assign(desk.conversation, desk.bob, desk.bob)
+    url = reverse("conversation", args=[desk.conversation.pk])
+    alice = desk.client_for(desk.alice).get(url).content.decode()
+    assert 'id="assign-select"' not in alice and "Theirs until they hand it on" in alice
+    for user in (desk.bob, desk.dave):
+        page = desk.client_for(user).get(url).content.decode()
+        assert 'id="assign-select"' in page

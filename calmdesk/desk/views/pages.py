@@ -17,6 +17,7 @@ from calmdesk.desk.access import (
     visible_conversations,
     visible_mailboxes,
 )
+from calmdesk.desk.actions import may_reassign_anyone
 from calmdesk.desk.forms import NoteForm, ReplyForm
 from calmdesk.desk.inbox import SORTS, folder_counts, inbox_page, parse_filter
 from calmdesk.desk.models import (
@@ -133,6 +134,9 @@ def render_conversation(
             Q(mailbox=conversation.mailbox_id) | Q(mailbox__isnull=True)
         ),
         "agents": assignable_agents(conversation),
+        # An agent does not take a teammate's conversation (README, "Roles").
+        "may_reassign": conversation.assignee_id in (None, request.user.pk)
+        or may_reassign_anyone(request.user),
         "tags": list(conversation.tags.all()),
         "all_tags": Tag.objects.all()[:500],
         "statuses": Status.choices,
