@@ -19,6 +19,12 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 # looks through the open elements at every tag, so its work grows with depth x size:
 # 100,000 nested <div>s took 45 s. Real mail nests a few dozen levels (tables in tables).
 MAX_HTML_DEPTH = 100
+# HTML longer than this is flattened to text in one pass over its tags (_streamed_text)
+# rather than through an HTML parser's tree.
+STREAM_TEXT_CHARS = 1_000_000
+_DROPPED = {"script", "style", "head", "title"}
+# A tag, or a comment (to its end, or the end of the text) or a doctype, which go.
+_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|" + _TAG.pattern, re.S)
 
 TAGS = nh3.ALLOWED_TAGS - {"img"} | {"img", "span", "div", "font", "center"}
 ATTRIBUTES = {
@@ -85,8 +91,39 @@ def sanitise(html: str, inline_urls: dict[str, str] | None = None) -> str:
 def html_to_text(html: str) -> str:
     if not html.strip():
         return ""
+    if len(html) > STREAM_TEXT_CHARS:
+        return _tidy(_streamed_text(html))
     marked = _BLOCK_END.sub("\n", cap_depth(html))
-    bare = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style", "head", "title"})
+    bare = nh3.clean(marked, tags=set(), clean_content_tags=_DROPPED)
+    return _tidy(bare)
+
+
+def _tidy(bare: str) -> str:
     text = html_lib.unescape(bare)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _streamed_text(html: str) -> str:
+    """The text between the tags, in one pass over them: what a large HTML body needs
+    (an HTML parser's tree of a 30 MB body took ten times its size). The result is only
+    ever shown escaped, so this need not sanitise; script and style contents are left
+    out, and block ends become line breaks as above."""
+    pieces: list[str] = []
+    skipping = ""
+    kept_to = 0
+    for match in _TOKEN.finditer(html):
+        closing, name, _self_closing = match.groups()
+        name = (name or "").lower()  # empty for a comment or a doctype: dropped
+        if not skipping:
+            pieces.append(html[kept_to : match.start()])
+        kept_to = match.end()
+        if skipping:
+            skipping = "" if closing and name == skipping else skipping
+        elif name in _DROPPED and not closing:
+            skipping = name
+        elif _BLOCK_END.fullmatch(match.group(0)):
+            pieces.append("\n")
+    if not skipping:
+        pieces.append(html[kept_to:])
+    return "".join(pieces)

@@ -129,6 +129,7 @@ def run_once(
             total.stored += tally.stored
             total.quarantined += tally.quarantined
             total.duplicates += tally.duplicates
+            total.bounces += tally.bounces
         except MailStoreUnavailable:
             error = "database unavailable; the rest stays unseen for the next poll"
         except Exception as exc:

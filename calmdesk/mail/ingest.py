@@ -71,6 +71,7 @@ DEFAULT_MAX_ATTACHMENT_BYTES = MailboxMailSettings._meta.get_field("max_attachme
 # and signatures are looked for in a little more, so the cut rarely lands in a quote.
 ANALYSED_CHARS = 20_000
 QUOTE_SCAN_CHARS = 100_000
+MAX_HTML_KEPT = 5 * 1024 * 1024
 # Retries when two ingests race on the same new customer address (a unique row).
 RACE_RETRIES = 3
 
@@ -174,7 +175,9 @@ def prepare(parsed: ParsedMail, limit: int) -> Prepared:
         return Prepared(parsed, key, _raw_only_note(parsed.raw_only), "", "", [], skipped)
     inline_urls = {a.content_id: inline_path(key, a.content_id) for a in kept if a.content_id}
     text = parsed.text or html_to_text(parsed.html)
-    html = sanitise(parsed.html, inline_urls)
+    # HTML past this is kept in the raw mail only: the page shows the text, and cleaning
+    # 30 MB of HTML once more for a copy nobody reads was a third of the peak memory.
+    html = sanitise(parsed.html, inline_urls) if len(parsed.html) <= MAX_HTML_KEPT else ""
     # The engine reads the start of a long message (it reads in the write transaction,
     # and its work grows with the text); the stored body keeps everything.
     analysed = reply_text(text[:QUOTE_SCAN_CHARS])[:ANALYSED_CHARS]

@@ -128,3 +128,37 @@ def test_a_long_body_is_cut_in_the_page_with_show_all(support, alice, charlie, c
     assert whole.content.decode() == message.body_text
     client.force_login(charlie)
     assert client.get(f"/messages/{message.pk}/text/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_html_past_the_kept_size_is_read_as_text_and_left_in_the_raw_mail(support, monkeypatch):
+    monkeypatch.setattr(ingest_module, "MAX_HTML_KEPT", 1000)
+    html = "<p>The export fails at row 17.</p>" * 100
+    raw = make_mail(body=html, extra="").replace(b"text/plain", b"text/html")
+    message = ingest_raw(raw, support).message
+    assert message.body_html == ""
+    assert message.body_text.count("The export fails at row 17.") == 100
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>T</title><style>p{x}</style></head><body><p>Hello &amp; hi</p>"
+        "<div>Line<br>two</div><script>alert(1)</script><p>end</p></body></html>",
+        "<!DOCTYPE html><!-- a [if mso] comment <p>x</p> --><table><tr><td>a</td></tr>"
+        "<tr><td>b</td></tr></table><h1>Head</h1>text",
+        "<ul><li>one</li><li>two &lt;3</li></ul><blockquote>quoted</blockquote><hr>after",
+    ],
+)
+def test_large_html_is_flattened_in_one_pass_to_the_same_text(html, monkeypatch):
+    from calmdesk.mail import htmltext
+
+    expected = html_to_text(html)
+    cleaned: list[str] = []
+    real_clean = htmltext.nh3.clean
+    monkeypatch.setattr(
+        htmltext.nh3, "clean", lambda *a, **k: cleaned.append(a[0]) or real_clean(*a, **k)
+    )
+    monkeypatch.setattr(htmltext, "STREAM_TEXT_CHARS", 10)
+    assert html_to_text(html) == expected
+    assert cleaned == []  # no HTML parser's tree was built

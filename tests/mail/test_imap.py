@@ -93,3 +93,14 @@ def test_the_poller_speaks_tls_and_starttls(polled, dovecot, monkeypatch, securi
     tally = imap.run_once(new_worker_id())
     assert tally.stored == 1, MailboxMailSettings.objects.get(pk=polled.pk).last_poll_error
     assert imap_seen(dovecot, polled.imap_folder) == (1, 1)
+
+
+def test_a_polled_null_sender_bounce_is_kept_as_a_bounce(polled, dovecot):
+    from calmdesk.mail.models import Bounce, Quarantine
+    from tests.mail.test_hostile_mail import dsn
+
+    imap_append(dovecot, polled.imap_folder, [dsn("MAILER-DAEMON <>", "x@y.example", "<n@z>")])
+    tally = imap.run_once(new_worker_id())
+    assert (tally.stored, tally.quarantined, tally.bounces) == (0, 0, 1)
+    assert imap_seen(dovecot, polled.imap_folder) == (1, 1)
+    assert Bounce.objects.count() == 1 and not Quarantine.objects.exists()
