@@ -45,6 +45,15 @@ _PIECE = re.compile(
     r"|(?P<word>\S+)"
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# The inbox's query-string keys (the operators' names) and the Query field each sets.
+_FIELDS = {
+    "status": "status",
+    "mailbox": "mailbox",
+    "assignee": "assignee",
+    "tag": "tags",
+    "from": "senders",
+    "org": "orgs",
+}
 OPERATORS = ("tag", "from", "status", "assignee", "mailbox", "org")
 # The search page's help: an example of each piece of the grammar and what it finds.
 OPERATOR_HELP = (
@@ -96,7 +105,11 @@ class Query:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def params(self) -> dict[str, str]:
-        """The inbox's query string: one value per key (the first of each operator)."""
+        """The inbox's query string: one key per operator (``?status=pending&tag=billing``)
+        while each has one value, else the whole query as ``q`` (two tags, a subject
+        token). Either way one value per key."""
+        if len(self.tags) > 1 or len(self.senders) > 1 or len(self.orgs) > 1 or self.tokens:
+            return {"q": self.text()}
         values = {
             "status": self.status,
             "mailbox": self.mailbox,
@@ -106,6 +119,14 @@ class Query:
             "org": self.orgs[0] if self.orgs else "",
         }
         return {key: value for key, value in values.items() if value}
+
+    def with_operator(self, key: str, value: str) -> Query:
+        """This query with the operator ``key`` (a query-string key: "tag", "from", …) set
+        to ``value`` alone; "" drops it. For links that change one filter."""
+        name, value = _FIELDS[key], value.lower()
+        if name in ("tags", "senders", "orgs"):
+            return self.replace(**{name: (value,) if value else ()})
+        return self.replace(**{name: value})
 
     def text(self) -> str:
         """The same query written in the grammar, as a saved view would keep it."""
@@ -202,6 +223,11 @@ def parse(text: str) -> Query:
     """Read a search box's text. Never raises: an unknown ``word:`` is searched as words
     (a pasted URL or ``ERR:TIMEOUT`` still finds something) and the agent is told."""
     b = _Builder()
+    _read(text, b)
+    return b.query()
+
+
+def _read(text: str, b: _Builder) -> None:
     for piece in _PIECE.finditer(text[:1000]):
         if piece["op"] is not None:
             op = piece["op"].lower()
@@ -223,16 +249,21 @@ def parse(text: str) -> Query:
                 b.words += [Word(w, False) for w in words]
         else:
             b.free(piece["word"])
-    return b.query()
 
 
 def from_params(params: Mapping[str, str], *, status: str = "") -> Query:
-    """The inbox's query string (``?status=pending&tag=billing``): the same operators, one
-    value per key. ``status`` is the default when the string names none."""
+    """The inbox's query string: ``q`` (the grammar, as a saved view keeps it) and/or one
+    key per operator (``?status=pending&tag=billing``), a key overriding the same operator
+    in ``q``. ``status`` is the default when neither names one."""
     b = _Builder()
+    text = params.get("q", "")
+    if text:
+        _read(text, b)
     for name in OPERATORS:
         value = params.get(name, "")
         if value:
+            if name in ("tag", "from", "org"):
+                b.fields[_FIELDS[name]].clear()  # the key's value alone, as a link set it
             b.operator(name, value)
     query = b.query()
     return query if query.status or not status else query.replace(status=status)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from calmdesk.desk.access import visible_conversations
-from calmdesk.desk.filters import Filter, Query, apply, from_params, resolve
+from calmdesk.desk.filters import OPERATORS, Filter, Query, apply, from_params, resolve
 from calmdesk.desk.models import (
     WAITING_OR_LAST,
     Conversation,
@@ -108,9 +108,14 @@ class InboxFilter:
         return self.where.tags[0] if self.where.tags else None
 
     def params(self, **changes: object) -> dict[str, str]:
-        """The query string's values with ``changes`` applied (None or "" drops a key)."""
+        """The query string's values with ``changes`` applied (None or "" drops a key):
+        an operator's change is made to the query, which then writes its own keys."""
+        query = self.where.query
+        for key in OPERATORS:
+            if key in changes:
+                query = query.with_operator(key, str(changes.pop(key) or ""))
         values: dict[str, object] = {
-            **self.where.query.params(),
+            **query.params(),
             "sort": self.sort if self.sort != default_sort(self.status) else None,
             "after": self.after.encode() if self.after else None,
         }
@@ -128,8 +133,14 @@ def default_sort(status: str) -> str:
 
 
 def parse_filter(actor: User, params: Mapping[str, str]) -> InboxFilter:
-    where = resolve(actor, from_params(params, status=Status.ACTIVE))
-    f = InboxFilter(where=where, problems=list(where.problems))
+    query = from_params(params, status=Status.ACTIVE)
+    problems: list[str] = []
+    if query.has_text:
+        # The inbox lists by its indexes; words need the full-text index of search.
+        problems.append(_("The inbox filters by operators; search finds words."))
+        query = query.replace(words=(), phrases=())
+    where = resolve(actor, query)
+    f = InboxFilter(where=where, problems=[*where.problems, *problems])
     f.sort = default_sort(f.status)
     sort = params.get("sort", "")
     if sort in SORTS:

@@ -90,6 +90,13 @@ def test_the_inbox_query_string_is_the_same_grammar() -> None:
     assert query == parse("status:pending tag:billing assignee:none")
     assert query.params() == {"status": "pending", "tag": "billing", "assignee": "none"}
     assert from_params({}, status=Status.ACTIVE) == Query(status=Status.ACTIVE)
+    # A whole query as q (what a saved view keeps); a key overrides that operator in it.
+    saved = from_params({"q": "tag:a tag:b from:maya status:closed", "tag": "c"})
+    assert saved == parse("tag:c from:maya status:closed")
+    two = parse("tag:a tag:b status:closed")
+    assert two.params() == {"q": "status:closed tag:a tag:b"}
+    assert two.with_operator("status", "pending").params() == {"q": "status:pending tag:a tag:b"}
+    assert two.with_operator("tag", "").params() == {"status": "closed"}
 
 
 @dataclass

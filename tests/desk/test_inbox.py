@@ -207,3 +207,34 @@ def test_the_inbox_takes_every_operator_of_the_grammar(desk: Desk) -> None:
     by_agent = client.get(reverse("inbox"), {"assignee": "bob"})
     assert [c.pk for c in _rows(by_agent)] == [other.pk]
     assert by_agent.context["f"].where.query.text() == "status:active assignee:bob"
+
+
+def test_the_inbox_takes_a_whole_query_as_q_and_keeps_it_in_its_links(desk: Desk) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    client = desk.client_for(desk.alice)
+    both = receive(desk.support, "k@x.example", "Hi", "both tags").conversation
+    one = receive(desk.support, "j@x.example", "Hi", "one tag").conversation
+    for conversation, names in ((both, ["outage", "vip"]), (one, ["outage"])):
+        for name in names:
+            client.post(reverse("conversation_tag_add", args=[conversation.pk]), {"name": name})
+    response = client.get(reverse("inbox"), {"q": "tag:outage tag:vip", "sort": "recent"})
+    assert [c.pk for c in _rows(response)] == [both.pk]
+    html = response.content.decode()
+    assert "#outage" in html and "#vip" in html
+    # The filter links (the brand's plain link to the inbox aside).
+    links = [h for h in _links(html) if urlsplit(h).path == reverse("inbox") and "?" in h]
+    assert len(links) > 8
+    pending = next(h for h in links if "status%3Apending" in h or "status:pending" in h)
+    values = parse_qs(urlsplit(pending).query)
+    assert values == {"q": ["status:pending tag:outage tag:vip"]}
+    # Every link keeps both tags, in the one q.
+    for link in links:
+        q = parse_qs(urlsplit(link).query)["q"]
+        assert len(q) == 1 and "tag:outage tag:vip" in q[0], link
+
+
+def test_words_in_the_inbox_are_left_to_search(desk: Desk) -> None:
+    response = desk.client_for(desk.alice).get(reverse("inbox"), {"q": "checkout status:active"})
+    assert [c.pk for c in _rows(response)] == [desk.conversation.pk]
+    assert "search finds words" in " ".join(response.context["f"].problems)
