@@ -22,8 +22,13 @@ TONE_HISTORY = 16
 
 
 def needs_call(
-    conversation: Conversation, care: ConversationCare | None, now: datetime | None = None
+    conversation: Conversation,
+    care: ConversationCare | None,
+    now: datetime | None = None,
+    called: bool | None = None,
 ) -> bool:
+    """Whether to suggest a call. ``called``: whether a call is logged, when the caller
+    has the thread's events in hand (the page has; then no query is needed)."""
     if care is None or care.latest_tone not in CALL_TONES:
         return False
     long_thread = conversation.customer_message_count >= CALL_AFTER_CUSTOMER_MESSAGES
@@ -31,7 +36,9 @@ def needs_call(
     if not (long_thread or old):
         return False
     # Once someone has called (or sent a screencast), the suggestion has been taken.
-    return not Event.objects.filter(conversation=conversation, kind=EventKind.CALL).exists()
+    if called is None:
+        called = Event.objects.filter(conversation=conversation, kind=EventKind.CALL).exists()
+    return not called
 
 
 def tone_history(
@@ -55,13 +62,17 @@ def draft_of(conversation: Conversation, actor: User) -> Draft | None:
     return Draft.objects.filter(conversation=conversation, agent=actor).exclude(body="").first()
 
 
-def conversation_context(conversation: Conversation, actor: User) -> dict[str, Any]:
+def conversation_context(
+    conversation: Conversation, actor: User, events: list[Event] | None = None
+) -> dict[str, Any]:
+    """``events``: the thread's events, when the page has loaded them already."""
     care = ConversationCare.objects.filter(conversation=conversation).first()
+    called = None if events is None else any(e.kind == EventKind.CALL for e in events)
     return {
         "tone_history": tone_history(conversation, actor),
         "care": care,
         "reproduction_states": Reproduction.choices,
-        "call_nudge": needs_call(conversation, care),
+        "call_nudge": needs_call(conversation, care, called=called),
         "tone": care.latest_tone if care else "",
         "saved_draft": draft_of(conversation, actor),
     }

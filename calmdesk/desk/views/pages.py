@@ -122,12 +122,13 @@ def render_conversation(
         .select_related("care")
         .order_by("-last_message_at")[:10]
     )
+    thread = thread_of(conversation, request.user)
     context = {
         "conversation": conversation,
         "back": back_link(request, conversation),
         "customer": customer,
         "emails": list(customer.emails.order_by("id")),
-        "thread": thread_of(conversation, request.user),
+        "thread": thread,
         "latest_id": conversation.messages.aggregate(m=Max("id"))["m"] or 0,
         "others": list(others),
         "saved_replies": SavedReply.objects.filter(
@@ -147,7 +148,9 @@ def render_conversation(
         "note_form": note_form or NoteForm(),
         "collision": collision,
         "composer": "note" if note_form is not None and not note_form.is_valid() else "reply",
-        **conversation_context(conversation, request.user),
+        **conversation_context(
+            conversation, request.user, [item for item in thread if isinstance(item, Event)]
+        ),
     }
     return render(request, "desk/conversation.html", context, status=status)
 
