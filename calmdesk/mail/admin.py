@@ -52,6 +52,8 @@ class MailSettingsForm(forms.ModelForm):
             "imap_folder",
             "poll_seconds",
             "max_attachment_bytes",
+            "max_attachments",
+            "max_attachments_total_bytes",
         ]
 
     def clean(self):

@@ -104,6 +104,9 @@ class MailboxMailSettings(models.Model):
     imap_folder = models.CharField(max_length=255, default="INBOX")
     poll_seconds = models.PositiveIntegerField(default=60)
     max_attachment_bytes = models.PositiveBigIntegerField(default=25 * 1024 * 1024)
+    # Per message: past these, further files are listed on the message, not stored.
+    max_attachments = models.PositiveIntegerField(default=100)
+    max_attachments_total_bytes = models.PositiveBigIntegerField(default=40 * 1024 * 1024)
     # A poll is claimed like an outbox row, so two workers never poll one mailbox at once.
     poll_claimed_until = models.DateTimeField(null=True, blank=True)
     poll_claimed_by = models.CharField(max_length=100, blank=True)
