@@ -65,7 +65,8 @@ from calmdesk.receive import do_receive_message
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_ATTACHMENT_BYTES = MailboxMailSettings._meta.get_field("max_attachment_bytes").default
+_SETTINGS_FIELDS = MailboxMailSettings._meta
+DEFAULT_MAX_ATTACHMENT_BYTES = _SETTINGS_FIELDS.get_field("max_attachment_bytes").default
 # How much of a message the engine reads: the longest real support mails in the shared
 # sets are a few thousand characters; a pasted log is not the customer's words. Quotes
 # and signatures are looked for in a little more, so the cut rarely lands in a quote.
@@ -139,13 +140,42 @@ def inline_path(key: str, content_id: str) -> str:
     return f"/mail/inline/{key}/{digest}/"
 
 
-def _max_attachment_bytes(mailbox: Mailbox) -> int:
-    limit = (
+@dataclass(frozen=True)
+class AttachmentQuota:
+    """What one message may store of its files, per mailbox (``MailboxMailSettings``)."""
+
+    per_file: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    count: int = _SETTINGS_FIELDS.get_field("max_attachments").default
+    total: int = _SETTINGS_FIELDS.get_field("max_attachments_total_bytes").default
+
+    def sort(self, files: list[ParsedAttachment]) -> tuple[list, list[dict[str, object]]]:
+        """(the files kept, a note for each one left out), in the message's order."""
+        kept: list[ParsedAttachment] = []
+        skipped: list[dict[str, object]] = []
+        total = 0
+        for file in files:
+            size = len(file.payload)
+            if size > self.per_file:
+                reason = f"larger than {self.per_file} bytes"
+            elif len(kept) >= self.count:
+                reason = f"over the mailbox's {self.count} attachments per message"
+            elif total + size > self.total:
+                reason = f"over the mailbox's {self.total} bytes of attachments per message"
+            else:
+                kept.append(file)
+                total += size
+                continue
+            skipped.append({"filename": file.filename, "size": size, "reason": reason})
+        return kept, skipped
+
+
+def attachment_quota(mailbox: Mailbox) -> AttachmentQuota:
+    row = (
         MailboxMailSettings.objects.filter(mailbox=mailbox)
-        .values_list("max_attachment_bytes", flat=True)
+        .values_list("max_attachment_bytes", "max_attachments", "max_attachments_total_bytes")
         .first()
     )
-    return DEFAULT_MAX_ATTACHMENT_BYTES if limit is None else limit
+    return AttachmentQuota() if row is None else AttachmentQuota(*row)
 
 
 @dataclass
@@ -163,14 +193,9 @@ class Prepared:
     skipped: list[dict[str, object]]
 
 
-def prepare(parsed: ParsedMail, limit: int) -> Prepared:
+def prepare(parsed: ParsedMail, quota: AttachmentQuota) -> Prepared:
     key = uuid.uuid4().hex
-    kept = [a for a in parsed.attachments if len(a.payload) <= limit]
-    skipped: list[dict[str, object]] = [
-        {"filename": a.filename, "size": len(a.payload), "reason": f"larger than {limit} bytes"}
-        for a in parsed.attachments
-        if len(a.payload) > limit
-    ]
+    kept, skipped = quota.sort(parsed.attachments)
     if parsed.raw_only:
         return Prepared(parsed, key, _raw_only_note(parsed.raw_only), "", "", [], skipped)
     inline_urls = {a.content_id: inline_path(key, a.content_id) for a in kept if a.content_id}
@@ -213,10 +238,9 @@ def ingest_raw(raw: bytes, mailbox: Mailbox, *, source: str = "pipe") -> Outcome
     digest, rel = rawstore.keep(raw)
     try:
         parsed = parse_limited(raw)
-        limit = (
-            _max_attachment_bytes(mailbox) if parsed.attachments else DEFAULT_MAX_ATTACHMENT_BYTES
-        )
-        prepared = prepare(parsed, limit)
+        # A message without files needs no look at the mailbox's quota (no query).
+        quota = attachment_quota(mailbox) if parsed.attachments else AttachmentQuota()
+        prepared = prepare(parsed, quota)
     except ParseError as exc:
         return quarantine(raw, digest, rel, QuarantineCause.UNREADABLE, str(exc), mailbox, source)
     except (OperationalError, InterfaceError) as exc:
@@ -379,7 +403,7 @@ def retry_quarantine(ids: list[int] | None = None) -> Tally:
         mailbox = row.mailbox or default_mailbox()
         try:
             parsed = parse_limited(raw)
-            prepared = prepare(parsed, _max_attachment_bytes(mailbox))
+            prepared = prepare(parsed, attachment_quota(mailbox))
         except ParseError as exc:
             Quarantine.objects.filter(pk=row.pk).update(
                 cause=QuarantineCause.UNREADABLE, reason=str(exc), retried_at=timezone.now()

@@ -37,6 +37,8 @@ def test_a_mailbox_password_is_stored_encrypted_and_never_shown(admin_client, su
             "imap_folder": "INBOX",
             "poll_seconds": 60,
             "max_attachment_bytes": 1000,
+            "max_attachments": 100,
+            "max_attachments_total_bytes": 40 * 1024 * 1024,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -5,6 +5,9 @@ the work; the timings are in ``calmdesk bench ingest``."""
 
 from __future__ import annotations
 
+import base64
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from calmdesk.mail import ingest as ingest_module
 from calmdesk.mail.actions import do_send_reply
 from calmdesk.mail.htmltext import MAX_HTML_DEPTH, cap_depth, html_to_text, sanitise
 from calmdesk.mail.ingest import ANALYSED_CHARS, ingest_raw
+from calmdesk.mail.models import MailboxMailSettings
 from calmdesk.mail.parsing import MAX_BOUNDARIES
 from tests.mail.conftest import make_mail
 
@@ -162,3 +166,56 @@ def test_large_html_is_flattened_in_one_pass_to_the_same_text(html, monkeypatch)
     monkeypatch.setattr(htmltext, "STREAM_TEXT_CHARS", 10)
     assert html_to_text(html) == expected
     assert cleaned == []  # no HTML parser's tree was built
+
+
+def with_files(files: list[tuple[str, bytes]]) -> bytes:
+    parts = "".join(
+        f"--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+        f"Content-Disposition: attachment; filename={name}\r\n\r\n"
+        f"{base64.encodebytes(data).decode()}"
+        for name, data in files
+    )
+    return (
+        "From: Dana <dana@example.com>\r\nSubject: Files\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n'
+        f"Here are the files.\r\n{parts}--b--\r\n"
+    ).encode()
+
+
+@pytest.mark.django_db
+def test_a_mailbox_quota_limits_how_many_files_and_bytes_a_message_stores(support):
+    MailboxMailSettings.objects.create(
+        mailbox=support,
+        max_attachment_bytes=600,
+        max_attachments=3,
+        max_attachments_total_bytes=1000,
+    )
+    files = [("a.log", b"a" * 400), ("big.log", b"b" * 700), ("c.log", b"c" * 400)]
+    files += [("d.log", b"d" * 300), ("e.log", b"e" * 10)]
+    message = ingest_raw(with_files(files), support).message
+    kept = sorted(message.attachments.values_list("filename", flat=True))
+    assert kept == ["a.log", "c.log", "e.log"]  # e.log still fits in the 1000 bytes
+    reasons = {s["filename"]: s["reason"] for s in message.inbound.skipped_attachments}
+    assert reasons == {
+        "big.log": "larger than 600 bytes",
+        "d.log": "over the mailbox's 1000 bytes of attachments per message",
+    }
+    MailboxMailSettings.objects.filter(mailbox=support).update(max_attachments_total_bytes=10**6)
+    many = with_files([(f"f{n}.txt", b"x") for n in range(5)])
+    stored = ingest_raw(many, support).message
+    assert stored.attachments.count() == 3
+    assert [s["reason"] for s in stored.inbound.skipped_attachments] == [
+        "over the mailbox's 3 attachments per message"
+    ] * 2
+
+
+@pytest.mark.django_db
+def test_a_zip_bomb_is_stored_as_it_came_never_expanded(support):
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("zeros.bin", bytes(50 * 1024 * 1024))  # 50 MB of zeros, ~50 KB packed
+    data = packed.getvalue()
+    assert len(data) < 100 * 1024
+    message = ingest_raw(with_files([("invoice.zip", data)]), support).message
+    stored = message.attachments.get()
+    assert (stored.filename, stored.size, stored.file.read()) == ("invoice.zip", len(data), data)
