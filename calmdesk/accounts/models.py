@@ -205,3 +205,41 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return f"Invite for {self.user.email}"
+
+
+class TwoFactor(models.Model):
+    """A person's authenticator (TOTP, calmdesk.accounts.totp). It is on once
+    ``confirmed_at`` is set, after a code from the app proved the secret was taken;
+    ``last_step`` is the newest time step a code was accepted for, so a code is good once.
+    Made and changed only by the actions in calmdesk.accounts.twofactor."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor"
+    )
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Two-factor of {self.user}"
+
+    @property
+    def is_on(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for a lost phone; only its hash is kept."""
+
+    two_factor = models.ForeignKey(TwoFactor, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["two_factor", "code_hash"], name="recovery_code_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery code {self.pk}"
