@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 
-from calmdesk.mail.models import InboundMail, Quarantine
+from calmdesk.mail.models import Bounce, InboundMail, Quarantine
 
 # The key in settings.STORAGES of a storage configured for raw mail.
 STORAGE_ALIAS = "raw_mail"
@@ -91,6 +91,7 @@ def forget(names: Iterable[str]) -> None:
     still_used |= set(
         Quarantine.objects.filter(raw_path__in=wanted).values_list("raw_path", flat=True)
     )
+    still_used |= set(Bounce.objects.filter(raw_path__in=wanted).values_list("raw_path", flat=True))
     where = storage()
     for name in sorted(wanted - still_used):
         where.delete(name)

@@ -105,7 +105,7 @@ def empty_conversations(ctx: Context) -> list[str]:
 
 
 def raw_mail_missing(ctx: Context) -> list[str]:
-    from calmdesk.mail.models import InboundMail, Quarantine
+    from calmdesk.mail.models import Bounce, InboundMail, Quarantine
 
     # Rows first, files after: a message stored meanwhile wrote its file before its row.
     rows = [
@@ -115,16 +115,18 @@ def raw_mail_missing(ctx: Context) -> list[str]:
     rows += [
         (f"quarantine {pk}", path) for pk, path in Quarantine.objects.values_list("pk", "raw_path")
     ]
+    rows += [(f"bounce {pk}", path) for pk, path in Bounce.objects.values_list("pk", "raw_path")]
     have = ctx.files("raw")
     return [f"{what}: {path}" for what, path in rows if path not in have]
 
 
 def raw_mail_unreferenced(ctx: Context) -> list[str]:
-    from calmdesk.mail.models import InboundMail, Quarantine
+    from calmdesk.mail.models import Bounce, InboundMail, Quarantine
 
     files = ctx.settled_files("raw")  # files first: a row committed meanwhile is seen
     named = set(InboundMail.objects.values_list("raw_path", flat=True))
     named |= set(Quarantine.objects.values_list("raw_path", flat=True))
+    named |= set(Bounce.objects.values_list("raw_path", flat=True))
     return sorted(name for name in files if name not in named)
 
 

@@ -5,6 +5,7 @@ and where the next reply goes."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from calmdesk.desk.models import CustomerEmail, Event, EventKind, Message, MessageKind, Status
 from calmdesk.mail.actions import do_send_reply
@@ -230,3 +231,33 @@ def test_real_bounces_are_kept_as_bounces_not_quarantined(support, path):
     assert outcome.status == "bounce", outcome.reason
     assert not Message.objects.exists()
     assert outcome.bounce.marked == []  # none of them is an address we wrote to
+
+
+def test_erasing_a_customer_takes_the_bounces_of_mail_to_them(
+    sofias,
+    support,
+    alice,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+):
+    from calmdesk.desk.actions import do_erase_customer
+
+    conversation, reply = sofias
+    hers = ingest_raw(dsn("<>", "sofia@post.example", reply.message_id), support).bounce
+    unfiled = ingest_raw(dsn("<>", "sofia@post.example", "<x@elsewhere>"), support).bounce
+    other = ingest_raw(dsn("<>", "tom@else.example", "<y@elsewhere>"), support).bounce
+    with django_capture_on_commit_callbacks(execute=True):
+        do_erase_customer(conversation.customer, alice)
+    assert list(Bounce.objects.all()) == [other]
+    for gone in (hers, unfiled):
+        assert not (settings.RAW_MAIL_DIR / gone.raw_path).exists()
+    assert (settings.RAW_MAIL_DIR / other.raw_path).exists()
+
+
+def test_the_doctor_counts_a_bounces_raw_mail_as_referenced(support):
+    from calmdesk.ops.doctor import examine
+    from tests.ops.test_doctor import make_old
+
+    bounce = ingest_raw(dsn("<>", "someone@post.example", "<theirs@post.example>"), support).bounce
+    make_old(str(settings.RAW_MAIL_DIR / bounce.raw_path))  # past the doctor's grace
+    assert {r.check.code: r.left for r in examine(fix=True) if r.left} == {}
+    assert (settings.RAW_MAIL_DIR / bounce.raw_path).exists()
