@@ -261,3 +261,25 @@ def test_the_doctor_counts_a_bounces_raw_mail_as_referenced(support):
     make_old(str(settings.RAW_MAIL_DIR / bounce.raw_path))  # past the doctor's grace
     assert {r.check.code: r.left for r in examine(fix=True) if r.left} == {}
     assert (settings.RAW_MAIL_DIR / bounce.raw_path).exists()
+
+
+def test_a_bounce_quarantined_before_is_kept_as_a_bounce_on_retry(support):
+    from django.utils import timezone
+
+    from calmdesk.mail import rawstore
+    from calmdesk.mail.ingest import retry_quarantine
+    from calmdesk.mail.models import Quarantine
+
+    raw = dsn("MAILER-DAEMON <>", "someone@post.example", "<theirs@post.example>")
+    digest, rel = rawstore.keep(raw)
+    Quarantine.objects.create(
+        mailbox=support,
+        raw_sha256=digest,
+        raw_path=rel,
+        reason="no usable sender address",
+        created_at=timezone.now(),
+    )
+    tally = retry_quarantine()
+    assert (tally.bounces, tally.quarantined) == (1, 0)
+    assert not Quarantine.objects.exists()
+    assert Bounce.objects.get().raw_path == rel
