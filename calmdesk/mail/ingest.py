@@ -57,6 +57,7 @@ from calmdesk.mail.participants import do_add_participants
 from calmdesk.mail.quoting import reply_text
 from calmdesk.mail.threads import (
     REFERENCES_LOOKED_AT,
+    TOKEN_RE,
     Threading,
     find_conversation,
     is_our_message_id,
@@ -320,11 +321,13 @@ def _store(prepared: Prepared, mailbox: Mailbox, digest: str, rel: str, source: 
     # A Message-ID we gave one of our replies is ours: a stranger's message carrying it
     # must not become what a customer's answer to that reply threads onto.
     own_id = "" if is_our_message_id(parsed.message_id) else parsed.message_id
+    # A claimed conversation's token is not this one's: it would show in the subject.
+    subject = TOKEN_RE.sub("", parsed.subject).strip() if threading.claims else parsed.subject
     message = do_receive_message(
         mailbox=mailbox,
         customer=customer,
         text=prepared.text,
-        subject=parsed.subject,
+        subject=subject,
         html=prepared.html,
         analysis_text=prepared.analysis_text,
         message_id=own_id,

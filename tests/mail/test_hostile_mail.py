@@ -47,6 +47,7 @@ def test_a_stranger_with_the_subject_token_opens_a_conversation_of_their_own(sof
     assert message.conversation_id != conversation.pk
     assert message.inbound.claims_conversation_id == conversation.pk
     assert message.inbound.threaded_by == ""
+    assert message.conversation.subject == "Re: Export fails"  # not Sofia's token
     claim = Event.objects.get(conversation=message.conversation, kind=EventKind.MAIL)
     assert claim.data == {"claims": conversation.pk, "sender": "eve@evil.test"}
     assert conversation.messages.filter(kind=MessageKind.CUSTOMER).count() == 1
