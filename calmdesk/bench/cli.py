@@ -11,6 +11,7 @@ BENCHES = {
     "ingest": "calmdesk.bench.ingest",
     "coach": "calmdesk.bench.coach",
     "coach-precision": "calmdesk.bench.coach_precision",
+    "faults": "calmdesk.bench.faults",
 }
 
 
