@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "calmdesk.accounts.middleware.AgentTimezoneMiddleware",
+    "calmdesk.accounts.middleware.TwoFactorRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -159,6 +160,8 @@ AXES_CLIENT_IP_CALLABLE = "calmdesk.accounts.security.client_address"
 # admin is told and reactivates it): far above the per-address limit, so a stranger
 # cannot lock an agent out with a few guesses.
 ACCOUNT_LOCK_LIMIT = env_int("CALMDESK_ACCOUNT_LOCK_LIMIT", 20, minimum=1)
+# Every signed-in person must set up two-factor sign-in before any other page.
+REQUIRE_TWO_FACTOR = env_bool("CALMDESK_REQUIRE_TWO_FACTOR", False)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calmdesk.accounts.invites import do_set_role
 from calmdesk.accounts.models import Agent, Role, SystemMail
+from calmdesk.accounts.twofactor import do_reset_two_factor
 
 admin.site.site_header = _("calmdesk administration")
 admin.site.site_title = _("calmdesk admin")
@@ -23,6 +24,18 @@ class AgentInline(admin.StackedInline):
 class AgentUserAdmin(UserAdmin):
     inlines = [AgentInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor sign-in (a lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        keep = request.session.session_key
+        done = [u for u in queryset if do_reset_two_factor(request.user, u, keep_session=keep)]
+        self.message_user(
+            request,
+            _("Two-factor sign-in reset for %(count)d people; they were notified.")
+            % {"count": len(done)},
+            messages.SUCCESS,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

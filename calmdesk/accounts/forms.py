@@ -64,3 +64,22 @@ class InviteForm(forms.Form):
 
 class AcceptInviteForm(SetPasswordForm):
     """The invitee's first password, checked by the desk's password validators."""
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A 6-digit code from the authenticator app (or, at sign-in, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+    )
+
+
+class TwoFactorOffForm(forms.Form):
+    code = forms.CharField(label=_("A code from your app"), max_length=20, required=False)
+    password = forms.CharField(
+        label=_("or your password"), required=False, widget=forms.PasswordInput
+    )

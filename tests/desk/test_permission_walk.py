@@ -122,6 +122,26 @@ ROUTES: dict[str, Route] = {
         lead=403,
         admin=302,
     ),
+    # An admin resets someone's two-factor sign-in (a lost phone).
+    "people_two_factor_reset": Route(
+        method="post",
+        kwargs=lambda d: {"pk": d.bob.agent.pk},
+        stranger=403,
+        agent=403,
+        lead=403,
+        admin=302,
+    ),
+    # The code step after the password: without a password step just passed, back to it.
+    "two_factor_verify": Route(stranger=302, agent=302, admin=302),
+    # Each person's own two-factor sign-in (without one being set up, confirm and off
+    # send back to the setup page).
+    "two_factor_setup": Route(stranger=200),
+    "two_factor_confirm": Route(
+        method="post", data=lambda d: {"code": "123456"}, stranger=302, agent=302, admin=302
+    ),
+    "two_factor_off": Route(
+        method="post", data=lambda d: {"code": "123456"}, stranger=302, agent=302, admin=302
+    ),
     # Open to whoever holds the link (signed in or not).
     "invite_accept": Route(kwargs=_invite, anonymous=200, stranger=200),
     "password_reset": Route(anonymous=200, stranger=200),

@@ -14,6 +14,7 @@ from calmdesk.accounts.actions import do_update_settings
 from calmdesk.accounts.forms import SettingsForm
 from calmdesk.accounts.models import DEFAULT_COOLDOWN_SECONDS, Notification
 from calmdesk.accounts.notify import do_mark_read
+from calmdesk.accounts.twofactor import has_two_factor
 
 LISTED = 100  # the newest notifications shown; older ones are kept, not listed
 
@@ -40,7 +41,8 @@ def preferences(request: SignedInRequest) -> HttpResponse:
         do_update_settings(agent, **form.cleaned_data)
         messages.success(request, _("Settings saved."))
         return redirect("preferences")
-    return render(request, "accounts/preferences.html", {"form": form, "agent": agent})
+    context = {"form": form, "agent": agent, "two_factor_on": has_two_factor(user)}
+    return render(request, "accounts/preferences.html", context)
 
 
 @agent_required

@@ -46,7 +46,7 @@ def may_invite(view):
 def _people_page(request: SignedInRequest, form: InviteForm, status: int = 200) -> HttpResponse:
     people = (
         Agent.objects.filter(user__is_active=True)
-        .select_related("user")
+        .select_related("user", "user__two_factor")
         .prefetch_related("mailboxes")
         .order_by("user__first_name", "user__username")
     )
