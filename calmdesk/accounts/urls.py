@@ -10,6 +10,7 @@ urlpatterns = [
     path("settings/", me.preferences, name="preferences"),
     path("settings/two-factor/", two_factor.setup, name="two_factor_setup"),
     path("settings/two-factor/confirm/", two_factor.confirm, name="two_factor_confirm"),
+    path("settings/two-factor/codes/", two_factor.new_codes, name="two_factor_codes"),
     path("settings/two-factor/off/", two_factor.turn_off, name="two_factor_off"),
     path("notifications/", me.notifications, name="notifications"),
     path("notifications/read/", me.notifications_read, name="notifications_read"),

@@ -323,3 +323,15 @@ def test_the_django_admin_resets_it_too(db) -> None:  # type: ignore[no-untyped-
     assert response.status_code == 302 and not has_two_factor(bob)
     assert Notification.objects.filter(recipient=bob).count() == 1
     assert client.get(reverse("inbox")).status_code == 200  # the admin's own session stays
+
+
+def test_new_recovery_codes_replace_the_old_after_a_code(client, alice) -> None:  # type: ignore[no-untyped-def]
+    secret, old = _turn_on(alice)
+    client.force_login(alice)
+    client.post(reverse("two_factor_codes"), {"code": "000000"})
+    assert do_check_second_factor(alice, old[0]) == RECOVERY  # still the old set
+    page = client.post(reverse("two_factor_codes"), {"code": totp.code_at(secret, time.time())})
+    new = [part.split("</code>")[0] for part in page.content.decode().split("<code>")[1:]]
+    assert len(new) == 10 and not set(new) & set(old)
+    assert do_check_second_factor(alice, old[1]) is None
+    assert do_check_second_factor(alice, new[0]) == RECOVERY

@@ -139,6 +139,9 @@ ROUTES: dict[str, Route] = {
     "two_factor_confirm": Route(
         method="post", data=lambda d: {"code": "123456"}, stranger=302, agent=302, admin=302
     ),
+    "two_factor_codes": Route(
+        method="post", data=lambda d: {"code": "123456"}, stranger=302, agent=302, admin=302
+    ),
     "two_factor_off": Route(
         method="post", data=lambda d: {"code": "123456"}, stranger=302, agent=302, admin=302
     ),

@@ -27,6 +27,7 @@ from calmdesk.accounts.twofactor import (
     do_begin_two_factor,
     do_check_second_factor,
     do_confirm_two_factor,
+    do_new_recovery_codes,
     do_reset_two_factor,
     do_turn_off_two_factor,
     has_two_factor,
@@ -168,6 +169,24 @@ def confirm(request: SignedInRequest) -> HttpResponse:
         form.add_error("code", _("That code is not right. Check the time on your phone."))
         return _setup_page(request, form, status=400)
     return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+
+
+@never_cache
+@require_POST
+@agent_required
+def new_codes(request: SignedInRequest) -> HttpResponse:
+    """Ten new recovery codes for the old ones, after a current code."""
+    form = TwoFactorCodeForm(request.POST)
+    if not has_two_factor(request.user):
+        return redirect("two_factor_setup")
+    if (
+        not form.is_valid()
+        or do_check_second_factor(request.user, form.cleaned_data["code"]) is None
+    ):
+        messages.error(request, _("Give a current code from your app for new recovery codes."))
+        return redirect("two_factor_setup")
+    codes = do_new_recovery_codes(request.user)
+    return render(request, "accounts/two_factor_codes.html", {"codes": codes, "renewed": True})
 
 
 @require_POST
