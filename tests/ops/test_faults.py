@@ -34,6 +34,7 @@ def state(**changes):  # type: ignore[no-untyped-def]
     return {
         "doctor": 0,
         "doctor_report": [],
+        "doctor_later": [],
         "stored": {"<m1@example.com>": 1},
         "replies": [[BODY, "<r1@desk>", "sent"]],
         "flagged": [],
@@ -102,3 +103,8 @@ def test_it_catches_a_delivery_of_nothing_we_wrote():
 def test_it_fails_the_run_when_doctor_finds_a_fault():
     report = ["FAULT DR09 outbox-stuck: 1 replies held in sending by a worker that is gone"]
     assert problems(doctor=1, doctor_report=report) == ["doctor: " + report[0]]
+
+
+def test_it_fails_the_run_when_a_file_is_left_without_a_row():
+    left = ["DR04 ab/cd/abcd.eml"]
+    assert problems(doctor_later=left) == ["doctor an hour later: DR04 ab/cd/abcd.eml"]
