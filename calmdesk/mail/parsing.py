@@ -543,7 +543,8 @@ def _from_headers(raw: bytes, headers: dict[str, list[str]], sender: _Sender) ->
 
 RAW_ONLY_SIZE = "size"
 RAW_ONLY_NESTING = "nesting"
-BOUNDARY_PARAM_RE = re.compile(rb"boundary\s*=", re.I)
+# A Content-Type header (folded lines included) declaring a boundary; one linear pass.
+BOUNDARY_PARAM_RE = re.compile(rb"^content-type:(?:[^\r\n]|\r?\n[ \t])*?boundary\s*=", re.I | re.M)
 # Multipart containers one message may declare before it is kept raw (the shared
 # corpora's most, the torture test, declares 12).
 MAX_BOUNDARIES = 100

@@ -219,3 +219,11 @@ def test_a_zip_bomb_is_stored_as_it_came_never_expanded(support):
     message = ingest_raw(with_files([("invoice.zip", data)]), support).message
     stored = message.attachments.get()
     assert (stored.filename, stored.size, stored.file.read()) == ("invoice.zip", len(data), data)
+
+
+@pytest.mark.django_db
+def test_a_body_that_talks_about_boundaries_is_read_normally(support):
+    body = "Our MTA logs say: Content-Type: multipart/mixed; boundary=x\n" * (MAX_BOUNDARIES + 5)
+    message = ingest_raw(make_mail(body=body), support).message
+    assert not message.inbound.raw_only
+    assert message.body_text.count("boundary=x") == MAX_BOUNDARIES + 5
