@@ -407,10 +407,12 @@ def _environment(smtp_port: int) -> dict[str, str]:
     return env
 
 
-def run_faults(runs: int, seed: int, postgres: str = "", progress: bool = True) -> list[RunResult]:
+def run_faults(
+    runs: int, seed: int, postgres: str = "", progress: bool = True, replay: int | None = None
+) -> list[RunResult]:
     """Run 0 kills nothing: it measures how long the web and the ingest live, so the
     kills of the seeded runs land anywhere in that time (a process that ended before
-    its moment is not killed, and counted)."""
+    its moment is not killed, and counted). ``replay``: only the run of that seed."""
     from aiosmtpd.controller import Controller
     from tqdm import tqdm
 
@@ -435,6 +437,7 @@ def run_faults(runs: int, seed: int, postgres: str = "", progress: bool = True) 
                 }
                 rng = random.Random(seed)
                 seeds = [rng.randrange(2**32) for _ in range(runs)]
+                seeds = seeds if replay is None else [replay]
                 for n, run_seed in enumerate(tqdm(seeds, disable=not progress, unit="run"), 1):
                     results.append(one_run(n, run_seed, template, catcher.caught, horizon))
             finally:
@@ -462,7 +465,7 @@ def summary(results: list[RunResult]) -> tuple[list[str], int]:
         f"  seconds per run: mean {sum(seconds) / len(seconds):.1f}, max {max(seconds):.1f}"
     )
     for r in failed:
-        lines.append(f"FAILED seed {r.seed} ({r.target}, killed={r.killed}):")
+        lines.append(f"FAILED --replay {r.seed} ({r.target}, killed={r.killed}):")
         lines += [f"    {problem}" for problem in r.problems[:10]]
     return lines, len(failed)
 
@@ -472,11 +475,13 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1, help="seeds every run's choices")
     parser.add_argument("--postgres", default="", help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--replay", type=int, help="only the run of this seed (from a failure)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _run_child(args.child)
-    results = run_faults(args.runs, args.seed, args.postgres, progress=sys.stderr.isatty())
+    progress = sys.stderr.isatty()
+    results = run_faults(args.runs, args.seed, args.postgres, progress, args.replay)
     lines, failures = summary(results)
     print("\n".join(lines))
     return 1 if failures else 0
