@@ -116,3 +116,13 @@ def test_an_unreadable_file_is_named_and_the_walk_goes_on(tmp_path, monkeypatch)
     found = list(iter_messages([tmp_path], unreadable))
     assert [raw for _, raw in found] == [b"second"]
     assert unreadable == [f"{tmp_path / 'a.eml'}: Permission denied"]
+
+
+def test_a_piped_null_sender_bounce_is_taken_as_a_bounce(env):
+    from tests.mail.test_hostile_mail import dsn
+
+    result = ingest(env, stdin=dsn("MAILER-DAEMON <>", "gone@example.com", "<x@example.com>"))
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode().strip() == (
+        "ingested: 0 stored, 0 quarantined, 0 duplicates, 1 bounces"
+    )
