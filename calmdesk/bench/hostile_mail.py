@@ -99,7 +99,8 @@ def child_case(name: str) -> dict[str, object]:
         "peak_mb": peak / 1024,
     }
     if outcome.message is not None:
-        admin = User.objects.create_superuser("bench-admin", "admin@example.com", "x")
+        admin = User.objects.filter(username="bench-admin").first()
+        admin = admin or User.objects.create_superuser("bench-admin", "admin@example.com", "x")
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(admin)
         page = client.get(f"/c/{outcome.message.conversation_id}/")
