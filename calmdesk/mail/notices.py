@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,29 +26,20 @@ BOUNCE_UNMATCHED = "CDM02"
 LOOP_ALERT_EVERY = timedelta(hours=1)
 
 
-def _written_to(
-    mailbox: Mailbox, conversation: Conversation | None, wanted: list[str]
-) -> list[str]:
-    """Which of ``wanted`` this mailbox wrote to: the bounced conversation's customer and
-    participants, or (a bounce naming no message of ours) customers of this mailbox we
-    replied to. A bounce from anyone never marks another mailbox's customers."""
-    if not wanted:
+def _written_to(conversation: Conversation | None, wanted: list[str]) -> list[str]:
+    """Which of ``wanted`` we wrote to in the bounced conversation: its customer's
+    addresses and its participants. A bounce that names no reply of ours marks nobody:
+    anyone can send one, from any mailbox's side."""
+    if not wanted or conversation is None:
         return []
-    if conversation is not None:
-        ours = CustomerEmail.objects.filter(customer_id=conversation.customer_id, email__in=wanted)
-        known = set(ours.values_list("email", flat=True))
-        known |= set(
-            Participant.objects.filter(conversation=conversation, email__in=wanted).values_list(
-                "email", flat=True
-            )
+    ours = CustomerEmail.objects.filter(customer_id=conversation.customer_id, email__in=wanted)
+    known = set(ours.values_list("email", flat=True))
+    known |= set(
+        Participant.objects.filter(conversation=conversation, email__in=wanted).values_list(
+            "email", flat=True
         )
-        return sorted(known)
-    replied = CustomerEmail.objects.filter(
-        Q(customer__conversations__mailbox=mailbox)
-        & Q(customer__conversations__messages__kind="reply"),
-        email__in=wanted,
     )
-    return sorted(set(replied.values_list("email", flat=True)))
+    return sorted(known)
 
 
 def do_record_bounce(
@@ -63,7 +53,7 @@ def do_record_bounce(
     """Keep a bounce, mark the addresses this mailbox wrote to as bouncing, and tell the
     conversation it bounced from. Its status, counters and waiting time stay as they were."""
     when = now or timezone.now()
-    marked = _written_to(mailbox, conversation, recipients)
+    marked = _written_to(conversation, recipients)
     row = Bounce.objects.create(
         mailbox=mailbox,
         conversation=conversation,

@@ -180,13 +180,15 @@ def test_a_bounce_neither_reopens_counts_nor_becomes_the_recipient(sofias, suppo
 
 
 @pytest.mark.usefixtures("sofias")
-def test_failed_recipients_from_anyone_never_mark_other_mailboxes_customers(billing):
+def test_failed_recipients_from_anyone_never_mark_other_mailboxes_customers(support, billing):
     spoof = make_mail(sender=EVE, extra="X-Failed-Recipients: sofia@post.example\r\n")
     assert ingest_raw(spoof, billing).status == "stored"  # just mail, not a bounce
     daemon = dsn("MAILER-DAEMON <>", "sofia@post.example", "<unknown@elsewhere>")
     outcome = ingest_raw(daemon, billing)
     assert outcome.status == "bounce" and outcome.bounce.conversation is None
     assert outcome.bounce.marked == []
+    # Nor in her own mailbox: a bounce that names no reply of ours is anyone's to send.
+    assert ingest_raw(daemon, support).bounce.marked == []
     assert not CustomerEmail.objects.get(email="sofia@post.example").bouncing
 
 
