@@ -335,3 +335,17 @@ def test_new_recovery_codes_replace_the_old_after_a_code(client, alice) -> None:
     assert len(new) == 10 and not set(new) & set(old)
     assert do_check_second_factor(alice, old[1]) is None
     assert do_check_second_factor(alice, new[0]) == RECOVERY
+
+
+def test_a_right_code_does_not_pass_once_the_account_is_locked_out(client, alice, settings) -> None:  # type: ignore[no-untyped-def]
+    secret, _codes = _turn_on(alice)
+    _password_step(client)
+    # Meanwhile, from the same address, someone guesses her password up to the limit.
+    guesser = Client()
+    for _try in range(settings.AXES_FAILURE_LIMIT):
+        guesser.post(reverse("login"), {"username": "alice", "password": "guess"})
+    response = client.post(
+        reverse("two_factor_verify"), {"code": totp.code_at(secret, time.time())}
+    )
+    assert response.status_code == 429
+    assert SESSION_KEY not in client.session and PENDING not in client.session
