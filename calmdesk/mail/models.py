@@ -33,6 +33,9 @@ class Outbox(models.Model):
     # The conversation as the send found it and as it left it (desk ConversationState),
     # so an undo puts back exactly what the send changed.
     undo_snapshot = models.JSONField(default=dict, blank=True)
+    # An address the agent chose among the conversation's (mail.participants); empty,
+    # the reply goes to the customer's.
+    recipient = models.CharField(max_length=320, blank=True)
 
     class Meta:
         verbose_name_plural = "outbox"
