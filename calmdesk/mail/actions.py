@@ -30,6 +30,7 @@ from calmdesk.desk.actions import (
 )
 from calmdesk.desk.models import Conversation, Event, EventKind, Mailbox, Message, MessageKind
 from calmdesk.mail.models import InboundMail, Outbox, OutboxState
+from calmdesk.mail.participants import reply_choices
 
 
 def new_message_id(mailbox: Mailbox) -> str:
@@ -62,12 +63,14 @@ def do_send_reply(
     seen_up_to: int | None = None,
     attachments: Sequence[UploadedFile] = (),
     then_status: str = "",
+    to: str = "",
     now: datetime | None = None,
 ) -> Message:
     """Write a reply and hand it to the outbox in one transaction, with its
     ``attachments`` (the worker never sees the reply without them) and the status the
     conversation moves to (``then_status``, if any). It leaves after the agent's undo
-    window (F6); until then ``do_undo_send`` takes it back.
+    window (F6); until then ``do_undo_send`` takes it back. It goes to the customer's
+    address unless the agent chose another of the conversation's (``to``).
 
     ``seen_up_to`` is the id of the newest message the agent had on screen: if a
     teammate replied or noted since, the send is refused with ``Collision``."""
@@ -78,6 +81,9 @@ def do_send_reply(
         # Every caller, not only the page, must not write to an erased customer.
         raise ActionError(_("This customer was erased; there is nobody to reply to."))
     _check_collision(locked, actor, seen_up_to)
+    to = to.strip().lower()
+    if to and to not in reply_choices(locked):
+        raise ActionError(_("A reply goes to someone in the conversation."))
     when = now or timezone.now()
     before = ConversationState.of(locked)
     agent = getattr(actor, "agent", None)
@@ -98,7 +104,10 @@ def do_send_reply(
     conversation.refresh_from_db()
     snapshot = {"before": before.as_dict(), "after": ConversationState.of(conversation).as_dict()}
     Outbox.objects.create(
-        message=message, send_at=when + timedelta(seconds=undo), undo_snapshot=snapshot
+        message=message,
+        send_at=when + timedelta(seconds=undo),
+        undo_snapshot=snapshot,
+        recipient=to,
     )
     return message
 

@@ -76,3 +76,12 @@ def reply_recipient(conversation: Conversation, last_from: str) -> str:
     ):
         return address
     return conversation.customer.primary_email
+
+
+def reply_choices(conversation: Conversation) -> list[str]:
+    """The addresses an agent may send a reply of ``conversation`` to instead of the
+    customer's: the customer's own, then the participants'."""
+    own = CustomerEmail.objects.filter(customer_id=conversation.customer_id).order_by("id")
+    kept = Participant.objects.filter(conversation=conversation).order_by("id")
+    emails = [*own.values_list("email", flat=True), *kept.values_list("email", flat=True)]
+    return list(dict.fromkeys(emails))

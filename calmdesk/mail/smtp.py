@@ -120,7 +120,8 @@ def build_reply(message: Message) -> Envelope:
     )
     inbound = getattr(answered, "inbound", None) if answered else None
     last_from = inbound.from_address if isinstance(inbound, InboundMail) else ""
-    recipient = reply_recipient(conversation, last_from)
+    chosen = message.outbox.recipient if hasattr(message, "outbox") else ""
+    recipient = chosen or reply_recipient(conversation, last_from)
     if not recipient:
         raise PermanentFailure("the customer has no email address")
     email = EmailMessage(policy=policy.SMTP)

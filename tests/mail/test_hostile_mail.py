@@ -286,3 +286,21 @@ def test_a_bounce_quarantined_before_is_kept_as_a_bounce_on_retry(support):
     assert (tally.bounces, tally.quarantined) == (1, 0)
     assert not Quarantine.objects.exists()
     assert Bounce.objects.get().raw_path == rel
+
+
+def test_an_agent_may_send_a_reply_to_someone_else_in_the_conversation(sofias, support, alice):
+    from calmdesk.desk.actions import ActionError
+    from calmdesk.mail.participants import reply_choices
+
+    conversation, reply = sofias
+    ingest_raw(answer(reply, sender=SOFIA, extra="Cc: Tom <tom@post.example>\r\n"), support)
+    assert reply_choices(conversation) == ["sofia@post.example", "tom@post.example"]
+    to_tom = do_send_reply(
+        conversation, alice, "Tom, could you check the export?", to="Tom@post.example"
+    )
+    assert build_reply(to_tom).recipients == ["tom@post.example"]
+    with pytest.raises(ActionError):
+        do_send_reply(conversation, alice, "Sending this elsewhere.", to="eve@evil.test")
+    assert build_reply(do_send_reply(conversation, alice, "Sofia?")).recipients == [
+        "sofia@post.example"
+    ]
