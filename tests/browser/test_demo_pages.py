@@ -13,6 +13,9 @@ from calmdesk.empathy.reanalyze import reanalyze
 
 pytestmark = pytest.mark.browser
 
+# The demo's languages besides English, as the page names them.
+LANGUAGES = {"fr": "French", "de": "German", "es": "Spanish", "it": "Italian"}
+
 
 @pytest.fixture
 def demo_desk(transactional_db):  # type: ignore[no-untyped-def]
@@ -39,10 +42,17 @@ def test_a_demo_thread_and_a_french_one_read_true(  # type: ignore[no-untyped-de
     expect(thread).not_to_contain_text("Best,\nthere")
     page.screenshot(path=str(screenshot_dir / "demo-thread.png"))
 
-    french = Conversation.objects.filter(subject="Problème de connexion").first()
-    assert french is not None
-    page.goto(f"/c/{french.pk}/")
+    # Which of the demo's stories in other languages a desk of this size holds depends on
+    # the generator's draw: take the first one there is.
+    foreign = (
+        Conversation.objects.filter(care__latest_language__in=LANGUAGES)
+        .select_related("care")
+        .order_by("pk")
+        .first()
+    )
+    assert foreign is not None
+    name = LANGUAGES[foreign.care.latest_language]
+    page.goto(f"/c/{foreign.pk}/")
     reading = page.locator("[data-reading]").first
-    expect(reading).to_contain_text("not read: French")
+    expect(reading).to_contain_text(f"not read: {name}")
     expect(reading.locator(".gauge")).to_have_count(0)
-    expect(page.locator("main")).to_contain_text("Bonjour")

@@ -5,8 +5,6 @@ password") fitting a phone without scrolling sideways."""
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,7 +20,6 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "calm-and-precise-2026"
 PHONE = {"width": 390, "height": 844}
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -78,9 +75,6 @@ def test_dana_reads_her_notifications_and_sets_her_signature(
     expect(page.locator(".flash")).to_contain_text("Settings saved.")
     expect(page.locator("#id_signature")).to_have_value("Dana, Fernhill support")
     page.screenshot(path=str(screenshot_dir / "settings.png"))
-    if DOCS.is_dir():
-        for name in ("notifications.png", "settings.png"):
-            shutil.copy(screenshot_dir / name, DOCS / name)
 
 
 def test_the_people_pages_fit_a_phone(chromium, live_server, told) -> None:  # type: ignore[no-untyped-def]

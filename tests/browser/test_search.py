@@ -5,9 +5,7 @@ back (the link or ``u``) returns her to the results and to the filtered, sorted 
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,7 +20,6 @@ from calmdesk.receive import do_receive_message
 pytestmark = pytest.mark.browser
 
 PASSWORD = "calm-and-precise-2026"
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # Does the first result row fit its card, and the page the window?
 FITS = """() => {
     const card = document.querySelector('.rows');
@@ -117,8 +114,6 @@ def test_operators_find_and_mark_the_match(world, browser_page, screenshot_dir) 
     assert page.evaluate(FITS) == [True, True]
 
     page.screenshot(path=str(screenshot_dir / "search-operators.png"), full_page=False)
-    if DOCS.is_dir():
-        shutil.copy(screenshot_dir / "search-operators.png", DOCS / "search-operators.png")
 
     # The help is a popover: it lists the operators over the results, moving nothing,
     # and stays on the screen at phone width too.

@@ -23,7 +23,8 @@ from tests.mail.test_hostile_mail import dsn
 pytestmark = pytest.mark.browser
 
 PASSWORD = "calm-and-precise-2026"
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Written with the other screenshots of a run; docs/screenshots keeps copies.
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture

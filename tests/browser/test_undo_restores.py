@@ -21,7 +21,8 @@ from calmdesk.receive import do_receive_message
 pytestmark = pytest.mark.browser
 
 PASSWORD = "calm-and-precise-2026"
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Written with the other screenshots of a run; docs/screenshots keeps copies.
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture
