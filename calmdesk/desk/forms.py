@@ -24,6 +24,9 @@ class ReplyForm(forms.Form):
     then_status = forms.ChoiceField(
         choices=[("", _("Keep status")), *Status.choices], required=False
     )
+    # Empty: the customer's address. Anything else must be one of the conversation's
+    # (the send action refuses any other).
+    to = forms.CharField(max_length=320, required=False)
 
 
 class NoteForm(forms.Form):

@@ -78,10 +78,12 @@ def reply_recipient(conversation: Conversation, last_from: str) -> str:
     return conversation.customer.primary_email
 
 
-def reply_choices(conversation: Conversation) -> list[str]:
+def reply_choices(conversation: Conversation, own: list[str] | None = None) -> list[str]:
     """The addresses an agent may send a reply of ``conversation`` to instead of the
-    customer's: the customer's own, then the participants'."""
-    own = CustomerEmail.objects.filter(customer_id=conversation.customer_id).order_by("id")
+    customer's: the customer's own (``own``, when the caller has them), then the
+    participants'."""
+    if own is None:
+        mine = CustomerEmail.objects.filter(customer_id=conversation.customer_id)
+        own = list(mine.order_by("id").values_list("email", flat=True))
     kept = Participant.objects.filter(conversation=conversation).order_by("id")
-    emails = [*own.values_list("email", flat=True), *kept.values_list("email", flat=True)]
-    return list(dict.fromkeys(emails))
+    return list(dict.fromkeys([*own, *kept.values_list("email", flat=True)]))

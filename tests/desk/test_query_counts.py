@@ -101,7 +101,9 @@ EXPECTED = {
     "inbox": 12,
     "inbox, needs care first": 11,
     "inbox, mine": 9,
-    "conversation": 19,  # the agent's own draft, restored into the composer
+    # The agent's own draft, restored into the composer; the conversation's participants,
+    # whom a reply may go to instead of the customer.
+    "conversation": 20,
     # The rows' matching messages, for the snippet of what matched (not the latest).
     "search": 9,
     "search, operators": 11,  # the tag looked up by name and bob by username, once each

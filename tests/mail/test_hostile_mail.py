@@ -304,3 +304,22 @@ def test_an_agent_may_send_a_reply_to_someone_else_in_the_conversation(sofias, s
     assert build_reply(do_send_reply(conversation, alice, "Sofia?")).recipients == [
         "sofia@post.example"
     ]
+
+
+def test_the_composer_offers_the_conversations_addresses(sofias, support, alice, client):
+    from calmdesk.mail.models import Outbox
+
+    conversation, reply = sofias
+    ingest_raw(answer(reply, sender=SOFIA, extra="Cc: Tom <tom@post.example>\r\n"), support)
+    client.force_login(alice)
+    page = client.get(f"/c/{conversation.pk}/").content.decode()
+    assert '<select name="to">' in page and 'value="tom@post.example"' in page
+    latest = conversation.messages.order_by("-id").first().pk
+    form = {"body": "Tom, over to you.", "seen_up_to": latest, "then_status": ""}
+    refused = client.post(f"/c/{conversation.pk}/reply/", {**form, "to": "eve@evil.test"})
+    assert refused.status_code == 400
+    sent = client.post(f"/c/{conversation.pk}/reply/", {**form, "to": "tom@post.example"})
+    assert sent.status_code == 302
+    assert Outbox.objects.get(message__body_text="Tom, over to you.").recipient == (
+        "tom@post.example"
+    )

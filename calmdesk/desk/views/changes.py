@@ -70,6 +70,7 @@ def reply(request: SignedInRequest, pk: int) -> HttpResponse:
             seen_up_to=form.cleaned_data["seen_up_to"],
             attachments=request.FILES.getlist("attachments"),
             then_status=form.cleaned_data["then_status"],
+            to=form.cleaned_data["to"],
         )
     except Collision as collision:
         messages.error(request, str(collision))

@@ -33,6 +33,7 @@ from calmdesk.desk.search import search as run_search
 from calmdesk.desk.validation import visible_filename
 from calmdesk.desk.views.places import back_link, remember_place
 from calmdesk.empathy.context import conversation_context
+from calmdesk.mail.participants import reply_choices
 from calmdesk.mail.sendstate import mark_send_problems, send_state_context
 
 # Shown with each inbox and search row: the empathy layer's care row (the gauge).
@@ -123,11 +124,12 @@ def render_conversation(
         .order_by("-last_message_at")[:10]
     )
     thread = thread_of(conversation, request.user)
+    emails = list(customer.emails.order_by("id"))
     context = {
         "conversation": conversation,
         "back": back_link(request, conversation),
         "customer": customer,
-        "emails": list(customer.emails.order_by("id")),
+        "emails": emails,
         "thread": thread,
         "latest_id": conversation.messages.aggregate(m=Max("id"))["m"] or 0,
         "others": list(others),
@@ -141,6 +143,9 @@ def render_conversation(
         "tags": list(conversation.tags.all()),
         "all_tags": Tag.objects.all()[:500],
         "statuses": Status.choices,
+        # Whom a reply may go to instead of the customer (one query; the choice shows
+        # only when there is someone else).
+        "reply_choices": reply_choices(conversation, [e.email for e in emails]),
         "reply_form": reply_form
         or ReplyForm(
             initial={"body": request.session.pop(f"calmdesk.draft.{conversation.pk}", "")}
