@@ -63,6 +63,9 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var box = document.getElementById("reply-body");
     var target = event.detail.target;
+    var elt = event.detail.elt;
+    // Sending the reply carries the text itself; a second request beside it would race it.
+    if (box && elt && (elt === box.form || elt.form === box.form)) return;
     if (box && target && target !== box && target.contains(box)) carryDraft();
   });
   window.addEventListener("beforeunload", carryDraft);
