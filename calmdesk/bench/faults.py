@@ -476,14 +476,20 @@ def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="calmdesk bench faults", description=__doc__)
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1, help="seeds every run's choices")
-    parser.add_argument("--postgres", default="", help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="PostgreSQL URL (default: DATABASE_URL if PostgreSQL, else SQLite)",
+    )
     parser.add_argument("--replay", type=int, help="only the run of this seed (from a failure)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _run_child(args.child)
     progress = sys.stderr.isatty()
-    results = run_faults(args.runs, args.seed, args.postgres, progress, args.replay)
+    postgres = args.postgres or os.environ.get("DATABASE_URL", "")
+    postgres = postgres if postgres.startswith("postgres") else ""
+    results = run_faults(args.runs, args.seed, postgres, progress, args.replay)
     lines, failures = summary(results)
     print("\n".join(lines))
     return 1 if failures else 0
