@@ -6,9 +6,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from calmdesk.desk.models import Customer, CustomerEmail, Mailbox, Organisation, SavedReply, Tag
+from calmdesk.desk.saved_replies import VARIABLES
 from calmdesk.desk.validation import no_line_breaks
 from calmdesk.engine import RULES
 
@@ -50,8 +53,25 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+def _saved_reply_help() -> str:
+    return gettext(
+        "Variables, filled in for each conversation: %(known)s. "
+        "Write {{ and }} for a literal brace."
+    ) % {"known": ", ".join(f"{{{name}}}" for name in VARIABLES)}
+
+
+class SavedReplyForm(forms.ModelForm):
+    """The body says which variables it may hold; the model's clean() refuses any other."""
+
+    class Meta:
+        model = SavedReply
+        fields = ["title", "mailbox", "body"]
+        help_texts = {"body": lazy(_saved_reply_help, str)()}
+
+
 @admin.register(SavedReply)
 class SavedReplyAdmin(admin.ModelAdmin):
+    form = SavedReplyForm
     list_display = ["title", "mailbox"]
     list_filter = ["mailbox"]
     search_fields = ["title", "body"]
