@@ -13,7 +13,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, Value, When
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from calmdesk.accounts.models import Capability
 from calmdesk.desk import notices
 from calmdesk.desk.models import (
+    SNOOZED,
     Attachment,
     Conversation,
     Customer,
@@ -35,6 +36,7 @@ from calmdesk.desk.models import (
     MessageKind,
     Status,
     Tag,
+    folder_of,
 )
 from calmdesk.desk.scrub import begin_secure_erasure
 from calmdesk.desk.validation import visible_filename
@@ -110,6 +112,11 @@ def do_store_customer_message(
     if conversation is not None:
         # Locked and re-read, so the values computed below from it are the row's.
         conversation.refresh_from_db(from_queryset=Conversation.objects.select_for_update())
+        if conversation.snoozed_until is not None:
+            # The customer wrote: a snooze ends (imported here: snooze builds on this module).
+            from calmdesk.desk.snooze import wake
+
+            wake(conversation, when)
         if conversation.status not in {Status.ACTIVE, Status.SPAM}:
             _move_folder(conversation, status=Status.ACTIVE)
     else:
@@ -358,25 +365,39 @@ def _move_folder(
     """Count ``conversation`` out of its folder and into the one it is moving to."""
     new_status = conversation.status if status is None else status
     new_assignee = conversation.assignee_id if assignee_id is ... else assignee_id
-    _bump_folder(conversation.mailbox_id, conversation.status, conversation.assignee_id, -1)
-    _bump_folder(conversation.mailbox_id, new_status, new_assignee, +1)  # type: ignore[arg-type]
+    snoozed = conversation.snoozed_until
+    _bump_folder(
+        conversation.mailbox_id,
+        folder_of(conversation.status, snoozed),
+        conversation.assignee_id,
+        -1,
+    )
+    new_folder = folder_of(new_status, snoozed)
+    _bump_folder(conversation.mailbox_id, new_folder, new_assignee, +1)  # type: ignore[arg-type]
+
+
+def counted_folders() -> dict[tuple[int, str, int], int]:
+    """How many conversations each (mailbox, folder, assignee key) holds, counted from the
+    table: what the kept counts must equal (recount_folders, the doctor's DR08)."""
+    folder = Case(
+        When(status=Status.ACTIVE, snoozed_until__isnull=False, then=Value(SNOOZED)),
+        default=F("status"),
+    )
+    rows = (
+        Conversation.objects.annotate(folder=folder)
+        .values("mailbox_id", "folder", "assignee_id")
+        .annotate(n=Count("id"))
+    )
+    return {(r["mailbox_id"], r["folder"], r["assignee_id"] or 0): r["n"] for r in rows}
 
 
 @transaction.atomic
 def recount_folders() -> None:
     """Rebuild every folder count from the conversations (after a bulk load or import)."""
     FolderCount.objects.all().delete()
-    rows = Conversation.objects.values("mailbox_id", "status", "assignee_id").annotate(
-        n=Count("id")
-    )
     FolderCount.objects.bulk_create(
-        FolderCount(
-            mailbox_id=row["mailbox_id"],
-            status=row["status"],
-            assignee_key=row["assignee_id"] or 0,
-            count=row["n"],
-        )
-        for row in rows
+        FolderCount(mailbox_id=mailbox_id, status=folder, assignee_key=assignee_key, count=n)
+        for (mailbox_id, folder, assignee_key), n in counted_folders().items()
     )
 
 

@@ -7,3 +7,4 @@ class DeskConfig(AppConfig):
 
     def ready(self) -> None:
         from calmdesk import checks  # noqa: F401  (registers the system checks)
+        from calmdesk.desk import snooze  # noqa: F401  (registers the wake job)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from calmdesk.desk.access import visible_mailboxes
-from calmdesk.desk.models import Conversation, Customer, Mailbox, Status, Tag
+from calmdesk.desk.models import SNOOZED, Conversation, Customer, Mailbox, Status, Tag
 
 MAX_WORDS = 12
 MAX_VALUES = 6  # of each operator: more is a typo, and each costs a subquery
@@ -54,6 +54,8 @@ _FIELDS = {
     "from": "senders",
     "org": "orgs",
 }
+# The statuses, and the Snoozed folder of active conversations put off until later.
+STATUSES = (*Status.values, SNOOZED)
 OPERATORS = ("tag", "from", "status", "assignee", "mailbox", "org")
 # The search page's help: an example of each piece of the grammar and what it finds.
 OPERATOR_HELP = (
@@ -63,7 +65,7 @@ OPERATOR_HELP = (
     ("tag:billing", gettext_lazy("conversations with this tag")),
     ("from:maya", gettext_lazy("from a customer whose name or address contains this")),
     ("org:northwind", gettext_lazy("customers of an organisation (its name alone works too)")),
-    ("status:pending", gettext_lazy("active, pending, closed or spam")),
+    ("status:pending", gettext_lazy("active, snoozed, pending, closed or spam")),
     ("assignee:me", gettext_lazy("me, none, or an agent's username")),
     ("mailbox:billing", gettext_lazy("one mailbox, by its short name")),
     ("CD-3fa8b1c2d4e5", gettext_lazy("the reference in a reply's subject")),
@@ -185,12 +187,12 @@ class _Builder:
                 found.append(value.lower())
 
     def _status(self, value: str) -> None:
-        if value in Status.values:
+        if value in STATUSES:
             self.single["status"] = value
         else:
             self.problems.append(
                 _("There is no status “%(value)s” (try %(choices)s).")
-                % {"value": value, "choices": ", ".join(Status.values)}
+                % {"value": value, "choices": ", ".join(STATUSES)}
             )
 
     def free(self, text: str) -> None:
@@ -315,7 +317,11 @@ def resolve(actor: User, query: Query) -> Filter:
 def apply(actor: User, f: Filter, rows: QuerySet[Conversation]) -> QuerySet[Conversation]:
     """Every operator of ``f`` (not its words) on ``rows``."""
     q = f.query
-    if q.status:
+    if q.status == SNOOZED:
+        rows = rows.filter(status=Status.ACTIVE, snoozed_until__isnull=False)
+    elif q.status == Status.ACTIVE:
+        rows = rows.filter(status=Status.ACTIVE, snoozed_until__isnull=True)
+    elif q.status:
         rows = rows.filter(status=q.status)
     if f.mailbox is not None:
         rows = rows.filter(mailbox=f.mailbox)

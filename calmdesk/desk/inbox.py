@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from calmdesk.desk.access import visible_conversations
 from calmdesk.desk.filters import OPERATORS, Filter, Query, apply, from_params, resolve
 from calmdesk.desk.models import (
+    SNOOZED,
     WAITING_OR_LAST,
     Conversation,
     CustomerEmail,
@@ -30,6 +31,12 @@ from calmdesk.desk.models import (
     Tag,
 )
 
+# The inbox's folders by status: Snoozed (active, put off) follows Active.
+FOLDERS = {
+    Status.ACTIVE: Status.ACTIVE.label,
+    SNOOZED: gettext_lazy("Snoozed"),
+    **{value: label for value, label in Status.choices if value != Status.ACTIVE},
+}
 # About one screen of rows: more is scrolling past what nobody reads, and costs render time.
 PAGE_SIZE = 30
 SORTS = {
@@ -243,7 +250,7 @@ class FolderCounts:
 
 def folder_counts(actor: User, f: InboxFilter, mailbox_ids: list[int]) -> FolderCounts:
     """From the kept counts: a handful of rows, however many conversations there are."""
-    by_status = dict.fromkeys(Status.values, 0)
+    by_status = dict.fromkeys(FOLDERS, 0)
     by_mailbox = dict.fromkeys(mailbox_ids, 0)
     mine = unassigned = 0
     rows = FolderCount.objects.filter(mailbox_id__in=mailbox_ids).values_list(

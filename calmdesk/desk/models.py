@@ -7,11 +7,14 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+
+from calmdesk.desk.saved_replies import SavedReplyError, check_saved_reply
 
 
 class Mailbox(models.Model):
@@ -99,6 +102,16 @@ class Status(models.TextChoices):
 
 # A conversation the engine has not scored sorts after every scored one (scores are >= 0).
 UNSCORED = -1.0
+# The inbox folder of an active conversation snoozed until later (not a status: the
+# status stays what it was). FolderCount keeps it as if it were one; see folder_of.
+SNOOZED = "snoozed"
+
+
+def folder_of(status: str, snoozed_until: object) -> str:
+    """The folder a conversation is counted in: a snoozed active one leaves Active."""
+    return SNOOZED if status == Status.ACTIVE and snoozed_until is not None else status
+
+
 # The customer's wait in the care order: since their oldest unanswered message, or since
 # the last message when nobody waits.
 WAITING_OR_LAST = Coalesce(F("waiting_since"), F("last_message_at"))
@@ -131,6 +144,11 @@ class Conversation(models.Model):
     # sorts by it; a layer above says what it means (calmdesk.empathy.actions sets the care
     # score through do_set_priority_score). Never scored sorts after every scored one.
     priority_score = models.FloatField(default=UNSCORED)
+    # Put off until then (calmdesk.desk.snooze): out of the Active list, its status kept.
+    # The wake job or the customer's next message clears it and sets ``woke_at``, the
+    # inbox row's "woke up" mark until an agent opens the conversation.
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    woke_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -138,6 +156,12 @@ class Conversation(models.Model):
             models.Index(fields=["mailbox", "status", "last_message_at", "id"], name="conv_recent"),
             models.Index(fields=["assignee", "status", "waiting_since", "id"], name="conv_mine"),
             models.Index(fields=["customer", "last_message_at"], name="conv_customer"),
+            # The Snoozed folder and the wake job read only the snoozed few.
+            models.Index(
+                fields=["snoozed_until", "id"],
+                name="conv_snoozed",
+                condition=Q(snoozed_until__isnull=False),
+            ),
             # An agent who sees every mailbox reads these in order without a sort.
             models.Index(fields=["status", "waiting_since", "id"], name="conv_status_waiting"),
             models.Index(fields=["status", "last_message_at", "id"], name="conv_status_recent"),
@@ -236,6 +260,9 @@ class EventKind(models.TextChoices):
     MERGE = "merge", _("Customers merged")
     ERASE = "erase", _("Customer erased")
     SEND = "send", _("Send")
+    SNOOZE = "snooze", _("Snoozed")
+    UNSNOOZE = "unsnooze", _("Unsnoozed")
+    WAKE = "wake", _("Woke up")
     CALL = "call", _("Call logged")
     REPRODUCTION = "reproduction", _("Reproduction recorded")
     # What the mail layer tells the team: a bounce, a mail loop capped, a stranger's
@@ -274,6 +301,13 @@ class SavedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # An unknown variable would otherwise reach a customer raw ("Hi {customer.frist},").
+        try:
+            check_saved_reply(self.body)
+        except SavedReplyError as error:
+            raise ValidationError({"body": str(error)}) from None
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:
