@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,3 +78,12 @@ def body_shown(text: str) -> str:
 @register.filter
 def body_is_cut(text: str) -> bool:
     return len(text) > BODY_SHOWN_CHARS
+
+
+@register.filter
+def iso_time(value: str) -> datetime | None:
+    """A time an event keeps as ISO text (a snooze's end), for the date filter."""
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
