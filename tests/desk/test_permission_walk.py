@@ -42,6 +42,13 @@ def _scheduled_reply(desk: Desk) -> dict:
     return {"pk": desk.conversation.pk, "message_pk": reply.pk}
 
 
+def _saved_reply(desk: Desk) -> dict:
+    from calmdesk.desk.models import SavedReply
+
+    saved = SavedReply.objects.create(title="Hello", body="Hi {customer.first_name},")
+    return {"reply": saved.pk}
+
+
 def _tag(desk: Desk) -> dict:
     tag = do_add_tag(desk.conversation, desk.bob, "checkout")
     return {"pk": desk.conversation.pk, "tag_pk": tag.pk}
@@ -160,8 +167,12 @@ ROUTES: dict[str, Route] = {
     ),
     "conversation_undo": Route(method="post", kwargs=_scheduled_reply, agent=302, admin=302),
     "conversation_note": Route(**CHANGE, data=lambda d: {"body": "Looks like ENG-12."}),
+    # A saved reply filled in for the conversation: for whoever works it.
+    "conversation_saved_reply": Route(kwargs=_conversation, data=_saved_reply),
     "conversation_status": Route(**CHANGE, data=lambda d: {"status": "pending"}),
     "conversation_assign": Route(**CHANGE, data=lambda d: {"assignee": d.bob.pk}),
+    "conversation_snooze": Route(**CHANGE, data=lambda d: {"choice": "tomorrow"}),
+    "conversation_unsnooze": Route(**CHANGE),
     "conversation_tag_add": Route(**CHANGE, data=lambda d: {"name": "outage"}),
     "conversation_tag_remove": Route(method="post", kwargs=_tag, agent=302, admin=302),
     "customer": Route(kwargs=_customer),

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from calmdesk.accounts.models import Agent, Capability, roles_that_can
 from calmdesk.desk.access import (
@@ -19,17 +20,18 @@ from calmdesk.desk.access import (
 )
 from calmdesk.desk.actions import may_reassign_anyone
 from calmdesk.desk.forms import NoteForm, ReplyForm
-from calmdesk.desk.inbox import SORTS, folder_counts, inbox_page, parse_filter
+from calmdesk.desk.inbox import FOLDERS, SORTS, folder_counts, inbox_page, parse_filter
 from calmdesk.desk.models import (
     Conversation,
     Event,
     Message,
     MessageKind,
-    SavedReply,
     Status,
     Tag,
 )
+from calmdesk.desk.saved_replies import saved_replies_for
 from calmdesk.desk.search import search as run_search
+from calmdesk.desk.snooze import do_clear_woke, snooze_choices
 from calmdesk.desk.validation import visible_filename
 from calmdesk.desk.views.places import back_link, remember_place
 from calmdesk.empathy.context import conversation_context
@@ -54,7 +56,7 @@ def inbox(request: SignedInRequest) -> HttpResponse:
         "next_cursor": next_cursor,
         "counts": folder_counts(request.user, f, [m.pk for m in mailboxes]),
         "mailboxes": mailboxes,
-        "statuses": Status.choices,
+        "statuses": FOLDERS.items(),
         "sorts": SORTS,
         "is_first_page": f.after is None,
     }
@@ -133,9 +135,7 @@ def render_conversation(
         "thread": thread,
         "latest_id": conversation.messages.aggregate(m=Max("id"))["m"] or 0,
         "others": list(others),
-        "saved_replies": SavedReply.objects.filter(
-            Q(mailbox=conversation.mailbox_id) | Q(mailbox__isnull=True)
-        ),
+        "saved_replies": saved_replies_for(conversation),
         "agents": assignable_agents(conversation),
         # An agent does not take a teammate's conversation (README, "Roles").
         "may_reassign": conversation.assignee_id in (None, request.user.pk)
@@ -143,6 +143,8 @@ def render_conversation(
         "tags": list(conversation.tags.all()),
         "all_tags": Tag.objects.all()[:500],
         "statuses": Status.choices,
+        # In the agent's time zone, which the middleware made current.
+        "snooze_choices": snooze_choices(timezone.now(), timezone.get_current_timezone()),
         # Whom a reply may go to instead of the customer (one query; the choice shows
         # only when there is someone else).
         "reply_choices": reply_choices(conversation, [e.email for e in emails]),
@@ -162,7 +164,9 @@ def render_conversation(
 
 @agent_required
 def conversation(request: SignedInRequest, pk: int) -> HttpResponse:
-    return render_conversation(request, conversation_or_404(request.user, pk))
+    conversation = conversation_or_404(request.user, pk)
+    do_clear_woke(conversation)  # opened: its "woke up" mark is seen
+    return render_conversation(request, conversation)
 
 
 @agent_required
