@@ -138,8 +138,9 @@ def test_the_coach_runs_on_every_change_of_the_draft(composer, browser_page) -> 
     unreproduced = page.locator(".finding[data-code='CD114']")
     expect(unreproduced).to_have_count(0)
 
-    # A saved reply, inserted without a keystroke: the coach reads it.
+    # A saved reply, inserted without a keystroke (after its preview): the coach reads it.
     page.locator("[data-saved-reply]").select_option(label="Cache steps")
+    page.locator("[data-saved-insert]").click()
     expect(box).to_have_value(CACHE_STEPS)
     expect(unreproduced).to_be_visible()
 

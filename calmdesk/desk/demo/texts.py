@@ -125,12 +125,12 @@ SAVED_REPLIES = (
     (
         "Asking for steps to reproduce",
         "support",
-        "Thanks for letting us know. So I can see exactly what you see, could you tell me:\n\n1. What you clicked, step by step\n2. What you expected to happen\n3. What happened instead (a screenshot helps)\n4. Your browser and device",
+        "Hi {customer.first_name}, thanks for letting us know. So I can see exactly what you see, could you tell me:\n\n1. What you clicked, step by step\n2. What you expected to happen\n3. What happened instead (a screenshot helps)\n4. Your browser and device\n\nBest, {agent.name}",
     ),
     (
         "Refund issued",
         "billing",
-        "I've refunded the payment just now. Banks usually show it within 3–5 working days; if it hasn't appeared by then, reply here and I'll chase it.",
+        "Hi {customer.first_name},\n\nI've refunded the payment just now. Banks usually show it within 3–5 working days; if it hasn't appeared by then, reply here (conversation #{conversation.number}) and I'll chase it.\n\n{agent.name}, {mailbox.name}",
     ),
     (
         "Offering a screen share",

@@ -57,6 +57,7 @@
       n: () => openComposer("note"),
       a: () => focus("assign-select"),
       s: () => focus("status-select"),
+      z: () => focus("snooze-select"),
       "/": () => focus("search-box"),
       "?": () => help && help.showModal(),
       u: () => { const back = document.querySelector("[data-back]"); if (back) back.click(); },
@@ -73,15 +74,24 @@
     const tab = event.target.closest("[data-tab]");
     if (tab) openComposer(tab.dataset.tab);
     if (event.target.closest("[data-help]")) document.getElementById("help").showModal();
+    const insert = event.target.closest("[data-saved-insert]");
+    if (insert || event.target.closest("[data-saved-cancel]")) {
+      const preview = document.getElementById("saved-reply-preview");
+      const text = preview.querySelector("[data-saved-text]");
+      const area = document.getElementById("reply-body");
+      preview.replaceChildren();
+      document.querySelector("[data-saved-reply]").value = "";
+      // Inserted as typed text: the coach reads it and Ctrl+Z takes it back.
+      if (insert && text && area) insertAtEnd(area, text.textContent.trim());
+    }
   });
 
   document.addEventListener("change", (event) => {
+    // A saved reply is previewed, filled in for this conversation, before Insert.
     const saved = event.target.closest("[data-saved-reply]");
     if (saved && saved.value) {
-      const template = document.querySelector(`template[data-saved="${saved.value}"]`);
-      const area = document.getElementById("reply-body");
-      if (template && area) insertAtEnd(area, template.content.textContent.trim());
-      saved.value = "";
+      const url = `${saved.dataset.preview}?reply=${encodeURIComponent(saved.value)}`;
+      htmx.ajax("GET", url, { target: "#saved-reply-preview", swap: "innerHTML" });
     }
     const form = event.target.closest("form[data-autosubmit]");
     if (form) form.requestSubmit();
