@@ -19,10 +19,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("calmdesk.desk.demo:cmd_demo", "serve a desk with demo data"),
     "worker": ("calmdesk.mail.worker:cmd_worker", "run the outbox, IMAP polling and tasks"),
     "ingest": ("calmdesk.mail.ingest_cli:cmd_ingest", "store raw email from stdin or files"),
+    "import": ("calmdesk.importer.cli:cmd_import", "import history: mail archives, help desks"),
     "reanalyze": (
         "calmdesk.empathy.reanalyze:cmd_reanalyze",
         "re-read stored messages after an engine upgrade",
     ),
+    "rollup": ("calmdesk.team.cli:cmd_rollup", "rebuild the report rollups (--since DATE)"),
     "doctor": ("calmdesk.ops.doctor:cmd_doctor", "check the data's integrity (--fix repairs)"),
     "backup": ("calmdesk.ops.backup:cmd_backup", "copy the database and data folder"),
     "restore": ("calmdesk.ops.backup:cmd_restore", "restore a copy made by calmdesk backup"),

@@ -56,11 +56,15 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs' static files, served from here
     "calmdesk.jobs",
     "calmdesk.accounts",
     "calmdesk.desk",
     "calmdesk.mail",
     "calmdesk.empathy",
+    "calmdesk.problems",
+    "calmdesk.team",
+    "calmdesk.importer",
     "calmdesk.api",
 ]
 
@@ -206,6 +210,13 @@ DEFAULT_FROM_EMAIL = env_str("CALMDESK_DEFAULT_FROM", "support@calmdesk.localhos
 MAX_MESSAGE_BYTES = env_int("CALMDESK_MAX_MESSAGE_BYTES", 40 * 1024 * 1024, minimum=1024)
 # Key that encrypts mailbox passwords stored in the database (Fernet, urlsafe base64).
 ENCRYPTION_KEY = env_optional("CALMDESK_ENCRYPTION_KEY")
+# Hosts (names, addresses or networks) the outbound HTTP client may reach although they
+# are loopback, private or link-local: an internal Jira, a webhook receiver on the LAN.
+OUTBOUND_ALLOWED_HOSTS = env_list("CALMDESK_OUTBOUND_ALLOWED_HOSTS", [])
+# A forward proxy for that client (http://[user:password@]host:port; calmdesk/outbound/
+# proxy.py), else the usual HTTPS_PROXY; hosts in NO_PROXY go direct. HTTP_PROXY is not read.
+OUTBOUND_PROXY = env_str("CALMDESK_OUTBOUND_PROXY", "") or env_str("HTTPS_PROXY", "")
+OUTBOUND_NO_PROXY = env_list("CALMDESK_OUTBOUND_NO_PROXY", env_list("NO_PROXY", []))
 
 # F6: the pause before a reply leaves, unless the agent chose their own.
 DEFAULT_UNDO_SECONDS = env_int("CALMDESK_UNDO_SECONDS", 20, minimum=0)

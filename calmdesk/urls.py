@@ -7,4 +7,7 @@ urlpatterns = [
     path("", include("calmdesk.desk.urls")),
     path("", include("calmdesk.mail.urls")),
     path("", include("calmdesk.empathy.urls")),
+    path("", include("calmdesk.problems.urls")),
+    path("", include("calmdesk.team.urls")),
+    path("", include("calmdesk.api.urls")),
 ]

@@ -25,13 +25,18 @@ LAYERS: list[tuple[int, str, tuple[str, ...]]] = [
         ("calmdesk", "calmdesk.config", "calmdesk.settings", "calmdesk.checks", "calmdesk.headers"),
     ),
     (1, "jobs", ("calmdesk.jobs",)),
+    (1, "outbound", ("calmdesk.outbound",)),
+    (1, "charts", ("calmdesk.charts",)),
     # The help-desk core: agents (an agent works in mailboxes), conversations, customers.
     (2, "core", ("calmdesk.accounts", "calmdesk.desk")),
     (3, "empathy", ("calmdesk.empathy",)),
     (3, "mail", ("calmdesk.mail",)),
     (4, "receive", ("calmdesk.receive",)),
+    (4, "problems", ("calmdesk.problems",)),
+    # Team health and reports read everything below, problems included.
+    (5, "team", ("calmdesk.team",)),
     (
-        5,
+        6,
         "mail intake",
         (
             "calmdesk.mail.ingest",
@@ -41,17 +46,25 @@ LAYERS: list[tuple[int, str, tuple[str, ...]]] = [
             "calmdesk.mail.worker",
         ),
     ),
-    (5, "demo", ("calmdesk.desk.demo",)),
+    (6, "demo", ("calmdesk.desk.demo",)),
+    (6, "importer", ("calmdesk.importer",)),
     (
-        6,
+        7,
         "accounts pages",
         ("calmdesk.accounts.views", "calmdesk.accounts.urls", "calmdesk.accounts.admin"),
     ),
-    (6, "desk pages", ("calmdesk.desk.views", "calmdesk.desk.urls", "calmdesk.desk.admin")),
-    (6, "empathy pages", ("calmdesk.empathy.views", "calmdesk.empathy.urls")),
-    (6, "mail pages", ("calmdesk.mail.views", "calmdesk.mail.urls", "calmdesk.mail.admin")),
+    (7, "desk pages", ("calmdesk.desk.views", "calmdesk.desk.urls", "calmdesk.desk.admin")),
+    (7, "empathy pages", ("calmdesk.empathy.views", "calmdesk.empathy.urls")),
+    (7, "mail pages", ("calmdesk.mail.views", "calmdesk.mail.urls", "calmdesk.mail.admin")),
     (
         7,
+        "problems pages",
+        ("calmdesk.problems.views", "calmdesk.problems.urls", "calmdesk.problems.admin"),
+    ),
+    (7, "team pages", ("calmdesk.team.views", "calmdesk.team.urls", "calmdesk.team.admin")),
+    (7, "importer pages", ("calmdesk.importer.views", "calmdesk.importer.admin")),
+    (
+        8,
         "entry points",
         (
             "calmdesk.__main__",

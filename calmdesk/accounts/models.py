@@ -243,3 +243,32 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"Recovery code {self.pk}"
+
+
+class PresenceState(models.TextChoices):
+    VIEWING = "viewing", _("Viewing")
+    TYPING = "typing", _("Typing a reply")
+
+
+class Presence(models.Model):
+    """Who has a conversation open right now, and whether they are typing a reply. Kept
+    by the requests the page makes anyway (its pulse, the coach's check of the draft):
+    one row per person and conversation, upserted by one statement, so every web process
+    reads the same. A row not refreshed for a while counts as gone
+    (calmdesk.accounts.presence); a job deletes old ones."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(
+        "desk.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=PresenceState.choices)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="presence_once")
+        ]
+        indexes = [models.Index(fields=["seen_at"], name="presence_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.state} {self.conversation_id}"

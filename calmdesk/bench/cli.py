@@ -12,6 +12,11 @@ BENCHES = {
     "coach": "calmdesk.bench.coach",
     "coach-precision": "calmdesk.bench.coach_precision",
     "faults": "calmdesk.bench.faults",
+    "import": "calmdesk.bench.importer",
+    "poll": "calmdesk.bench.poll",
+    "problems": "calmdesk.bench.problems",
+    "api": "calmdesk.bench.api",
+    "load": "calmdesk.bench.load",
 }
 
 

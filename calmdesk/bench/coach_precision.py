@@ -33,6 +33,10 @@ from calmdesk.engine.types import SEVERITY_RANK
 
 PAIRS_FILE = Path("support/twcs_agent_replies/twcs_pairs.csv")
 LABELS_FILE = Path(__file__).resolve().parents[1] / "engine/data/labels/twcs_coach_labels.csv"
+# The tuning half's first 300 pairs by the same key, labelled the same way and blind to the
+# coach too, so the rules can be tuned on faulty replies without looking at the figures'.
+TUNING_LABELS_FILE = LABELS_FILE.with_name("twcs_coach_tuning_labels.csv")
+LABELS_OF_HALF = {"reporting": LABELS_FILE, "tuning": TUNING_LABELS_FILE}
 # How many pairs of the reporting half were labelled, and how they were picked.
 SAMPLE_SIZE = 300
 FALSE_ALARM_TARGET = 0.10
@@ -199,7 +203,7 @@ def run(argv: list[str]) -> int:
             print(f"    draft: {f['draft'][:300]}")
             print(f"    span: {f['span']!r} — {f['message']}")
         return 0
-    out = measure(pairs, load_labels() if args.half == "reporting" else {})
+    out = measure(pairs, load_labels(LABELS_OF_HALF[args.half]))
     if args.json:
         print(json.dumps(out))
         return 0

@@ -24,25 +24,57 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-SEARCHES = (
+SEARCHES = (  # words most conversations of a story share
     "checkout",
     "refund",
     "invoice vat",
     "sync error",
-    "variants",
-    "student",
-    "garcia",
-    "webhook",
     "double charge",
-    "timeout 504",
 )
-TARGETS = {"inbox": 50.0, "inbox_deep": 50.0, "conversation": 50.0, "search": 150.0}
-LABELS = {
-    "inbox": "inbox + folder counts",
-    "inbox_deep": "inbox, 20th page",
-    "conversation": "conversation page",
-    "search": "search",
+RARE_SEARCHES = ("garcia", "webhook", "timeout 504", "student", "variants")
+OPERATOR_SEARCHES = (
+    "tag:bug",
+    "tag:billing status:closed",
+    "from:maya",
+    '"charged twice"',
+    "export*",
+    "assignee:me refund",
+    "status:pending mailbox:support",
+)
+# Each page: its label and its target (wall-clock p95 at full size, ms).
+PAGES = {
+    "inbox": ("inbox + folder counts", 50.0),
+    "inbox_deep": ("inbox, 20th page", 50.0),
+    "folder_snoozed": ("inbox, snoozed", 50.0),
+    "folder_pending": ("inbox, pending", 50.0),
+    "folder_closed": ("inbox, closed", 50.0),
+    "folder_spam": ("inbox, spam", 50.0),
+    "sort_care": ("inbox, needs care first", 50.0),
+    "sort_care_deep": ("needs care, 20th page", 50.0),
+    "sort_recent": ("inbox, most recent", 50.0),
+    "filter_mine": ("inbox, assigned to me", 50.0),
+    "filter_none": ("inbox, unassigned", 50.0),
+    "filter_tag": ("inbox, tag bug", 50.0),
+    "filter_mailbox": ("inbox, one mailbox", 50.0),
+    "conversation": ("conversation page", 50.0),
+    "customer": ("customer page", 50.0),
+    "search": ("search, common words", 150.0),
+    "search_rare": ("search, rare words", 150.0),
+    "search_operators": ("search, operators", 150.0),
+    "reports": ("reports, agent, 30 days", 150.0),
+    "reports_team": ("reports, lead, 90 days", 150.0),
+    "reports_hours": ("reports, business hours", 150.0),
+    "reports_csv": ("reports CSV, lead, 90 days", 150.0),
+    "team_me": ("your day (load, thanks)", 50.0),
+    "team": ("team health, lead", 50.0),
+    "team_wall": ("gratitude wall", 50.0),
+    "problem": ("a problem's page", 50.0),
+    "problem_words": ("a problem's own words", 50.0),
+    "problem_box": ("problems box", 50.0),
+    "problem_report": ("product report", 150.0),
 }
+LABELS = {key: label for key, (label, _target) in PAGES.items()}
+TARGETS = {key: target for key, (_label, target) in PAGES.items()}
 
 
 def run(argv: list[str]) -> int:
@@ -74,7 +106,10 @@ def run(argv: list[str]) -> int:
         for round_ in range(args.rounds):
             for size in sizes:
                 print(f"-- round {round_ + 1}: measuring {size:,}", file=sys.stderr, flush=True)
-                out = _child(scratch[size][0], "measure", str(args.requests), capture=True)
+                explain = ["explain"] if round_ == 0 else []  # plans do not change by round
+                out = _child(
+                    scratch[size][0], "measure", str(args.requests), *explain, capture=True
+                )
                 _keep_best(results[size], json.loads(out.strip().splitlines()[-1]))
     finally:
         for _env, cleanup in scratch.values():
@@ -86,6 +121,8 @@ def run(argv: list[str]) -> int:
 def _keep_best(kept: dict, new: dict) -> None:
     kept["database"] = new["database"]
     kept["rss_mb"] = max(kept.get("rss_mb", 0), new["rss_mb"])
+    if "offenders" in new:
+        kept["offenders"] = new["offenders"]
     pages = kept.setdefault("pages", {})
     for key, figures in new["pages"].items():
         if key not in pages or figures["median"] < pages[key]["median"]:
@@ -146,36 +183,54 @@ def _child(env: dict[str, str], *args: str, capture: bool = False) -> str:
 
 def _report(results: list[dict], rounds: int) -> None:
     engine = results[0]["database"] if results else "?"
-    print(f"\ncalmdesk bench desk ({engine}; best of {rounds} rounds; ms, median / p95)")
-    for title, median, p95 in (
-        ("wall-clock time per request", "median", "p95"),
+    print(f"\ncalmdesk bench desk ({engine}; best of {rounds} rounds; ms, median / p95 / p99)")
+    last = results[-1]
+    for title, keys in (
+        ("wall-clock time per request", ("median", "p95", "p99")),
         (
             "CPU time of the web process per request (what other load on the machine "
             "does not inflate)",
-            "cpu_median",
-            "cpu_p95",
+            ("cpu_median", "cpu_p95"),
         ),
     ):
         print(f"\n{title}\n")
-        header = f"{'page':<24}" + "".join(f"{r['size']:>20,}" for r in results)
-        print(header + ("   growth (p95)" if len(results) > 1 else ""))
+        header = f"{'page':<26}" + "".join(f"{r['size']:>24,}" for r in results)
+        print(header + "  queries" + ("   growth (p95)" if len(results) > 1 else ""))
         for key, label in LABELS.items():
             cells = "".join(
-                f"{r['pages'][key][median]:>11.1f} / {r['pages'][key][p95]:>5.1f}" for r in results
+                f"{' / '.join(format(r['pages'][key][k], '.1f') for k in keys):>24}"
+                for r in results
             )
             growth = ""
             if len(results) > 1:
-                growth = f"   ×{results[-1]['pages'][key][p95] / results[0]['pages'][key][p95]:.2f}"
-            print(f"{label:<24}{cells}{growth}")
+                growth = f"   ×{last['pages'][key]['p95'] / results[0]['pages'][key]['p95']:.2f}"
+            print(f"{label:<26}{cells}{last['pages'][key]['queries']:>9.0f}{growth}")
     print()
-    print(f"{'peak RSS, web process':<24}" + "".join(f"{r['rss_mb']:>17.0f} MB" for r in results))
-    print(f"{'generating the data':<24}" + "".join(f"{r['generate_s']:>18.0f} s" for r in results))
-    last = results[-1]
+    print(f"{'peak RSS, web process':<26}" + "".join(f"{r['rss_mb']:>21.0f} MB" for r in results))
+    print(f"{'generating the data':<26}" + "".join(f"{r['generate_s']:>22.0f} s" for r in results))
+    _report_plans(results)
     missed = [LABELS[key] for key, limit in TARGETS.items() if last["pages"][key]["p95"] > limit]
     print(
-        "\ntargets (wall-clock p95 at full size: pages < 50 ms, search < 150 ms; RSS < 250 MB): "
+        "\ntargets (wall-clock p95 at full size: pages < 50 ms, search and reports < 150 ms; "
+        "RSS < 250 MB): "
         + ("met" if not missed and last["rss_mb"] < 250 else f"missed: {missed or 'RSS'}")
     )
+
+
+def _report_plans(results: list[dict]) -> None:
+    """The EXPLAIN check: statements that read a big table from end to end, by page."""
+    from calmdesk.bench.desk_explain import BIG
+
+    for result in results:
+        offenders = result.get("offenders", {})
+        print(
+            f"\nsequential scans of tables over {BIG:,} rows at {result['size']:,}: "
+            + (f"{sum(len(o) for o in offenders.values())}" if offenders else "none")
+        )
+        for key, found in offenders.items():
+            for offender in found:
+                print(f"  {LABELS[key]}: {offender['table']} ({int(offender['rows']):,} rows)")
+                print(f"    {offender['sql'][:300]}")
 
 
 # -- child processes -------------------------------------------------------------------
@@ -184,15 +239,61 @@ def _report(results: list[dict], rounds: int) -> None:
 def _generate(size: int) -> None:
     from django.core.management import call_command
 
+    from calmdesk.bench.desk_data import (
+        add_readings,
+        add_rollups,
+        copy_insert,
+        deferred_search_index,
+    )
     from calmdesk.desk.demo.generate import generate
+    from calmdesk.team.kept_load import rebuild_all_loads
 
     call_command("migrate", verbosity=0)
-    generate(size, seed=2026)
+    steps: dict[str, float] = {}
+    started = time.perf_counter()
+    with deferred_search_index():
+        generate(size, seed=2026, write=copy_insert)  # COPY on PostgreSQL
+        steps["rows"] = time.perf_counter() - started
+    steps["search index"] = time.perf_counter() - started - sum(steps.values())
+    read, texts = add_readings()  # the tone gauges and "Needs care first" at size
+    steps["readings"] = time.perf_counter() - started - sum(steps.values())
+    print(f"-- readings: {read:,} messages, {texts:,} texts read", file=sys.stderr, flush=True)
+    _business_hours()  # Support's waits are also counted in working time
+    add_rollups()  # what the worker's rollup job keeps for the reports
+    rebuild_all_loads()  # and the kept emotional load, as its job counts it
+    steps["rollups"] = time.perf_counter() - started - sum(steps.values())
+    print(
+        "-- generated in "
+        + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in steps.items())
+        + f" ({size / sum(steps.values()):.0f} conversations/s)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
-def _timed(client, urls: list[str]) -> dict[str, float]:
-    for url in urls[:5]:  # warm the caches and the connection
-        client.get(url)
+def _business_hours() -> None:
+    from datetime import time as clock
+
+    from django.utils import timezone
+
+    from calmdesk.desk.models import Mailbox
+    from calmdesk.team.actions import do_set_business_hours
+
+    do_set_business_hours(
+        Mailbox.objects.get(slug="support"),
+        time_zone="Europe/Berlin",
+        opens=clock(9),
+        closes=clock(17),
+        now=timezone.now(),
+    )
+
+
+def _timed(client, urls: list[str], checked) -> dict[str, float]:
+    from calmdesk.bench.desk_explain import captured
+
+    for url in urls[:5]:  # warm the caches and the connection; their SQL is kept
+        response = captured(client, url, checked)
+        assert response.status_code == 200, (url, response.status_code)
     wall, cpu = [], []
     for url in urls:
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -203,43 +304,114 @@ def _timed(client, urls: list[str]) -> dict[str, float]:
     return {
         "median": statistics.median(wall),
         "p95": statistics.quantiles(wall, n=20)[-1],
+        "p99": statistics.quantiles(wall, n=100)[-1],
         "cpu_median": statistics.median(cpu),
         "cpu_p95": statistics.quantiles(cpu, n=20)[-1],
+        "queries": statistics.median(checked.queries),
     }
 
 
-def _measure(requests: int) -> None:
+def _next_page(client, url: str, pages: int) -> str:
+    """The URL of the ``pages``-th page after ``url``, following "Next page" as an agent
+    would (as far as it goes)."""
+    for _page in range(pages):
+        found = re.search(r'rel="next" href="([^"]+)"', client.get(url).text)
+        if found is None:
+            break
+        url = "/" + found.group(1).replace("&amp;", "&").lstrip("/")
+    return url
+
+
+def _urls(requests: int) -> tuple[dict[str, tuple[object, list[str]]], object]:
+    """Each page's client and the URLs it asks, ``requests`` of them."""
     import random
-    import resource
 
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
 
     from calmdesk.desk.access import visible_conversations
+    from calmdesk.desk.models import Mailbox
+    from calmdesk.problems.access import visible_problems
 
     rng = random.Random(1)
     # alice sees one mailbox of three: the common case, and the harder query plan.
     alice = get_user_model().objects.get(username="alice")
-    client = Client()
+    client, lead = Client(), Client()
     client.force_login(alice)
-    ids = list(visible_conversations(alice).values_list("pk", flat=True))
-    deep = "/"
-    for _page in range(19):  # follow "Next page" as an agent would, as far as it goes
-        found = re.search(r'rel="next" href="[^"]*after=([^"&]+)"', client.get(deep).text)
-        if found is None:
-            break
-        deep = "/?status=active&after=" + found.group(1)
+    lead.force_login(get_user_model().objects.get(username="erin"))
+    visible = visible_conversations(alice).order_by("-id")
+    ids = list(visible.values_list("pk", flat=True)[:5000])
+    customers = list(visible.values_list("customer_id", flat=True)[:5000])
+    problem_ids = list(visible_problems(alice).values_list("pk", flat=True))
+    support = Mailbox.objects.get(slug="support").pk
+
+    def same(url: str) -> tuple[object, list[str]]:
+        return client, [url] * requests
+
+    def rotating(template: str, values) -> tuple[object, list[str]]:
+        return client, [template.format(values[i % len(values)]) for i in range(requests)]
+
+    def drawn(template: str, values) -> tuple[object, list[str]]:
+        return client, [template.format(rng.choice(values)) for _ in range(requests)]
+
     pages = {
-        "inbox": _timed(client, ["/"] * requests),
-        "inbox_deep": _timed(client, [deep] * requests),
-        "conversation": _timed(client, [f"/c/{rng.choice(ids)}/" for _ in range(requests)]),
-        "search": _timed(
-            client, [f"/search/?q={SEARCHES[i % len(SEARCHES)]}" for i in range(requests)]
-        ),
+        "inbox": same("/"),
+        "inbox_deep": same(_next_page(client, "/", 19)),
+        "folder_snoozed": same("/?status=snoozed"),
+        "folder_pending": same("/?status=pending"),
+        "folder_closed": same("/?status=closed"),
+        "folder_spam": same("/?status=spam"),
+        "sort_care": same("/?sort=care"),
+        "sort_care_deep": same(_next_page(client, "/?sort=care", 19)),
+        "sort_recent": same("/?sort=recent"),
+        "filter_mine": same("/?assignee=me"),
+        "filter_none": same("/?assignee=none"),
+        "filter_tag": same("/?tag=bug"),
+        "filter_mailbox": same("/?mailbox=support"),
+        "conversation": drawn("/c/{}/", ids),
+        "customer": drawn("/customers/{}/", customers),
+        "search": rotating("/search/?q={}", SEARCHES),
+        "search_rare": rotating("/search/?q={}", RARE_SEARCHES),
+        "search_operators": rotating("/search/?q={}", OPERATOR_SEARCHES),
+        "reports": same("/reports/?days=30"),
+        "reports_team": (lead, ["/reports/?days=90&grain=week"] * requests),
+        "reports_hours": (lead, ["/reports/?days=30&mailbox=" + str(support)] * requests),
+        "reports_csv": (lead, ["/reports/export.csv?days=90"] * requests),
+        "team_me": same("/team/me/"),
+        "team": (lead, ["/team/"] * requests),
+        "team_wall": same("/team/wall/"),
+        "problem": drawn("/problems/{}/", problem_ids),
+        "problem_words": drawn("/problems/{}/own-words/", problem_ids),
+        "problem_box": drawn("/c/{}/problems/", ids),
+        "problem_report": same("/problems/report/"),
     }
+    return pages, client
+
+
+def _measure(requests: int, explain: bool) -> None:
+    """Time every page; with ``explain``, plan each statement the pages ran."""
+    import resource
+
+    from django.db import connection
+
+    from calmdesk.bench.desk_explain import Checked
+    from calmdesk.bench.desk_explain import explain as explain_statements
+
+    urls, _client = _urls(requests)
+    pages, offenders = {}, {}
+    sizes: dict[str, int] = {}
+    for key, (client, page_urls) in urls.items():
+        checked = Checked()
+        pages[key] = _timed(client, page_urls, checked)
+        if explain:
+            explain_statements(checked, sizes)
+            if checked.offenders:
+                offenders[key] = checked.offenders
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"pages": pages, "rss_mb": rss_mb, "database": connection.vendor}))
+    result = {"pages": pages, "rss_mb": rss_mb, "database": connection.vendor}
+    if explain:
+        result["offenders"] = offenders
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
@@ -251,4 +423,4 @@ if __name__ == "__main__":
     if phase == "generate":
         _generate(value)
     else:
-        _measure(value)
+        _measure(value, explain="explain" in sys.argv[3:])

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, Value, When
@@ -23,6 +24,7 @@ from django.utils.translation import ngettext
 from calmdesk.accounts.models import Capability
 from calmdesk.desk import notices
 from calmdesk.desk.models import (
+    MERGED,
     SNOOZED,
     Attachment,
     Conversation,
@@ -38,6 +40,7 @@ from calmdesk.desk.models import (
     Tag,
     folder_of,
 )
+from calmdesk.desk.rows import update_rows
 from calmdesk.desk.scrub import begin_secure_erasure
 from calmdesk.desk.validation import visible_filename
 
@@ -45,6 +48,15 @@ from calmdesk.desk.validation import visible_filename
 # every message about to be deleted), so the layers above can remove what they keep of
 # them (the mail app, the raw mail they arrived in).
 erasing_customer = Signal()
+
+# Sent inside the writing transaction with ``conversation_ids`` whose status, assignee,
+# messages (a customer's, a reply) or readings changed, so the layers above can recount
+# what they keep of them (the team's emotional load).
+conversations_changed = Signal()
+
+
+def changed(*conversation_ids: int) -> None:
+    conversations_changed.send(sender=Conversation, conversation_ids=set(conversation_ids))
 
 
 class ActionError(Exception):
@@ -67,6 +79,26 @@ class Collision(ActionError):
             "A teammate added %(count)d messages since you opened this conversation.",
             count,
         ) % {"count": count}
+
+
+class MergedAway(ActionError):
+    """The conversation was merged into another (``target_id``): it takes no writes
+    (a stale tab's reply, note, status, assignment, tag or snooze), which belong to the
+    target now."""
+
+    def __init__(self, target_id: int) -> None:
+        self.target_id = target_id
+        super().__init__(
+            _("This conversation was merged into #%(number)d; nothing was changed. Carry on there.")
+            % {"number": target_id}
+        )
+
+
+def refuse_merged(locked: Conversation) -> None:
+    """Raise MergedAway if ``locked`` (read under its row lock, as a merge takes it) was
+    merged into another conversation."""
+    if locked.merged_into_id is not None:
+        raise MergedAway(locked.merged_into_id)
 
 
 def find_or_create_customer(email: str, name: str = "") -> Customer:
@@ -183,8 +215,9 @@ def counters_of(messages: Iterable[tuple[str, datetime]]) -> Counters:
     waiting: datetime | None = None
     latest: datetime | None = None
     for kind, when in messages:
-        if kind == MessageKind.WITHDRAWN:
-            continue  # taken back before it left: the customer never saw it
+        if kind in (MessageKind.WITHDRAWN, MessageKind.FORWARD):
+            # Taken back before it left, or sent to someone else: the customer never saw it.
+            continue
         total += 1
         if kind == MessageKind.CUSTOMER:
             customer += 1
@@ -213,6 +246,8 @@ def count_message(
     latest time are computed from it); a note only adds to the counts. Imports may bring
     messages out of order: the latest time only moves forward."""
     now = now or timezone.now()
+    if kind == MessageKind.REPLY:
+        changed(conversation.pk)  # a customer's message weighs once it is read (empathy)
     conversation.message_count += 1
     conversation.updated_at = now
     changes.update(message_count=F("message_count") + 1, updated_at=now)
@@ -283,6 +318,7 @@ def do_withdraw_reply(
         kind=MessageKind.WITHDRAWN
     ):
         return locked  # already taken back
+    changed(locked.pk)
     status, assignee_id = locked.status, locked.assignee_id
     if before is not None and after is not None:
         status = before.status if locked.status == after.status else locked.status
@@ -359,20 +395,30 @@ def _bump_folder(mailbox_id: int, status: str, assignee_id: int | None, delta: i
         FolderCount.objects.filter(**key).update(count=F("count") + delta)
 
 
+def bump_folders(deltas: dict[tuple[int, str, int | None], int]) -> None:
+    """Count a bulk write's conversations into or out of their (mailbox, folder,
+    assignee) folders, in one order so two writers never wait on each other (an import)."""
+    for (mailbox_id, folder, assignee_id), delta in sorted(deltas.items(), key=repr):
+        if delta:
+            _bump_folder(mailbox_id, folder, assignee_id, delta)
+
+
 def _move_folder(
     conversation: Conversation, *, status: str | None = None, assignee_id: object = ...
 ) -> None:
     """Count ``conversation`` out of its folder and into the one it is moving to."""
+    changed(conversation.pk)
     new_status = conversation.status if status is None else status
     new_assignee = conversation.assignee_id if assignee_id is ... else assignee_id
     snoozed = conversation.snoozed_until
+    merged = conversation.merged_into_id is not None
     _bump_folder(
         conversation.mailbox_id,
-        folder_of(conversation.status, snoozed),
+        folder_of(conversation.status, snoozed, merged=merged),
         conversation.assignee_id,
         -1,
     )
-    new_folder = folder_of(new_status, snoozed)
+    new_folder = folder_of(new_status, snoozed, merged=merged)
     _bump_folder(conversation.mailbox_id, new_folder, new_assignee, +1)  # type: ignore[arg-type]
 
 
@@ -380,6 +426,7 @@ def counted_folders() -> dict[tuple[int, str, int], int]:
     """How many conversations each (mailbox, folder, assignee key) holds, counted from the
     table: what the kept counts must equal (recount_folders, the doctor's DR08)."""
     folder = Case(
+        When(merged_into__isnull=False, then=Value(MERGED)),
         When(status=Status.ACTIVE, snoozed_until__isnull=False, then=Value(SNOOZED)),
         default=F("status"),
     )
@@ -461,6 +508,7 @@ def do_change_status(
     if status not in Status.values:
         raise ActionError(_("“%(status)s” is not a status.") % {"status": status})
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    refuse_merged(locked)
     if seen_status is not None and locked.status != seen_status:
         raise StatusConflict(
             _(
@@ -501,6 +549,7 @@ def do_assign(conversation: Conversation, actor: User, assignee: User | None) ->
         # The same words as for an id that names nobody: an answer must not tell who exists.
         raise ActionError(NO_SUCH_ASSIGNEE)
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    refuse_merged(locked)
     new_id = assignee.pk if assignee is not None else None
     if locked.assignee_id not in (None, actor.pk, new_id) and not may_reassign_anyone(actor):
         # An agent takes what nobody holds and hands on their own; a teammate's
@@ -536,6 +585,7 @@ def clean_tag_name(name: str) -> str:
 
 @transaction.atomic
 def do_add_tag(conversation: Conversation, actor: User, name: str) -> Tag:
+    refuse_merged(Conversation.objects.select_for_update().get(pk=conversation.pk))
     tag, _created = Tag.objects.get_or_create(name=clean_tag_name(name))
     if not conversation.tags.filter(pk=tag.pk).exists():
         conversation.tags.add(tag)
@@ -545,6 +595,7 @@ def do_add_tag(conversation: Conversation, actor: User, name: str) -> Tag:
 
 @transaction.atomic
 def do_remove_tag(conversation: Conversation, actor: User, tag: Tag) -> None:
+    refuse_merged(Conversation.objects.select_for_update().get(pk=conversation.pk))
     if conversation.tags.filter(pk=tag.pk).exists():
         conversation.tags.remove(tag)
         _event(conversation, EventKind.UNTAG, actor, tag=tag.name)
@@ -555,6 +606,7 @@ def do_add_note(conversation: Conversation, actor: User, body: str) -> Message:
     """An internal note: teammates see it, the customer never does."""
     if not body.strip():
         raise ActionError(_("The note is empty."))
+    refuse_merged(Conversation.objects.select_for_update().get(pk=conversation.pk))
     when = timezone.now()
     note = Message.objects.create(
         conversation=conversation,
@@ -576,12 +628,45 @@ def do_set_priority_score(conversation: Conversation, score: float) -> None:
     conversation.priority_score = score
 
 
+def do_set_priority_scores(scores: dict[int, float]) -> None:
+    """``do_set_priority_score`` for many conversations (by id) in one statement run over
+    them all (an import's batch: one UPDATE a conversation was a tenth of it)."""
+    rows = [Conversation(pk=pk, priority_score=score) for pk, score in sorted(scores.items())]
+    update_rows(Conversation, rows, ["priority_score"])
+
+
 # -- customers -------------------------------------------------------------------------
 
 
 @transaction.atomic
 def do_update_customer_notes(customer: Customer, actor: User, notes: str) -> Customer:
     Customer.objects.filter(pk=customer.pk).update(notes=notes[:20000])
+    customer.refresh_from_db()
+    return customer
+
+
+# What an integration may change of a customer (the API's PATCH): their own record, never
+# their addresses (mail threads by them) nor a merge.
+CUSTOMER_ATTRIBUTES = ("name", "website", "plan", "monthly_revenue", "revenue_currency", "notes")
+
+
+@transaction.atomic
+def do_update_customer(customer: Customer, actor: User, **changes: object) -> Customer:
+    """Set some of ``CUSTOMER_ATTRIBUTES``; a value the model refuses is an ActionError
+    and nothing is changed."""
+    if customer.erased_at is not None:
+        raise ActionError(_("This customer was erased."))
+    unknown = set(changes) - set(CUSTOMER_ATTRIBUTES)
+    if unknown:
+        raise ActionError(_("Unknown field: %(name)s.") % {"name": ", ".join(sorted(unknown))})
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    try:
+        locked.full_clean(exclude=["organisation", "merged_into"])
+    except ValidationError as error:
+        raise ActionError(" ".join(m for ms in error.message_dict.values() for m in ms)) from None
+    locked.save(update_fields=list(changes))
     customer.refresh_from_db()
     return customer
 
@@ -628,6 +713,7 @@ def do_erase_customer(customer: Customer, actor: User) -> int:
     erasing_customer.send(sender=Customer, customer=customer, messages=messages)
     stored = [a.file.name for a in Attachment.objects.filter(message__in=messages) if a.file]
     removed_messages = messages.delete()[1].get("desk.Message", 0)
+    changed(*(c.pk for c in conversations))
     notices.forget(conversations)  # notifications (and their mails) quoting the customer
     for conversation in conversations:
         if conversation.status != Status.CLOSED:

@@ -317,6 +317,8 @@ def resolve(actor: User, query: Query) -> Filter:
 def apply(actor: User, f: Filter, rows: QuerySet[Conversation]) -> QuerySet[Conversation]:
     """Every operator of ``f`` (not its words) on ``rows``."""
     q = f.query
+    # A conversation merged into another lives on in it (calmdesk.desk.merge).
+    rows = rows.filter(merged_into__isnull=True)
     if q.status == SNOOZED:
         rows = rows.filter(status=Status.ACTIVE, snoozed_until__isnull=False)
     elif q.status == Status.ACTIVE:

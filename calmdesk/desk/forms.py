@@ -8,6 +8,7 @@ from calmdesk.desk.models import Status
 # Ids arrive from the page; anything larger than a database integer is simply invalid.
 MAX_ID = 2**62
 MAX_BODY = 500_000  # characters; a long technical report fits many times over
+MAX_COPY_LIST = 6_000  # twenty long addresses and their commas
 
 
 class ReplyForm(forms.Form):
@@ -27,6 +28,30 @@ class ReplyForm(forms.Form):
     # Empty: the customer's address. Anything else must be one of the conversation's
     # (the send action refuses any other).
     to = forms.CharField(max_length=320, required=False)
+    # Addresses separated by commas; the send action checks each (mail.addresses).
+    cc = forms.CharField(max_length=MAX_COPY_LIST, required=False)
+    bcc = forms.CharField(max_length=MAX_COPY_LIST, required=False)
+
+
+class NewConversationForm(forms.Form):
+    """A conversation the agent starts: the send action checks the addresses."""
+
+    mailbox = forms.IntegerField(min_value=1, max_value=MAX_ID)
+    to = forms.CharField(max_length=320)
+    cc = forms.CharField(max_length=MAX_COPY_LIST, required=False)
+    bcc = forms.CharField(max_length=MAX_COPY_LIST, required=False)
+    subject = forms.CharField(max_length=500)
+    body = forms.CharField(max_length=MAX_BODY, strip=False)
+    then_status = forms.ChoiceField(
+        choices=[("", _("Keep status")), *Status.choices], required=False
+    )
+
+
+class ForwardForm(forms.Form):
+    to = forms.CharField(max_length=320)
+    note = forms.CharField(max_length=MAX_BODY, required=False, strip=False)
+    # Empty: the whole thread; else the id of the one message forwarded.
+    message = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
 class NoteForm(forms.Form):

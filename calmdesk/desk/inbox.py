@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,15 +43,16 @@ SORTS = {
     "waiting": gettext_lazy("Waiting longest"),
     "care": gettext_lazy("Needs care first"),
     "recent": gettext_lazy("Most recent"),
+    "waking": gettext_lazy("Wakes soonest"),
 }
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _CURSOR = re.compile(
-    r"^(?:(?P<phase>[wrc])(?:(?P<score>-?\d{1,6}(?:\.\d{1,20})?)~)?(?P<micros>-?\d{1,20})\.|q)"
+    r"^(?:(?P<phase>[wrcs])(?:(?P<score>-?\d{1,6}(?:\.\d{1,20})?)~)?(?P<micros>-?\d{1,20})\.|q)"
     r"(?P<id>\d{1,19})$"
 )
-# The phase of each sort's cursor: waiting (then ``q``), recent, care.
-PHASES = {"waiting": "wq", "recent": "r", "care": "c"}
+# The phase of each sort's cursor: waiting (then ``q``), recent, care, waking.
+PHASES = {"waiting": "wq", "recent": "r", "care": "c", "waking": "s"}
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,14 @@ class InboxFilter:
 
 
 def default_sort(status: str) -> str:
+    if status == SNOOZED:
+        return "waking"  # what comes back first
     return "waiting" if status == Status.ACTIVE else "recent"
+
+
+def sorts_for(status: str) -> dict[str, object]:
+    """The sorts a folder offers: the wake time only where everything has one."""
+    return {k: v for k, v in SORTS.items() if k != "waking" or status == SNOOZED}
 
 
 def parse_filter(actor: User, params: Mapping[str, str]) -> InboxFilter:
@@ -150,7 +158,7 @@ def parse_filter(actor: User, params: Mapping[str, str]) -> InboxFilter:
     f = InboxFilter(where=where, problems=[*where.problems, *problems])
     f.sort = default_sort(f.status)
     sort = params.get("sort", "")
-    if sort in SORTS:
+    if sort in sorts_for(f.status):
         f.sort = sort
     elif sort:
         f.problems.append(_("Unknown sort “%(value)s”.") % {"value": sort})
@@ -197,16 +205,19 @@ def rows_in_order(ids: list[int], related: Sequence[str] = ()) -> list[Conversat
 
 
 def inbox_page(
-    actor: User, f: InboxFilter, related: Sequence[str] = ()
+    actor: User, f: InboxFilter, related: Sequence[str] = (), *, size: int = PAGE_SIZE
 ) -> tuple[list[Conversation], str]:
-    """One page of conversations and the cursor of the next page ("" on the last)."""
+    """One page of ``size`` conversations and the cursor of the next page ("" on the
+    last). The API asks for its own ``size`` (its ``limit``)."""
     rows = _filtered(actor, f)
     if f.sort == "care":
-        return _care_page(rows, f.after, related)
-    wanted = PAGE_SIZE + 1
+        return _care_page(rows, f.after, related, size)
+    wanted = size + 1
     after = f.after
     keys = ("pk", "waiting_since", "last_message_at")
     page: list[tuple] = []
+    if f.sort == "waking":
+        return _waking_page(rows, after, related, size)
     if f.sort == "recent":
         timed = rows
         if after is not None:
@@ -228,15 +239,28 @@ def inbox_page(
                 quiet = quiet.filter(id__lt=after.id)
             page += list(quiet.order_by("-id").values_list(*keys)[: wanted - len(page)])
     cursor = ""
-    if len(page) > PAGE_SIZE:
-        pk, waiting_since, last_message_at = page[PAGE_SIZE - 1]
+    if len(page) > size:
+        pk, waiting_since, last_message_at = page[size - 1]
         if f.sort == "recent":
             cursor = Cursor("r", last_message_at, pk).encode()
         elif waiting_since is not None:
             cursor = Cursor("w", waiting_since, pk).encode()
         else:
             cursor = Cursor("q", None, pk).encode()
-    return rows_in_order([row[0] for row in page[:PAGE_SIZE]], related), cursor
+    return rows_in_order([row[0] for row in page[:size]], related), cursor
+
+
+def _waking_page(
+    rows: QuerySet[Conversation], after: Cursor | None, related: Sequence[str], size: int
+) -> tuple[list[Conversation], str]:
+    """The Snoozed folder, soonest to wake first, read along the index of snoozed rows."""
+    if after is not None:
+        rows = rows.filter(
+            Q(snoozed_until__gt=after.when) | Q(snoozed_until=after.when, id__gt=after.id)
+        )
+    page = list(rows.order_by("snoozed_until", "id").values_list("pk", "snoozed_until")[: size + 1])
+    cursor = Cursor("s", page[size - 1][1], page[size - 1][0]).encode() if len(page) > size else ""
+    return rows_in_order([pk for pk, _until in page[:size]], related), cursor
 
 
 @dataclass
@@ -246,17 +270,59 @@ class FolderCounts:
     mine: int
     unassigned: int
     total_active: int
+    # In the folder shown (its status, and its mailbox if one is chosen): how many each
+    # person holds, by user id.
+    by_assignee: dict[int, int] = field(default_factory=dict)
+    # The kept rows read: (mailbox id, folder, assignee key, count), for saved views.
+    rows: list[tuple[int, str, int, int]] = field(default_factory=list)
+    # Who each assignee key is: (username, name to show).
+    names: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Teammate:
+    username: str
+    name: str
+    count: int
+
+
+def teammates(actor: User, f: InboxFilter, counts: FolderCounts) -> list[Teammate]:
+    """The people who hold conversations in the folder shown, with how many (the sidebar's
+    filter by assignee), and the one the filter names even with none. No query: the names
+    came with the kept counts."""
+    people = {pk: name for pk, name in counts.names.items() if counts.by_assignee.get(pk)}
+    chosen = f.where.assignee
+    if chosen is not None:
+        people[chosen.pk] = (chosen.username, chosen.get_full_name() or chosen.username)
+    people.pop(actor.pk, None)  # "Mine"
+    ordered = sorted(people.items(), key=lambda item: (item[1][1].lower(), item[1][0]))
+    return [
+        Teammate(username, name, counts.by_assignee.get(pk, 0)) for pk, (username, name) in ordered
+    ]
 
 
 def folder_counts(actor: User, f: InboxFilter, mailbox_ids: list[int]) -> FolderCounts:
     """From the kept counts: a handful of rows, however many conversations there are."""
     by_status = dict.fromkeys(FOLDERS, 0)
     by_mailbox = dict.fromkeys(mailbox_ids, 0)
+    by_assignee: dict[int, int] = {}
     mine = unassigned = 0
-    rows = FolderCount.objects.filter(mailbox_id__in=mailbox_ids).values_list(
-        "mailbox_id", "status", "assignee_key", "count"
+    person = User.objects.filter(pk=OuterRef("assignee_key"))
+    read = FolderCount.objects.filter(mailbox_id__in=mailbox_ids).annotate(
+        # The few assignees' names in the same query, for the sidebar's people.
+        username=Subquery(person.values("username")[:1]),
+        full_name=Subquery(
+            person.annotate(n=Concat("first_name", Value(" "), "last_name")).values("n")[:1]
+        ),
     )
-    for mailbox_id, status, assignee_key, count in rows:
+    rows: list[tuple[int, str, int, int]] = []
+    names: dict[int, tuple[str, str]] = {}
+    for mailbox_id, status, assignee_key, count, username, full_name in read.values_list(
+        "mailbox_id", "status", "assignee_key", "count", "username", "full_name"
+    ):
+        rows.append((mailbox_id, status, assignee_key, count))
+        if username:
+            names[assignee_key] = (username, (full_name or "").strip() or username)
         if status == Status.ACTIVE:
             by_mailbox[mailbox_id] = by_mailbox.get(mailbox_id, 0) + count
         if f.mailbox is not None and mailbox_id != f.mailbox.pk:
@@ -266,11 +332,14 @@ def folder_counts(actor: User, f: InboxFilter, mailbox_ids: list[int]) -> Folder
             mine += count
         if status == f.status and assignee_key == 0:
             unassigned += count
-    return FolderCounts(by_status, by_mailbox, mine, unassigned, sum(by_mailbox.values()))
+        if status == f.status and assignee_key:
+            by_assignee[assignee_key] = by_assignee.get(assignee_key, 0) + count
+    total = sum(by_mailbox.values())
+    return FolderCounts(by_status, by_mailbox, mine, unassigned, total, by_assignee, rows, names)
 
 
 def _care_page(
-    rows: QuerySet[Conversation], after: Cursor | None, related: Sequence[str]
+    rows: QuerySet[Conversation], after: Cursor | None, related: Sequence[str], size: int
 ) -> tuple[list[Conversation], str]:
     """The "needs care first" order: the highest priority score (a layer above sets it:
     what is at stake, then how heated the customer is), then who has waited longest. Read
@@ -285,10 +354,10 @@ def _care_page(
     page = list(
         ordered.order_by("-priority_score", "since", "id").values_list(
             "pk", "priority_score", "since"
-        )[: PAGE_SIZE + 1]
+        )[: size + 1]
     )
     cursor = ""
-    if len(page) > PAGE_SIZE:
-        pk, score, since = page[PAGE_SIZE - 1]
+    if len(page) > size:
+        pk, score, since = page[size - 1]
         cursor = Cursor("c", since, pk, score).encode()
-    return rows_in_order([row[0] for row in page[:PAGE_SIZE]], related), cursor
+    return rows_in_order([row[0] for row in page[:size]], related), cursor

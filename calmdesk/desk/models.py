@@ -105,10 +105,16 @@ UNSCORED = -1.0
 # The inbox folder of an active conversation snoozed until later (not a status: the
 # status stays what it was). FolderCount keeps it as if it were one; see folder_of.
 SNOOZED = "snoozed"
+# The folder of a conversation merged into another (calmdesk.desk.merge): no inbox lists
+# it, so it is counted apart from every listed folder.
+MERGED = "merged"
 
 
-def folder_of(status: str, snoozed_until: object) -> str:
-    """The folder a conversation is counted in: a snoozed active one leaves Active."""
+def folder_of(status: str, snoozed_until: object, *, merged: bool = False) -> str:
+    """The folder a conversation is counted in: a snoozed active one leaves Active, a
+    merged one leaves every listed folder."""
+    if merged:
+        return MERGED
     return SNOOZED if status == Status.ACTIVE and snoozed_until is not None else status
 
 
@@ -149,6 +155,15 @@ class Conversation(models.Model):
     # inbox row's "woke up" mark until an agent opens the conversation.
     snoozed_until = models.DateTimeField(null=True, blank=True)
     woke_at = models.DateTimeField(null=True, blank=True)
+    # Merged into that conversation (calmdesk.desk.merge): its messages and events moved
+    # there, its page redirects there, no inbox lists it and mail to it lands there.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
+    # Set when brought from another help desk or a mail archive (calmdesk.importer): it
+    # is history, so nothing that answers or tells people (notifications, auto-replies,
+    # rating links, webhooks, emotional load) fires for it.
+    imported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -224,6 +239,9 @@ class MessageKind(models.TextChoices):
     # A reply the mail server refused for good: in the thread and the counts, but it
     # answered nobody, so the conversation waits on the team again.
     FAILED = "failed", _("Reply not delivered")
+    # The thread (or one message) sent on to an outside address with the agent's note
+    # (calmdesk.mail.compose.do_forward). Not a message to the customer: it never counts.
+    FORWARD = "forward", _("Forwarded")
 
 
 class Message(models.Model):
@@ -243,6 +261,9 @@ class Message(models.Model):
     # RFC 5322 Message-ID: received for customer mail, fixed at writing time for replies.
     message_id = models.CharField(max_length=998, blank=True, db_index=True)
     created_at = models.DateTimeField(db_index=True)
+    # Set on a message brought by an import (see Conversation.imported_at): a live
+    # message later added to an imported conversation has none.
+    imported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -258,6 +279,8 @@ class EventKind(models.TextChoices):
     TAG = "tag", _("Tagged")
     UNTAG = "untag", _("Tag removed")
     MERGE = "merge", _("Customers merged")
+    CONVERSATION_MERGE = "conv_merge", _("Conversations merged")
+    CONVERSATION_UNMERGE = "conv_unmerge", _("Conversations merge undone")
     ERASE = "erase", _("Customer erased")
     SEND = "send", _("Send")
     SNOOZE = "snooze", _("Snoozed")
@@ -268,6 +291,10 @@ class EventKind(models.TextChoices):
     # What the mail layer tells the team: a bounce, a mail loop capped, a stranger's
     # message that claims to continue this conversation (``data`` says which).
     MAIL = "mail", _("Mail notice")
+    # A product problem (calmdesk/problems): linked, unlinked, or its status changed.
+    PROBLEM_LINK = "problem_link", _("Problem linked")
+    PROBLEM_UNLINK = "problem_unlink", _("Problem unlinked")
+    PROBLEM_STATUS = "problem_status", _("Problem status changed")
 
 
 class Event(models.Model):
@@ -308,6 +335,28 @@ class SavedReply(models.Model):
             check_saved_reply(self.body)
         except SavedReplyError as error:
             raise ValidationError({"body": str(error)}) from None
+
+
+class SavedView(models.Model):
+    """An agent's named inbox filter, kept in the filter grammar (``desk.filters``) as the
+    inbox's ``q`` reads it: ``status:pending tag:billing assignee:me``. Only its owner
+    sees it (``calmdesk.desk.saved_views``)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=1000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from calmdesk.desk.actions import ActionError, _bump_folder, _event
+from calmdesk.desk.actions import ActionError, _bump_folder, _event, refuse_merged
 from calmdesk.desk.models import Conversation, Event, EventKind, Status, folder_of
 from calmdesk.jobs.registry import periodic
 
@@ -25,8 +25,9 @@ WAKE_BATCH = 200
 def _refolder(conversation: Conversation, snoozed_until: datetime | None) -> None:
     """Count ``conversation`` (locked) out of its folder and into the one the new snooze
     puts it in, and write the snooze."""
-    old = folder_of(conversation.status, conversation.snoozed_until)
-    new = folder_of(conversation.status, snoozed_until)
+    merged = conversation.merged_into_id is not None
+    old = folder_of(conversation.status, conversation.snoozed_until, merged=merged)
+    new = folder_of(conversation.status, snoozed_until, merged=merged)
     if old != new:
         _bump_folder(conversation.mailbox_id, old, conversation.assignee_id, -1)
         _bump_folder(conversation.mailbox_id, new, conversation.assignee_id, +1)
@@ -44,6 +45,7 @@ def do_snooze(
     if until > now + LONGEST_SNOOZE:
         raise ActionError(_("A snooze can last a year at most."))
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    refuse_merged(locked)
     if locked.status != Status.ACTIVE:
         raise ActionError(_("Only an active conversation can be snoozed."))
     _refolder(locked, until)
@@ -59,6 +61,7 @@ def do_snooze(
 def do_unsnooze(conversation: Conversation, actor: User) -> Conversation:
     """Back to its folder now, by an agent's hand (no "woke up" mark: they know)."""
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    refuse_merged(locked)
     if locked.snoozed_until is not None:
         _refolder(locked, None)
         Conversation.objects.filter(pk=locked.pk).update(

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from calmdesk.desk.views import changes, customers, pages, saved_replies, snooze
+from calmdesk.desk.views import (
+    bulk,
+    changes,
+    customers,
+    merge,
+    outbound,
+    pages,
+    pulse,
+    saved_replies,
+    saved_views,
+    snooze,
+)
 
 urlpatterns = [
     path("", pages.inbox, name="inbox"),
@@ -9,11 +20,22 @@ urlpatterns = [
     path("c/<int:pk>/reply/", changes.reply, name="conversation_reply"),
     path("c/<int:pk>/replies/<int:message_pk>/undo/", changes.undo_reply, name="conversation_undo"),
     path("c/<int:pk>/note/", changes.note, name="conversation_note"),
+    path("c/<int:pk>/forward/", outbound.forward, name="conversation_forward"),
+    path("new/", outbound.new_conversation, name="conversation_new"),
+    path("new/coach/", outbound.new_conversation_coach, name="conversation_new_coach"),
+    path("views/", saved_views.saved_views, name="saved_views"),
+    path("views/save/", saved_views.save, name="saved_view_save"),
+    path("views/<int:pk>/rename/", saved_views.rename, name="saved_view_rename"),
+    path("views/<int:pk>/delete/", saved_views.delete, name="saved_view_delete"),
     path("c/<int:pk>/saved-reply/", saved_replies.preview, name="conversation_saved_reply"),
+    path("c/<int:pk>/pulse/", pulse.pulse, name="conversation_pulse"),
     path("c/<int:pk>/status/", changes.change_status, name="conversation_status"),
     path("c/<int:pk>/assign/", changes.assign, name="conversation_assign"),
     path("c/<int:pk>/snooze/", snooze.snooze, name="conversation_snooze"),
     path("c/<int:pk>/unsnooze/", snooze.unsnooze, name="conversation_unsnooze"),
+    path("c/<int:pk>/merge/", merge.merge, name="conversation_merge"),
+    path("c/<int:pk>/unmerge/", merge.unmerge, name="conversation_unmerge"),
+    path("bulk/", bulk.bulk, name="bulk"),
     path("c/<int:pk>/tags/", changes.add_tag, name="conversation_tag_add"),
     path(
         "c/<int:pk>/tags/<int:tag_pk>/remove/",

@@ -12,8 +12,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calmdesk.desk.actions import ActionError, do_set_priority_score
+from calmdesk.desk.actions import (
+    ActionError,
+    changed,
+    do_set_priority_score,
+    do_set_priority_scores,
+)
 from calmdesk.desk.models import Conversation, Event, EventKind, Message, MessageKind
+from calmdesk.desk.rows import update_rows
 from calmdesk.desk.validation import check_link
 from calmdesk.empathy.models import (
     ConversationCare,
@@ -64,6 +70,7 @@ def do_read_message(message: Message) -> MessageReading | None:
     text = message.analysis_text or message.body_text
     reading = read_message(text, received_at=message.created_at)
     stored = MessageReading.objects.create(message=message, **_reading_fields(reading))
+    changed(message.conversation_id)
     _fold_into_care(message, stored)
     return stored
 
@@ -169,16 +176,61 @@ def refresh_care(conversation_id: int) -> ConversationCare:
     care, _created = ConversationCare.objects.get_or_create(conversation_id=conversation_id)
     if not readings:
         return care
-    newest = max(readings, key=lambda r: (r.message.created_at, r.message_id))
-    _start_care(
+    _fold_all(
         care,
         Conversation.objects.filter(pk=conversation_id).values_list("subject", flat=True).first(),
+        readings,
     )
-    for reading in readings:
-        merge_reading(care, reading, newest=reading is newest)
     care.save(update_fields=_CARE_FIELDS)
     do_set_priority_score(Conversation(pk=conversation_id), care.care_score)
     return care
+
+
+def _fold_all(care: ConversationCare, subject: str | None, readings: list[MessageReading]) -> None:
+    """Fold every reading of a conversation (in message id order) into a fresh care row."""
+    newest = max(readings, key=lambda r: (r.message.created_at, r.message_id))
+    _start_care(care, subject)
+    for reading in readings:
+        merge_reading(care, reading, newest=reading is newest)
+
+
+def refresh_cares(conversation_ids: list[int]) -> None:
+    """``refresh_care`` for many conversations with a few statements in all (an import
+    adding messages to conversations it opened in an earlier batch)."""
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return
+    readings: dict[int, list[MessageReading]] = {}
+    rows = (
+        MessageReading.objects.filter(message__conversation_id__in=ids)
+        .order_by("message_id")
+        .only(
+            "tone",
+            "intensity",
+            "language",
+            "priority",
+            "data",
+            "message__created_at",
+            "message__conversation_id",
+        )
+        .select_related("message")
+    )
+    for reading in rows:
+        readings.setdefault(reading.message.conversation_id, []).append(reading)
+    cares = {
+        care.conversation_id: care
+        for care in ConversationCare.objects.filter(conversation_id__in=ids)
+    }
+    missing = [ConversationCare(conversation_id=pk) for pk in ids if pk not in cares]
+    ConversationCare.objects.bulk_create(missing, batch_size=500)
+    cares.update((care.conversation_id, care) for care in missing)
+    subjects = dict(Conversation.objects.filter(pk__in=readings).values_list("pk", "subject"))
+    folded = []
+    for pk, found in readings.items():
+        _fold_all(cares[pk], subjects.get(pk), found)
+        folded.append(cares[pk])
+    update_rows(ConversationCare, folded, _CARE_FIELDS)
+    do_set_priority_scores({care.conversation_id: care.care_score for care in folded})
 
 
 @transaction.atomic
@@ -283,19 +335,56 @@ def do_close_draft(conversation: Conversation, actor: User, sent: Message) -> No
 def do_read_many(messages: list[Message]) -> int:
     """Read a batch of customer messages with one bulk write, then refresh each touched
     conversation once. For the demo generator and ``calmdesk reanalyze``."""
-    rows = []
-    conversation_ids: set[int] = set()
-    for message in messages:
-        if message.kind != MessageKind.CUSTOMER:
-            continue
-        reading = read_message(
-            message.analysis_text or message.body_text, received_at=message.created_at
-        )
-        rows.append(MessageReading(message=message, **_reading_fields(reading)))
-        conversation_ids.add(message.conversation_id)
+    rows = _readings_of(messages)
+    conversation_ids = {row.message.conversation_id for row in rows}
     with transaction.atomic():
         MessageReading.objects.filter(message__in=[row.message for row in rows]).delete()
         MessageReading.objects.bulk_create(rows, batch_size=500)
+        changed(*conversation_ids)
         for conversation_id in sorted(conversation_ids):
             refresh_care(conversation_id)
+    return len(rows)
+
+
+def _readings_of(messages: list[Message]) -> list[MessageReading]:
+    return [
+        MessageReading(
+            message=message,
+            **_reading_fields(
+                read_message(
+                    message.analysis_text or message.body_text, received_at=message.created_at
+                )
+            ),
+        )
+        for message in messages
+        if message.kind == MessageKind.CUSTOMER
+    ]
+
+
+def do_read_imported(messages: list[Message], opened: set[int]) -> int:
+    """Read a batch of newly stored customer messages (an import's). The conversations
+    in ``opened`` were opened in this transaction, so they have no care row and every
+    reading they have is in this batch: their care rows are folded in memory, by the one
+    rule (``merge_reading``) in the order ``refresh_care`` folds them, and written with
+    one INSERT. The others are refreshed from the table (``refresh_cares``)."""
+    rows = _readings_of(messages)
+    MessageReading.objects.bulk_create(rows, batch_size=500)
+    changed(*{row.message.conversation_id for row in rows})
+    fresh: dict[int, list[MessageReading]] = {}
+    others: set[int] = set()
+    for row in rows:
+        conversation_id = row.message.conversation_id
+        if conversation_id in opened:
+            fresh.setdefault(conversation_id, []).append(row)
+        else:
+            others.add(conversation_id)
+    cares = []
+    for conversation_id, readings in fresh.items():
+        readings.sort(key=lambda r: r.message_id)
+        care = ConversationCare(conversation_id=conversation_id)
+        _fold_all(care, readings[0].message.conversation.subject, readings)
+        cares.append(care)
+    ConversationCare.objects.bulk_create(cares, batch_size=500)
+    do_set_priority_scores({care.conversation_id: care.care_score for care in cares})
+    refresh_cares(sorted(others))
     return len(rows)

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 
 from calmdesk.accounts.models import DEFAULT_COOLDOWN_SECONDS
 from calmdesk.desk.access import SignedInRequest
-from calmdesk.desk.models import Conversation, Message, MessageKind
+from calmdesk.desk.models import Conversation, Mailbox, Message, MessageKind
 from calmdesk.empathy.models import ConversationCare, FindingDismissal, Reproduction
 from calmdesk.engine import Finding, Thread, check_reply
 from calmdesk.engine.types import SEVERITY_RANK
@@ -85,13 +85,27 @@ def coach_draft(
             draft, thread_for(conversation), disabled=disabled_rules(conversation, request.user)
         )
     )
+    return _with_cooldown(request, _cooldown_key(conversation), findings, now)
+
+
+def coach_first_message(
+    request: SignedInRequest, mailbox: Mailbox, draft: str, *, now: float | None = None
+) -> Coaching:
+    """Check the first message of a conversation the agent starts: no thread to answer
+    yet, the mailbox's switched-off rules, and the same cool-down as a reply's."""
+    findings = tuple(check_reply(draft, Thread(), disabled=set(mailbox.disabled_rules or [])))
+    return _with_cooldown(request, f"calmdesk.cooldown.new.{mailbox.pk}", findings, now)
+
+
+def _with_cooldown(
+    request: SignedInRequest, key: str, findings: tuple[Finding, ...], now: float | None
+) -> Coaching:
     # Only what the coach is sure of (warning or above) holds Send: an unsure finding
     # ("info") is shown, never a reason to wait.
     heated = any(
         f.name in HEATED_RULES and SEVERITY_RANK[f.severity] >= SEVERITY_RANK["warning"]
         for f in findings
     )
-    key = _cooldown_key(conversation)
     if not heated:
         request.session.pop(key, None)
         return Coaching(findings, heated=False, cooldown_left=0)

@@ -3,9 +3,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from calmdesk.accounts.models import PresenceState
+from calmdesk.accounts.presence import do_mark_presence
 from calmdesk.desk.access import SignedInRequest, conversation_or_404
 from calmdesk.desk.actions import ActionError
 from calmdesk.desk.forms import MAX_BODY, MAX_ID
@@ -57,7 +60,11 @@ def _coach_answer(
 @login_required
 @require_POST
 def coach(request: SignedInRequest, pk: int) -> HttpResponse:
-    return _coach_answer(request, conversation_or_404(request.user, pk))
+    conversation = conversation_or_404(request.user, pk)
+    if request.POST.get("typing") == "1" and request.POST.get("body", "").strip():
+        # Checked because the agent typed: teammates see "typing a reply" (presence).
+        do_mark_presence(conversation.pk, request.user, PresenceState.TYPING, timezone.now())
+    return _coach_answer(request, conversation)
 
 
 @login_required

@@ -61,7 +61,18 @@ PHRASES: Final = cues.PhraseIndex(
             "works on our end;it works for me;works fine for me;nothing wrong with our;"
             "no one else has reported;nobody else has reported;you are the only one;"
             "you're the only one;that's not a bug;this is not a bug;we did nothing wrong;"
-            "not on our side",
+            "not on our side;we assure you;i assure you;"
+            # "These delays are out of our control", "we do advise our call charges
+            # online", "this could happen with any airline" (seen on the tuning half).
+            "out of our control;beyond our control;outside our control;"
+            "outside of our control;out of our hands;we do advise;we did advise;"
+            "we did tell you;we did inform you;we did mention;we do mention;we do state;"
+            "we did state;clearly stated;clearly states;as we said;like we said;"
+            "as we mentioned;as we explained;could happen with any;can happen with any;"
+            "happens with any;could happen to anyone;happens to everyone;"
+            # "Hm, we haven't had any reported errors lately": nobody else has reported.
+            "haven't had any reported;haven't had any reports;have not had any reports;"
+            "haven't had any other reports;no other reports",
         ),
         *_p(
             "CD102",
@@ -81,6 +92,8 @@ PHRASES: Final = cues.PhraseIndex(
             "obviously;really messed up;messed up;calm down;relax;no big deal;not a big deal;"
             "whatever;deal with it;it is what it is;nothing we can do;nothing i can do;"
             "can't help you;cannot help you;not my problem;not our problem;that's weird;"
+            "nothing more we can do;nothing else we can do;nothing more i can do;"
+            "not much we can do;there's nothing we can;there is nothing we can;"
             "no offense;simply not possible;that's just how it is;you'll just have to",
         ),
         *_p(
@@ -99,25 +112,57 @@ PHRASES: Final = cues.PhraseIndex(
         ),
         *_p(
             # Acknowledgement, as real agents write it: an apology, empathy, or being
-            # there to help them ("Battery life is important, and we're here for you").
+            # there for them ("Battery life is important, and we're here for you").
             "ACK",
             "sorry;apologize;apologise;apologies;apology;understand;frustrating;frustration;"
             "i can see;i hear you;we hear you;hear that;that must be;i know how;we know how;"
-            "your patience;i realize;i realise;unfortunate;unfortunately;that sounds;"
-            "i can imagine;must have been;thank you for letting;thanks for letting;"
-            "thanks for your patience;appreciate your patience;here for you;we're here;"
-            "here to help;happy to help;glad to help;happy to assist;glad to assist;"
-            "want to help;like to help;love to help;we can help;help you;to help;to assist;"
-            "assist you;look into;looking into;check into;take a look;have a look;with you;"
-            "together;is important;are important;important to us;don't worry;do not worry;"
-            "no worries;get you;for you;sorted;straightened out;on it;your concern;"
-            "disappointing;disappointed;not the experience;not what we;troubling;concerning;"
+            "i realize;i realise;unfortunate;unfortunately;that sounds;i can imagine;"
+            "must have been;here for you;with you;together;is important;are important;"
+            "important to us;don't worry;do not worry;get you;your concern;disappointing;"
+            "disappointed;not the experience;not what we;troubling;concerning;"
             "doesn't sound right;does not sound right;bummer;regret;yikes;oh no;not good;"
             "that's not right;not cool;we'd hate;hate to hear;sad to hear;we get it;"
             "never want;that's odd;that is odd;not ideal;on the case;feel this way;"
-            "hope everyone;hope you're;can see how;we'd love to;make sure this;"
-            "sad to see;sorry to see;take this seriously;very seriously;check it out;"
-            "we'll check;see what we can;not on my watch",
+            "hope everyone;hope you're;can see how;make sure this;sad to see;sorry to see;"
+            "take this seriously;very seriously;not on my watch;no fun;concerned",
+        ),
+        *_p(
+            # An offer to help or to look: acknowledgement enough for a worried or hurried
+            # customer, procedure to one who says it is the worst ("Here to help! Send us
+            # a note" to "the worlds dumbest driver", seen on the tuning half) (CD111).
+            "OFFER",
+            "your patience;thank you for letting;thanks for letting;thanks for your patience;"
+            "appreciate your patience;we're here;here to help;happy to help;glad to help;"
+            "happy to assist;glad to assist;want to help;like to help;love to help;"
+            "we can help;help you;to help;to assist;assist you;look into;looking into;"
+            "check into;take a look;have a look;no worries;for you;sorted;straightened out;"
+            "on it;we'd love to;check it out;we'll check;see what we can",
+        ),
+        *_p(
+            # Acknowledgement of what the customer went through or did, not only an
+            # offer to look ("We'll take a look backstage" is procedure): an apology,
+            # empathy, thanks for their trouble, or surprise that it failed. A customer
+            # whose fix did not help wants one of these (CD111).
+            "OWN",
+            "sorry;apologize;apologise;apologies;apology;understand;frustrating;frustration;"
+            "i can see;i hear you;we hear you;hear that;that must be;i know how;we know how;"
+            "unfortunate;unfortunately;that sounds;i can imagine;must have been;"
+            "disappointing;disappointed;"
+            "not the experience;troubling;concerning;doesn't sound right;does not sound right;"
+            "doesn't sound good;does not sound good;not good;bummer;regret;yikes;oh no;"
+            "that's not right;not cool;we'd hate;hate to hear;sad to hear;we get it;"
+            "that's odd;that is odd;that's strange;that is strange;that's unusual;not ideal;"
+            "feel this way;sad to see;sorry to see;don't worry;do not worry;don't give up;"
+            "throw in the towel;hang in there;still on it;on the case;we're on it;saddened;"
+            "gutted;not on my watch;no fun;not what we like to hear;not what we want to hear;"
+            "not what we'd like to hear;concerned to hear;we're concerned;i'm concerned",
+        ),
+        *_p(
+            # Thanks for their trouble ("Thanks for trying that", "we appreciate it"): enough
+            # after a fix that failed, not for a customer who says it is the worst (CD111).
+            # "Thanks for your patience" alone thanks nobody for anything they did.
+            "THANKS",
+            "thanks for;thank you for;thanks so much;appreciate",
         ),
         *_p(
             "FIX",
@@ -148,7 +193,7 @@ PHRASES: Final = cues.PhraseIndex(
             "stay tuned;keep an eye;at the moment;right now;for now;here's;here is;"
             "this link;the link;this article;feedback;info to share;news to share;"
             "new info;any news;passed onto;pass onto;right team;right folks;the team know;"
-            "remind the team;get in touch;contact;reach;let us know;dm's;instructions",
+            "remind the team;get in touch;contact;reach;dm's;instructions",
         ),
     ]
 )
@@ -188,6 +233,8 @@ _IDENTIFIER_RUN: Final = re.compile(r"[\w.\-/]{1,64}")
 _NUMBER_AFTER: Final = re.compile(r"[ #:]{1,2}\d")
 # Looked at most this far either side of the word, so a long unbroken run stays linear.
 IDENTIFIER_REACH: Final = 64
+# "is/are … out of our control": said of the trouble itself.
+BE: Final = wordset("is are was were it's that's these those this that")
 # Words that follow "you should have"/"you must have" when they inform, sympathise or own
 # a mistake, not blame: "you should have received", "you must have been worried",
 # "you shouldn't have to chase us".
@@ -273,8 +320,13 @@ def _always(d: Draft, i: int, j: int) -> int:
 
 
 def _defends(d: Draft, i: int, j: int) -> int:
-    """ "you're not responsible for the charge" relieves them; it does not defend."""
-    if d.lows[i] == "not" and i > 0 and d.lows[i - 1] in {"you're", "are"}:
+    """ "you're not responsible for the charge" relieves them; it does not defend.
+    "Out of our control" said of the trouble ("these delays are out of our control")
+    defends; as a reason ("due to circumstances outside our control") it explains."""
+    lows = d.lows
+    if lows[i] == "not" and i > 0 and lows[i - 1] in {"you're", "are"}:
+        return SKIP
+    if lows[j - 1] in {"control", "hands"} and (i == 0 or lows[i - 1] not in BE):
         return SKIP
     return SURE
 

@@ -334,6 +334,17 @@ COMPLAINT_CUES: Final[list[Cue]] = [
         "be fixed;get fixed;been fixed;anyone there;any update;any updates",
         "complaint",
     ),
+    # Harm told as it happens ("we're losing sales", "it's costing us customers"): the
+    # issue's "I'm losing sales" read neutral. Written from support mail, not from a set.
+    *_cues(
+        "problem",
+        CLEAR,
+        "losing business",
+        "losing sales;losing money;losing customers;losing clients;losing business;"
+        "losing orders;losing revenue;losing bookings;losing subscribers;costing us money;"
+        "costing me money;costing us customers;costing us sales;costing us business",
+        "complaint",
+    ),
     *_cues(
         "problem", HINT, "still broken", "still;again;already;tried;never;not;down", "complaint"
     ),

@@ -4,6 +4,7 @@ module, so the words a weight was learned for are the words it is looked up by."
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from typing import Final
 
@@ -92,3 +93,26 @@ def terms(toks: list[str]) -> list[str]:
     out.extend([f"{a} {b}" for a, b in itertools.pairwise(toks)])
     out.extend([t[:PREFIX] + "~" for t in toks if len(t) > PREFIX + 1])
     return out
+
+
+# round4's shortcut holds where x·10⁴ is this far from a tie (its error is ~10⁻¹²).
+_TIE_MARGIN: Final = 1e-6
+
+
+def round4(x: float) -> float:
+    """``round(x, 4)``, the same float, without its decimal conversion (a tenth of the
+    cost; it runs a dozen times a reading). For 0 ≤ x < 10⁶ away from a tie, the nearest
+    of ⌊x·10⁴⌋ and ⌈x·10⁴⌉ divided by 10⁴ is what ``round`` returns: both are the double
+    nearest to the same decimal, as division is correctly rounded. Near a tie, or out of
+    that range, ``round`` itself decides. ``round`` is symmetric, so a negative score is
+    its opposite's rounding negated."""
+    if x < 0.0 and x > -1e6:
+        return -round4(-x)
+    if not 0.0 <= x < 1e6:
+        return round(x, 4)
+    y = x * 10000.0
+    k = math.floor(y)
+    f = y - k
+    if abs(f - 0.5) < _TIE_MARGIN:
+        return round(x, 4)
+    return (k + 1 if f > 0.5 else k) / 10000.0

@@ -125,6 +125,41 @@ class FlatHead:
             z7 += v * flat[base + 7]
         return [z0, z1, z2, z3, z4, z5, z6, z7]
 
+    def logits_with(
+        self, other: FlatHead, keys: list[int], vals: list[float], norm: float
+    ) -> tuple[list[float], list[float]]:
+        """``(self.logits_of(keys, vals, norm), other.logits_of(keys, vals, norm))`` for
+        this eight-tone head and a three-class head over the same terms (the sentiment
+        head), in one pass: each term's id and value are read once for both. Each sum
+        runs in the same order as alone, so the results are the same floats."""
+        if self.n != TONE_CLASSES or other.n != SENTIMENT_CLASSES:
+            return self.logits_of(keys, vals, norm), other.logits_of(keys, vals, norm)
+        if len(keys) != len(vals):
+            raise ValueError("keys and vals differ in length")
+        flat = self.flat
+        b = self.bias
+        z0, z1, z2, z3, z4, z5, z6, z7 = b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]
+        flat3 = other.flat
+        b3 = other.bias
+        s0, s1, s2 = b3[0], b3[1], b3[2]
+        for i in range(len(keys)):
+            k = keys[i]
+            v = vals[i] / norm
+            base = k * 8
+            z0 += v * flat[base]
+            z1 += v * flat[base + 1]
+            z2 += v * flat[base + 2]
+            z3 += v * flat[base + 3]
+            z4 += v * flat[base + 4]
+            z5 += v * flat[base + 5]
+            z6 += v * flat[base + 6]
+            z7 += v * flat[base + 7]
+            base = k * 3
+            s0 += v * flat3[base]
+            s1 += v * flat3[base + 1]
+            s2 += v * flat3[base + 2]
+        return [z0, z1, z2, z3, z4, z5, z6, z7], [s0, s1, s2]
+
     def column(self, keys: list[int], cls: int) -> list[float]:
         """Class ``cls``'s weight for each term of ``keys``."""
         n = self.n
@@ -181,6 +216,10 @@ class LinearTextModel:
             self._width = width
             self._pair_ids: dict[int, int] = {}
             self._loose_bigrams: dict[str, int] = {}
+            # Whether a word begins a bigram of the vocabulary (a few thousand of the
+            # words do): most adjacent pairs are no term, and one list index says so
+            # before the pair's key is made and looked up.
+            self._starts_pair: list[bool] = [False] * width
             for term, i in self.index.items():
                 a, space, b = term.partition(" ")
                 if not space:
@@ -190,6 +229,7 @@ class LinearTextModel:
                     self._loose_bigrams[term] = i
                 else:
                     self._pair_ids[ia * width + ib] = i
+                    self._starts_pair[ia] = True
             for key in z.files:
                 if key.startswith("w_"):
                     name = key[2:]
@@ -222,12 +262,13 @@ class LinearTextModel:
         pair = self._pair_ids
         loose = self._loose_bigrams
         width = self._width
+        starts = self._starts_pair
         bi: list[int] = []
         for n in range(len(toks) - 1):
             a = uni[n]
             b = uni[n + 1]
             if a >= 0 and b >= 0:
-                bi.append(pair.get(a * width + b, -1))
+                bi.append(pair.get(a * width + b, -1) if starts[a] else -1)
             elif loose:
                 bi.append(loose.get(toks[n] + " " + toks[n + 1], -1))
             else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import math
 import operator
 import re
 from datetime import datetime
@@ -11,7 +10,7 @@ from typing import Final
 
 from calmdesk.engine import cues, facts, model, questions, sentiment, subjectivity
 from calmdesk.engine import language as language_id
-from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
+from calmdesk.engine.features import MAX_TERMS, PREFIX, round4, token_words
 from calmdesk.engine.strip import sign_off_start
 from calmdesk.engine.text import Language, Word, detect_language, sentence_spans, wordset
 from calmdesk.engine.tones import DISTRESSED_TONES, TONES
@@ -48,6 +47,8 @@ MODEL_SPANS: Final = 3  # at most this many model terms are shown per reading
 URGENT_STAKES: Final = frozenset({"outage", "data_loss", "legal"})
 HIGH_STAKES: Final = frozenset({"revenue", "clients", "deadline", "churn", "personal"})
 HIGH_INTENSITY: Final = 0.7
+# A terse "Please." / "Again." / "Hello??" as tone evidence of frustration (a hint).
+TERSE_WEIGHT: Final = cues.HINT
 
 
 def read_message(text: str | bytes, *, received_at: datetime | None = None) -> Reading:
@@ -110,7 +111,13 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
     if terms.model is None:
         notes.append("no tone weights shipped: cues only")
     feeling = sentiment.read_terms(
-        text, felt.ws, felt.lows, felt.all_hits, felt.terms.model, felt.terms.ids
+        text,
+        felt.ws,
+        felt.lows,
+        felt.all_hits,
+        felt.terms.model,
+        tone.vector,
+        tone.sentiment_logits,
     )
     return Reading(
         text=text,
@@ -206,6 +213,8 @@ class _Tone:
         model_scores: dict[str, float],
         spans: list[ToneSpan],
         intensity: float,
+        vector: tuple[list[int], list[float], float],
+        sentiment_logits: list[float] | None,
     ) -> None:
         self.tone = tone
         self.top = top
@@ -214,6 +223,8 @@ class _Tone:
         self.model_scores = model_scores
         self.spans = spans
         self.intensity = intensity
+        self.vector = vector  # the model's (terms, raw TF-IDF values, norm), reused
+        self.sentiment_logits = sentiment_logits  # the shipped sentiment head's, if any
 
 
 def _read_tone(
@@ -228,13 +239,25 @@ def _read_tone(
 ) -> _Tone:
     """The tone: support cues and the model combined, then its spans and intensity."""
     evidence, spans, reasons, sarcastic = _cue_evidence(text, ws, lows, cue_hits)
+    if english:
+        _terse_evidence(text, ws, lows, evidence, spans, reasons)
     m = terms.model
     keys: list[int] = []
     raw: list[float] = []
     norm = 1.0
+    sentiment_logits: list[float] | None = None
+    sent_head: model.FlatHead | None = None
     if m is not None:
         keys, raw, norm = m.raw_vector(terms.ids)
-    model_scores = _model_scores(m, keys, raw, norm)
+        sent_head = sentiment.load_head()
+    if m is not None and sent_head is not None:
+        # The sentiment head reads the same terms: its logits come in the same pass.
+        logits, sentiment_logits = m.flat_heads[model.READ_HEAD].logits_with(
+            sent_head, keys, raw, norm
+        )
+        model_scores = _calibrated(m, logits)
+    else:
+        model_scores = _model_scores(m, keys, raw, norm)
     # The model learned "confusion" from Reddit questions, so it reads any question as
     # confused; on a help desk "how do I export?" is a plain request. Without a cue of
     # confusion, or several questions in a row, its confusion stays below the tone line.
@@ -272,7 +295,17 @@ def _read_tone(
     intensity = 0.0
     if tone != "neutral":
         intensity = _intensity(text, top, bool(shout), lowset, len(reasons))
-    return _Tone(tone, top, scores, evidence, model_scores, spans, intensity)
+    return _Tone(
+        tone,
+        top,
+        scores,
+        evidence,
+        model_scores,
+        spans,
+        intensity,
+        (keys, raw, norm),
+        sentiment_logits,
+    )
 
 
 def _model_scores(
@@ -282,7 +315,13 @@ def _model_scores(
     if m is None:
         return dict.fromkeys(TONES, NO_MODEL_PRIOR)
     head = m.flat_heads[model.READ_HEAD]
-    probs = model.activate_flat(head, head.logits_of(keys, raw, norm))
+    return _calibrated(m, head.logits_of(keys, raw, norm))
+
+
+def _calibrated(m: model.LinearTextModel, logits: list[float]) -> dict[str, float]:
+    """The tone head's probabilities from its ``logits``, calibrated (``_calibrate``)."""
+    head = m.flat_heads[model.READ_HEAD]
+    probs = model.activate_flat(head, logits)
     thr = head.threshold
     return {
         c: 0.5 * p / thr if p < thr else 0.5 + 0.5 * (p - thr) / (1 - thr)  # _calibrate
@@ -310,6 +349,31 @@ def _cue_evidence(
             s, e = ws[i].start, ws[j - 1].end
             spans.append(ToneSpan(s, e, tone, cue.reason, text[s:e]))
     return evidence, spans, reasons, sarcastic
+
+
+def _terse_evidence(
+    text: str,
+    ws: list[Word],
+    lows: list[str],
+    evidence: dict[str, float],
+    spans: list[ToneSpan],
+    reasons: set[str],
+) -> None:
+    """ "It's 11:20pm. Please.": a one-word sentence that presses is a hint of frustration,
+    enough to keep the model's reading of "please" as positive from deciding the tone."""
+    for i in sentiment.terse_pressure(text, ws, lows):
+        w = ws[i]
+        covered = False  # "Again." is a cue of repetition already: counted once
+        for sp in spans:
+            if sp.start <= w.start and w.end <= sp.end:
+                covered = True
+        if covered:
+            continue
+        evidence["frustrated"] = 1 - (1 - evidence["frustrated"]) * (1 - TERSE_WEIGHT)
+        reasons.add("terse pressure")
+        if len(spans) < MAX_SPANS:
+            word = text[w.start : w.end]
+            spans.append(ToneSpan(w.start, w.end, "frustrated", "terse pressure", word))
 
 
 def _tone_scores(
@@ -504,26 +568,6 @@ SARCASM_DAMPING: Final = 0.3  # sarcasm leaves a third of the thanks it mocks
 REPEATED_QUESTIONS: Final = 3
 # Below the 0.5 tone line: the model's confusion alone can colour, not name, the tone.
 UNCUED_CONFUSION_CAP: Final = 0.4
-
-
-# round4's shortcut holds where x·10⁴ is this far from a tie (its error is ~10⁻¹²).
-_TIE_MARGIN: Final = 1e-6
-
-
-def round4(x: float) -> float:
-    """``round(x, 4)``, the same float, without its decimal conversion (a tenth of the
-    cost; it runs a dozen times a reading). For 0 ≤ x < 10⁶ away from a tie, the nearest
-    of ⌊x·10⁴⌋ and ⌈x·10⁴⌉ divided by 10⁴ is what ``round`` returns: both are the double
-    nearest to the same decimal, as division is correctly rounded. Near a tie, or out of
-    that range, ``round`` itself decides."""
-    if not 0.0 <= x < 1e6:
-        return round(x, 4)
-    y = x * 10000.0
-    k = math.floor(y)
-    f = y - k
-    if abs(f - 0.5) < _TIE_MARGIN:
-        return round(x, 4)
-    return (k + 1 if f > 0.5 else k) / 10000.0
 
 
 def _averted(text: str, ws: list[Word], lows: list[str], i: int, j: int) -> bool:

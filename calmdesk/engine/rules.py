@@ -175,7 +175,11 @@ RULES: Final[tuple[Rule, ...]] = (
         "warning",
         "The customer reads upset or has a lot at stake, and the draft goes straight to "
         "business without acknowledging it (an apology, empathy, or an offer to help them). "
-        "Unsure when the reading itself is unsure or only mildly upset.",
+        "Unsure when the reading itself is unsure or only mildly upset. Sure when they say "
+        'a fix did not help or they asked before ("still not working", "already '
+        'contacted you") and the draft neither owns it nor thanks them for trying; sure when '
+        'they say it is bad in so many words ("the worst", "so much trouble", swearing), '
+        'where an offer to help ("Here to help!") is not enough: an apology or empathy is.',
         '(customer: "I\'m losing clients because of this!") Update the plugin.',
         "I'm sorry, losing clients over this is serious. Updating the plugin fixes it.",
         "When someone feels heard and supported during a stressful moment, they remember.",
@@ -263,7 +267,8 @@ def resolve(names_or_codes: object) -> frozenset[str]:
 MEASUREMENT: Final = """## How the coach is measured
 
 Engine 2.0.0 (the coach's v2: severities that follow confidence, the thread-aware rules
-below). Codes and names are unchanged since 1.x, so switched-off rules stay off.
+below) and 2.2.0 (CD111 tuned on labelled faulty replies, below). Codes and names are
+unchanged since 1.x, so switched-off rules stay off.
 
 **Severity follows confidence.** A finding the coach is sure of takes its rule's
 severity; one it is unsure of takes the severity in brackets in the table (`info`). Only
@@ -285,31 +290,105 @@ read and labelled by hand before the coach ran on them: `fine` (a reply a lead w
 correct) or the rule it breaks. 280 fine, 20 faulty (CD111 11, CD110 4, CD101 2, CD105 2,
 CD108 1). Only ids and labels are kept: `calmdesk/engine/data/labels/twcs_coach_labels.csv`.
 
-**Figures** (`calmdesk bench coach-precision`, reporting half):
+**Figures** (`calmdesk bench coach-precision`, reporting half), engine 2.0.0, 2.2.0, and
+the coach after 2.2.0 (tuned on 711 labelled tuning-half replies, below; the engine's
+version moves with the reading's):
 
-| figure | value | target |
-|---|---|---|
-| fine replies with a warning or above (false alarms) | 9 of 280, 3.2 % | ≤ 10 %: met |
-| faulty replies caught at warning or above | 5 of 20, 25 % (35 % counting info) | ≥ 70 %: not met |
-| reporting pairs with a warning or above | 4.9 % of 1,113 | |
-| rules firing most at warning or above | CD111 35, CD110 14, CD107 6, CD114 1 | |
+| figure | 2.2.0 | after 2.2.0 | target |
+|---|---|---|---|
+| false alarms: fine replies with a warning+ | 11/280, 3.9 % | 18/280, 6.4 % | ≤ 10 %: met |
+| faulty caught at warning+ (with info) | 5/20, 25 % (30 %) | 5/20, 25 % (30 %) | ≥ 70 %: missed |
+| reporting pairs with a warning+ | 6.7 % of 1,113 | 9.6 % of 1,113 | |
+| firing most at warning+ | CD111 56, CD110 14, CD107 6 | CD111 88, CD110 14, CD107 6 | |
+
+2.0.0: false alarms 9/280 (3.2 %), caught 5/20 (35 % with info), 4.9 % of the pairs with a
+warning+, firing most CD111 35, CD110 14, CD107 6.
+
+(CD114 fired once at warning in all three, CD101 once in 2.2.0 and after.) Measured on a
+2-core machine shared with other work; the figures do not depend on its speed.
+
+**Engine 2.2.0: tuned on labelled faulty replies of the tuning half.** The rules of 2.0.0
+were tuned on the tuning half's replies without labels, so only false alarms could be
+seen there. For 2.2.0 the tuning half's first 300 pairs by the same key were labelled the
+same way, blind to the coach, and committed before the coach ran on them
+(`calmdesk/engine/data/labels/twcs_coach_tuning_labels.csv`: 297 pairs; left out, a reply
+to another tweet, a cut-off fragment and a Spanish reply to English thanks): 270 fine, 27
+faulty (CD111 22, CD101 3, CD110 2). The criterion for CD111: the customer is upset, or
+says a step did not help or that they asked before, and the reply goes to the next step
+or a DM without a word for their trouble (an apology, thanks for trying, "that's odd",
+"we hear you"); an offer to look is procedure, not acknowledgement. What changed: a
+customer whose fix failed or who asked before ("still not working", "nothing changed",
+"tried everything", "already contacted") and a reply without such a word is a sure CD111
+(`coach_thread._check_failed_fix`); words of complaint ask for acknowledgement whatever
+the tone; "we assure you" is defensive (CD101). On the tuning half: caught 1 → 13 of 27,
+false alarms 1 → 4 of 270. On the reporting half, measured once after the change: caught
+5 → 5 of 20, false alarms 9 → 11 of 280.
+
+**After 2.2.0: more tuning labels, more of them from other brands.** Three more sets of
+tuning-half pairs, each labelled blind to the coach with the same criterion and committed
+before the coach ran on them, appended to the same file: ranks 300–499 by the same key
+(193 labelled: 162 fine, 31 faulty, mostly SpotifyCares again); then brands other than
+SpotifyCares only, ranks 500 and on: the first 170 such (140 labelled: 119 fine, 21
+faulty) and the next 90 (81 labelled: 63 fine, 18 faulty). Left out: replies not in
+English, cut-off parts of a split reply, and 6 pairs whose coach firings had been seen
+while checking precision. All 711: 614 fine, 97 faulty (CD111 76, CD101 9, CD110 6, CD108
+3, CD104 1, CD105 1, CD113 1). Each new set was first measured as it came, on rules not
+yet tuned on it: the first non-Spotify set caught 3 of 21 with 2 false alarms of 119,
+the second, after tuning on the first, 7 of 18 with none of 63.
+
+What changed (`coach_thread._check_acknowledgement`): words of complaint (swearing,
+starred out or not, insults, "so much trouble", "no one seems to care", "done with you",
+an accident) make CD111 sure whatever the reading's tone, and there an offer to help
+("Here to help! Send us a note") or "thanks for your patience" is procedure: only an
+apology or a word of empathy acknowledges it; marks alone ("!!!", "???", "😡") ask the
+same unless the message reads glad, and are sure when the reading is upset; more ways of
+saying a fix failed or that they are waiting on you ("Nope, still", "persists", "keeps
+happening", "no one will get back to me", "with no assistance"), but not "having exactly
+the same problem" (as someone else) or "nothing has changed on my end". CD101: "these
+delays are out of our control" (not "due to circumstances outside our control"), "we do
+advise …", "this could happen with any airline", "we haven't had any reported errors".
+CD105: "there's nothing more we can do". CD110: a modal said back anywhere answers ("or
+can I carry it home?" → "it can be carried"), "how heavy" wants a measure, "Can you let
+me know …?" is a request (unsure), and "let us know" is no longer what happens next.
+
+On the tuning half (`calmdesk bench coach-precision --half tuning`, all 711 labels):
+caught 32 → 68 of 97 (70 %), false alarms 10 → 9 of 614; on its 297 first labels alone
+(2.2.0's), caught 13 → 19 of 27, false alarms 4 → 4 of 270. On the reporting half,
+measured after the tuning (twice: before and after its last step, the same figures):
+caught 5 → 5 of 20, false alarms 11 → 18 of 280. The catch did not carry over, and the
+false alarms rose though they did not on any tuning label set. A likely reason is in the
+counts: the reporting labels call 20 of 300 replies faulty, the later tuning sets 70 of
+414 (17 %; of their 259 from brands other than SpotifyCares, 53: 20 %), so what a lead
+"would correct" was read more strictly in the later sets than in the reporting labels,
+and the coach tuned on them warns on replies the reporting labels call fine. The
+reporting labels were not read again to find out (that would tune on them). The 70 %
+target needs labels read with one criterion across both halves, and more faulty replies
+in the reporting sample than 20.
 
 **Precision at warning, per rule**, on the first 30 firings of each
 (`calmdesk bench coach-precision --firings CODE`), each checked by hand: is it a fault a
 lead would correct?
 
-- CD111 no-acknowledgement: 18 of 30 right. Wrong on offers of help worded otherwise
-  ("we want to check this out", "I'd be glad to test the line"), banter, check-ins.
-- CD110 unanswered-question: 1 of 14 right. Wrong on rhetorical questions it does not
-  know, answers in other words ("we do not have any information"), replies cut in parts.
-- CD107 reactive-tone: 1 of 6 right. Wrong on brand banter in capitals ("WE DEMAND A
-  RE-TASTE!") and a brand name (XFINITY).
+- CD111 no-acknowledgement: 20 of 30 right after 2.2.0 (2.2.0: 20 of 30; 2.0.0: 18 of
+  30). Right: "Great news!" to "that's so gah damn dumb", "I can look into that for you"
+  to "I need you idiots to stop sending me to collections", a workaround link to "still
+  doesn't work", policy explained to "#MoneyStolen :(", "I assure you, I'm a real
+  person". Wrong on later turns of a thread ("Just checking in", "Finally could you …"),
+  calm requests read as stakes ("cancellation", "refund"), "We're here for you … together"
+  after a failed fix, a cut-off part, banter ("Agreed.").
+- CD110 unanswered-question: 2 of 14 right (2.2.0: 1 of 14). Wrong on rhetorical
+  questions it does not know ("Do you guys even care?", "Isn't this the cutest…?"),
+  answers in other words ("we do not have any information on this"), replies cut in parts.
+- CD107 reactive-tone: 1 of 6 right (unchanged). Wrong on brand banter in capitals ("WE
+  DEMAND A RE-TASTE!") and a brand name (XFINITY).
+- CD101 defensive: 1 of 1 right ("I assure you, I'm a real person" to "same stupid
+  answers").
 - CD114 unreproduced-fix: 1 of 1 right.
 
-No other rule fired at warning on the reporting half. What the coach misses most is a
-reply that is correct but cold to an upset customer when the customer does not say how
-they feel in so many words, and replies that defend ("It's made with real, high-quality
-ingredients") without a defensive phrase.
+What the coach misses most on the reporting half is unchanged: a reply that is correct
+but cold to an upset customer when the customer does not say how they feel in so many
+words, and replies that defend ("It's made with real, high-quality ingredients") without
+a defensive phrase.
 """
 
 

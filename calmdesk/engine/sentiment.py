@@ -23,13 +23,14 @@ from __future__ import annotations
 import hashlib
 import threading
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 
 from calmdesk.engine import cues, model
 from calmdesk.engine.cues import CLEAR, HINT, STRONG
-from calmdesk.engine.features import MAX_TERMS, PREFIX, token_words
+from calmdesk.engine.features import MAX_TERMS, PREFIX, round4, token_words
 from calmdesk.engine.native import ENGINE_DIR
 from calmdesk.engine.text import Word
 from calmdesk.engine.types import ComplaintSpan, Sentiment
@@ -80,6 +81,7 @@ TERSE_WORDS: Final = frozenset(
     {"please", "again", "hello", "anyone", "seriously", "really", "still", "helloo", "hellooo"}
 )
 _SENTENCE_END: Final = frozenset(".!?")
+THANKS_WORDS: Final = frozenset({"thanks", "thx", "ty", "cheers", "appreciated"})
 # Faces say how the writer feels, not what went wrong: they move the sentiment only.
 SAD_FACES: Final = (
     ":(",
@@ -183,16 +185,28 @@ def _load(name: str) -> model.FlatHead | None:
         if recorded != hashlib.sha256("\n".join(tone.vocab).encode("utf-8")).hexdigest():
             return None  # rows of another vocabulary would weigh the wrong terms
         classes = tuple(z["classes"].tobytes().decode("utf-8").split("\n"))
-        b = z[f"b_{name}"].astype(np.float32)
-        head = model.Head(
-            classes=classes,
-            w=z[f"w_{name}"].astype(np.float32),
-            b=b,
-            threshold=0.5,
-            softmax=True,
-            b_list=tuple(float(v) for v in b),
-        )
+        return _flat(classes, z[f"w_{name}"].astype(np.float32), z[f"b_{name}"])
+
+
+def _flat(classes: tuple[str, ...], w: npt.NDArray[Any], b: npt.NDArray[Any]) -> model.FlatHead:
+    b32 = b.astype(np.float32)
+    head = model.Head(
+        classes=classes,
+        w=w.astype(np.float32),
+        b=b32,
+        threshold=0.5,
+        softmax=True,
+        b_list=tuple(float(v) for v in b32),
+    )
     return model.FlatHead(head)
+
+
+def install_head(name: str, w: npt.NDArray[Any], b: npt.NDArray[Any]) -> None:
+    """Make a head trained in this process readable as ``name`` (the bench's heads that
+    are never shipped); ``w`` is rounded to float16, as a shipped file stores it."""
+    classes = ("negative", "neutral", "positive")
+    with _lock:
+        _heads[name] = _flat(classes, w.astype(np.float16), b)
 
 
 def read_feeling(
@@ -206,13 +220,16 @@ def read_feeling(
     vocab: list[str],
     head: model.FlatHead | None,
     negative_at: float = NEGATIVE_AT,
+    logits: list[float] | None = None,
 ) -> Feeling:
     """Sentiment and complaint from what ``read_message`` already has: the words, the cue
     hits of ``cues.MESSAGE_INDEX`` and the tone model's TF-IDF terms (``keys``, ``raw``,
     ``norm`` as ``LinearTextModel.raw_vector`` gives them, ``vocab`` their names).
-    A complaint reads negative whatever the balance of the evidence (``score``)."""
+    A complaint reads negative whatever the balance of the evidence (``score``).
+    ``logits``: ``head``'s logits of those terms, when the caller has them already."""
     if head is not None:
-        probs = model.activate_flat(head, head.logits_of(keys, raw, norm))
+        z = logits if logits is not None else head.logits_of(keys, raw, norm)
+        probs = model.activate_flat(head, z)
         p_neg, p_pos = probs[NEGATIVE], probs[POSITIVE]
     else:
         p_neg = p_pos = NO_MODEL_PRIOR
@@ -240,7 +257,7 @@ def read_feeling(
             spans.append(ComplaintSpan(s, e, text[s:e], ev.reasons[k]))
     if complaint and not spans and head is not None:
         spans = _model_spans(text, ws, keys, raw, norm, vocab, head)
-    return Feeling(sentiment, _round4(score), complaint, _round4(complaint_score), tuple(spans))
+    return Feeling(sentiment, round4(score), complaint, round4(complaint_score), tuple(spans))
 
 
 def _cue_evidence(
@@ -260,14 +277,30 @@ def _cue_evidence(
                 ev.add(i, j, cue.weight, reason)
             elif cue.label == "positive" and cues.praise_after_failure(lows, i):
                 ev.add(i, j, STRONG, "sarcasm")
-    for i in range(len(ws)):
-        if lows[i] in TERSE_WORDS and _alone(text, ws, i):
-            ev.add(i, i + 1, CLEAR, "terse pressure")
+    for i in terse_pressure(text, ws, lows):
+        ev.add(i, i + 1, CLEAR, "terse pressure")
     if resolved_at >= 0:
         for k in range(len(ev.first)):
             if ev.last[k] <= resolved_at:
                 ev.weights[k] *= RESOLVED_DAMPING
     return ev
+
+
+def terse_pressure(text: str, ws: list[Word], lows: list[str]) -> list[int]:
+    """The words that are a sentence of their own and press ("It's 11:20pm. Please.",
+    "Again.", "Hello??"): complaint evidence here, frustration for the tone."""
+    out: list[int] = []
+    for i in range(len(ws)):
+        if lows[i] in TERSE_WORDS and _alone(text, ws, i) and not _after_thanks(lows, i):
+            out.append(i)
+    return out
+
+
+def _after_thanks(lows: list[str], i: int) -> bool:
+    """ "Thank you! Really." / "Thanks. Again.": after thanks the word is emphasis."""
+    if i >= 1 and lows[i - 1] in THANKS_WORDS:
+        return True
+    return i >= 2 and lows[i - 2] == "thank" and lows[i - 1] == "you"
 
 
 def _faces(text: str) -> tuple[float, float]:
@@ -336,10 +369,6 @@ def _first_word(ws: list[Word], term: str) -> int:
     return -1
 
 
-def _round4(x: float) -> float:
-    return round(x, 4)
-
-
 def read_text(
     text: str, head_name: str = SHIPPED_HEAD, negative_at: float = NEGATIVE_AT
 ) -> Feeling:
@@ -372,11 +401,16 @@ def read_terms(
     lows: list[str],
     hits: list[tuple[cues.Cue, int, int]],
     tone: model.LinearTextModel | None,
-    ids: list[int],
+    vector: tuple[list[int], list[float], float],
+    logits: list[float] | None = None,
 ) -> Feeling:
-    """``read_feeling`` from the tone model's term ids of the message (what
-    ``read_message`` looked up), with the shipped head."""
+    """``read_feeling`` from the tone model's TF-IDF vector of the message (what
+    ``read_message`` already computed for its tone), with the shipped head; ``logits``:
+    that head's logits of the vector, when ``read_message`` summed them with the tone's."""
     if tone is None:
         return read_feeling(text, ws, lows, hits, [], [], 1.0, [], None)
-    keys, raw, norm = tone.raw_vector(ids)
-    return read_feeling(text, ws, lows, hits, keys, raw, norm, tone.vocab, load_head())
+    keys, raw, norm = vector
+    head = load_head()
+    return read_feeling(
+        text, ws, lows, hits, keys, raw, norm, tone.vocab, head, NEGATIVE_AT, logits
+    )

@@ -162,6 +162,16 @@ _STOPWORDS: Final[dict[str, frozenset[str]]] = {
         "wij ook nog er kan kunnen sinds gisteren hulp werkt geen"
     ),
 }
+# Common words of everyday English no listed language writes ("man", "want", "even",
+# "over", "war" are left out: German or Dutch words too). Two of them with no other
+# language's word make a short line plainly English ("Same here, terrible feeling") without
+# asking py3langid; one alone ("South by Southwest" in a Spanish tweet) settles nothing.
+_EVERYDAY_EN: Final = wordset(
+    "that's what's you're there's i've i'll he she his her him who which about really "
+    "like than more now here good great nice got could should did were had them their "
+    "these those something never only because going being much make way back know "
+    "think people time some out up one by after lol yeah right well off feeling looks"
+)
 # English words no other listed language has; each other language's words English lacks
 # (Spanish, French and Portuguese share many, and each counts for all of them).
 _DISTINCT: Final[dict[str, frozenset[str]]] = {
@@ -266,6 +276,13 @@ def detect_language(text: str, low_words: list[str], low_set: set[str] | None = 
         for mark, lang in _MARKS:
             if mark in low_sample:
                 hits[lang] += 1
+    english = hits["en"] + len(_EVERYDAY_EN & sample_words)
+    if english >= PLAINLY_ENGLISH_WORDS and english >= PLAINLY_ENGLISH_RATIO * max(
+        [n for lang, n in hits.items() if lang != "en"]
+    ):
+        # "as", "come", "die" are English too: one such word among many English ones
+        # leaves the text plainly English.
+        return Language("en", 1.0)
     best = max(hits.items(), key=_rank)
     total = sum(hits.values())
     if best[1] == 0:
@@ -274,5 +291,10 @@ def detect_language(text: str, low_words: list[str], low_set: set[str] | None = 
     return Language(best[0], round(best[1] / total, 3))
 
 
+# English is plain, without asking py3langid, from this many of its telling and everyday
+# words when they outnumber every other language's this many times ("I come as soon as I
+# can" is English; "Pretty much every dude I've met" too).
+PLAINLY_ENGLISH_WORDS: Final = 2
+PLAINLY_ENGLISH_RATIO: Final = 3
 _OTHER_DISTINCT: Final = frozenset().union(*(w for k, w in _DISTINCT.items() if k != "en"))
 _DISTINCT_EN: Final = _DISTINCT["en"]

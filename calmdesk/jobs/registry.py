@@ -9,6 +9,7 @@ a worker that dies mid-run leaves it to be run again once its lease is over."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +28,18 @@ class Job:
 
 
 _JOBS: dict[str, Job] = {}
+
+Pause = Callable[[str], None]
+
+
+def _no_pause(_step: str) -> None:
+    return None
+
+
+# Crash tests stop a job at a named step and SIGKILL the worker there (``calmdesk worker
+# --pause-at``). The worker sets the hook in its jobs thread's context, so a job function
+# keeps its one argument; outside those tests it does nothing.
+JOB_PAUSE: ContextVar[Pause] = ContextVar("job_pause", default=_no_pause)
 
 
 def register(job: Job) -> Job:

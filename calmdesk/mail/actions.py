@@ -27,10 +27,26 @@ from calmdesk.desk.actions import (
     do_mark_reply_failed,
     do_mark_reply_retried,
     do_withdraw_reply,
+    refuse_merged,
 )
-from calmdesk.desk.models import Conversation, Event, EventKind, Mailbox, Message, MessageKind
-from calmdesk.mail.models import InboundMail, Outbox, OutboxState
-from calmdesk.mail.participants import reply_choices
+from calmdesk.desk.models import (
+    Conversation,
+    Event,
+    EventKind,
+    Mailbox,
+    Message,
+    MessageKind,
+    Status,
+)
+from calmdesk.mail.addresses import address_list
+from calmdesk.mail.models import (
+    InboundMail,
+    Outbox,
+    OutboxState,
+    Participant,
+    ParticipantSource,
+)
+from calmdesk.mail.participants import do_add_participants, reply_choices
 
 
 def new_message_id(mailbox: Mailbox) -> str:
@@ -64,19 +80,24 @@ def do_send_reply(
     attachments: Sequence[UploadedFile] = (),
     then_status: str = "",
     to: str = "",
+    cc: str | Sequence[str] = (),
+    bcc: str | Sequence[str] = (),
     now: datetime | None = None,
 ) -> Message:
     """Write a reply and hand it to the outbox in one transaction, with its
     ``attachments`` (the worker never sees the reply without them) and the status the
     conversation moves to (``then_status``, if any). It leaves after the agent's undo
     window (F6); until then ``do_undo_send`` takes it back. It goes to the customer's
-    address unless the agent chose another of the conversation's (``to``).
+    address unless the agent chose another of the conversation's (``to``), with copies
+    to ``cc`` (kept as participants: their answers thread here) and ``bcc`` (in the
+    envelope only: never in the mail, never a participant).
 
     ``seen_up_to`` is the id of the newest message the agent had on screen: if a
     teammate replied or noted since, the send is refused with ``Collision``."""
     if not body.strip():
         raise ActionError(_("The reply is empty."))
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    refuse_merged(locked)
     if locked.customer.erased_at is not None:
         # Every caller, not only the page, must not write to an erased customer.
         raise ActionError(_("This customer was erased; there is nobody to reply to."))
@@ -84,6 +105,8 @@ def do_send_reply(
     to = to.strip().lower()
     if to and to not in reply_choices(locked):
         raise ActionError(_("A reply goes to someone in the conversation."))
+    copies = [a for a in address_list(cc) if a != to]
+    blind = [a for a in address_list(bcc) if a != to and a not in copies]
     when = now or timezone.now()
     before = ConversationState.of(locked)
     agent = getattr(actor, "agent", None)
@@ -102,13 +125,24 @@ def do_send_reply(
     if then_status:
         do_change_status(locked, actor, then_status)
     conversation.refresh_from_db()
-    snapshot = {"before": before.as_dict(), "after": ConversationState.of(conversation).as_dict()}
+    snapshot: dict[str, object] = {
+        "before": before.as_dict(),
+        "after": ConversationState.of(conversation).as_dict(),
+    }
+    if copies:
+        kept = Participant.objects.filter(conversation=locked, email__in=copies)
+        # Who this send makes a participant: an undo takes them out again.
+        snapshot["participants"] = sorted(set(copies) - set(kept.values_list("email", flat=True)))
     Outbox.objects.create(
         message=message,
         send_at=when + timedelta(seconds=undo),
         undo_snapshot=snapshot,
         recipient=to,
+        cc=copies,
+        bcc=blind,
     )
+    if copies:
+        do_add_participants(locked, copies, ParticipantSource.RECIPIENT, now=when)
     return message
 
 
@@ -134,13 +168,35 @@ def do_undo_send(message: Message, actor: User, *, now: datetime | None = None) 
         ).update(state=OutboxState.UNDONE)
         if undone != 1:
             return False
+        if message.kind == MessageKind.FORWARD:
+            # A forward never counted nor changed the conversation: only the event says so.
+            Event.objects.create(
+                conversation=message.conversation,
+                kind=EventKind.SEND,
+                actor=actor,
+                data={"undone": message.pk, "forward": True},
+                created_at=now,
+            )
+            return True
         snapshot = Outbox.objects.values_list("undo_snapshot", flat=True).get(message=message)
         before, after = _states(snapshot)
+        Participant.objects.filter(
+            conversation_id=message.conversation_id,
+            email__in=list(snapshot.get("participants", [])),
+            source=ParticipantSource.RECIPIENT,
+        ).delete()
         restored = do_withdraw_reply(message, actor, before=before, after=after, now=now)
         data: dict[str, object] = {"undone": message.pk, "status": restored.status}
         if before and after and restored.status == before.status != after.status:
             # The thread shows the send's status change; it says this took it back.
             data["status_back"] = restored.status
+        if not restored.messages.exclude(kind=MessageKind.WITHDRAWN).exists():
+            # The first message of a conversation the agent started: nothing is left to
+            # work on, so it is closed (kept, with its events: nothing that pointed at it
+            # dangles, and every count moves through the status change).
+            restored = do_change_status(restored, actor, Status.CLOSED)
+            data.update(status=restored.status, withdrawn=True)
+            data.pop("status_back", None)
         Event.objects.create(
             conversation=message.conversation,
             kind=EventKind.SEND,
@@ -193,19 +249,22 @@ def do_record_send_failure(outbox_id: int, reason: str) -> None:
     says why (the server's answer). Called in the transaction that failed the row."""
     row = Outbox.objects.select_related("message").get(pk=outbox_id)
     now = timezone.now()
+    # A forward answered nobody in the conversation: it stays as it is (the mark fails
+    # replies only), and the words say which mail did not arrive where.
     conversation = do_mark_reply_failed(row.message, now=now)
-    Event.objects.create(
-        conversation=conversation,
-        kind=EventKind.SEND,
-        data={"failed": row.message_id, "error": reason[:500], "status": conversation.status},
-        created_at=now,
-    )
+    forward = row.message.kind == MessageKind.FORWARD
+    data = {"failed": row.message_id, "error": reason[:500], "status": conversation.status}
+    if forward:
+        data.update(forward=True, to=row.recipient)
+    Event.objects.create(conversation=conversation, kind=EventKind.SEND, data=data, created_at=now)
+    words = {"subject": conversation.subject or _("(no subject)"), "to": row.recipient}
     # Its author and whoever has the conversation hear of it, wherever they are.
     do_notify(
         [pk for pk in (row.message.author_id, conversation.assignee_id) if pk],
         NotificationKind.SYSTEM,
-        _("Your reply in “%(subject)s” was not delivered")
-        % {"subject": conversation.subject or _("(no subject)")},
+        _("Your forward of “%(subject)s” to %(to)s was not delivered") % words
+        if forward
+        else _("Your reply in “%(subject)s” was not delivered") % words,
         body=reason[:500],
         url=reverse("conversation", args=[conversation.pk]),
         conversation=conversation,

@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
         "--retry", action="store_true", help="parse and store the quarantined mail again"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    # Where the crash tests stop it (STEP:MARKER, STEP#N:MARKER for the Nth time).
+    parser.add_argument("--pause-at", default="", help=argparse.SUPPRESS)
     return parser
 
 
@@ -86,9 +88,11 @@ def cmd_ingest(argv: list[str]) -> int:
         MailStoreUnavailable,
         Tally,
         default_mailbox,
+        ingest_groups,
         ingest_raw,
         retry_quarantine,
     )
+    from calmdesk.mail.worker import pause_hook
 
     try:
         ensure_migrated()
@@ -113,10 +117,14 @@ def cmd_ingest(argv: list[str]) -> int:
             tally = Tally()
             unreadable: list[str] = []
             quiet = args.quiet or not sys.stderr.isatty()
+            raws = (raw for _label, raw in iter_messages(paths, unreadable))
+            pause = pause_hook(args.pause_at)
             with tqdm(total=_count(paths), unit="msg", disable=quiet, file=sys.stderr) as bar:
-                for _label, raw in iter_messages(paths, unreadable):
-                    tally.add(ingest_raw(raw, target, source="file"))
-                    bar.update(1)
+                # A group is counted only once it has committed (ingest_groups).
+                for outcomes in ingest_groups(raws, target, source="file", pause=pause):
+                    for outcome in outcomes:
+                        tally.add(outcome)
+                    bar.update(len(outcomes))
     except (MailStoreUnavailable, OperationalError, InterfaceError) as exc:
         # The message text of a driver error can name the host; never credentials.
         print(f"calmdesk ingest: database unavailable ({type(exc).__name__})", file=sys.stderr)

@@ -35,7 +35,16 @@ class Outbox(models.Model):
     undo_snapshot = models.JSONField(default=dict, blank=True)
     # An address the agent chose among the conversation's (mail.participants); empty,
     # the reply goes to the customer's.
+    # A forward's (MessageKind.FORWARD) recipient is the outside address it goes to.
     recipient = models.CharField(max_length=320, blank=True)
+    # Copies: Cc is a header every recipient sees; Bcc is only in the envelope, never in
+    # the mail and never a participant (calmdesk.mail.compose).
+    cc = models.JSONField(default=list, blank=True)
+    bcc = models.JSONField(default=list, blank=True)
+    # A forward of one message (else of the thread up to the forward).
+    forwarded_message = models.ForeignKey(
+        "desk.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name_plural = "outbox"

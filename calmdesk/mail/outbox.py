@@ -15,13 +15,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from calmdesk.desk.models import Message
+from calmdesk.desk.models import Message, MessageKind
 from calmdesk.mail.actions import UNCERTAIN, do_record_send_failure, do_record_sent
 from calmdesk.mail.claims import holder_is_gone
+from calmdesk.mail.forwarding import build_forward
 from calmdesk.mail.models import Outbox, OutboxState, SendLog, SendOutcome
 from calmdesk.mail.notices import do_alert_mail_loop
 from calmdesk.mail.smtp import (
@@ -121,6 +122,31 @@ def due(now: datetime, limit: int = BATCH) -> list[int]:
     )
 
 
+def claim_next(worker: str) -> int | None:
+    """Claim one due reply, or None. On PostgreSQL the candidate is picked with
+    ``SELECT … FOR UPDATE SKIP LOCKED`` and claimed in the same short transaction, so
+    workers racing take different rows instead of all trying the oldest one; the claim is
+    still the conditional UPDATE. SQLite has one writer at a time: a read then a write in
+    one transaction would fail rather than wait, so there the candidates are read first
+    and claimed by the conditional UPDATE alone."""
+    now = timezone.now()
+    if not connection.features.has_select_for_update_skip_locked:
+        for outbox_id in due(now):
+            if claim(outbox_id, worker, now):
+                return outbox_id
+        return None
+    with transaction.atomic():
+        picked = list(
+            Outbox.objects.select_for_update(skip_locked=True)
+            .filter(state=OutboxState.SCHEDULED, send_at__lte=now)
+            .order_by("send_at", "id")
+            .values_list("id", flat=True)[:1]
+        )
+        if picked and claim(picked[0], worker, now):
+            return picked[0]
+    return None
+
+
 def _release(row: Outbox, worker: str, **changes: object) -> int:
     return Outbox.objects.filter(id=row.id, state=OutboxState.SENDING, claimed_by=worker).update(
         **changes
@@ -166,7 +192,8 @@ def send_one(outbox_id: int, worker: str, pause: Pause = _no_pause) -> str:
         )
         return OutboxState.SCHEDULED
     try:
-        envelope = build_reply(message)
+        build = build_forward if message.kind == MessageKind.FORWARD else build_reply
+        envelope = build(message)
     except (HeaderInjection, PermanentFailure) as exc:
         return _fail(row, worker, str(exc))
     interrupted_before = SendLog.objects.filter(outbox=row, outcome=SendOutcome.STARTED).exists()
@@ -228,11 +255,10 @@ def run_once(worker: str, pause: Pause = _no_pause, stop: Callable[[], bool] = _
     before each claim: a stopping worker finishes the reply it holds and claims no more."""
     recover()
     claimed = 0
-    for outbox_id in due(timezone.now()):
-        if stop():
-            break
-        if not claim(outbox_id, worker, timezone.now()):
-            continue  # undone, or another worker got it first
+    while claimed < BATCH and not stop():
+        outbox_id = claim_next(worker)
+        if outbox_id is None:
+            break  # nothing due (an undo or another worker took the rest)
         claimed += 1
         pause("after-claim")
         send_one(outbox_id, worker, pause)

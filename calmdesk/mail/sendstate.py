@@ -45,22 +45,50 @@ def _is_problem(outbox: Outbox | None) -> bool:
     return outbox.state == OutboxState.SCHEDULED and outbox.last_error not in ("", RECOVERED)
 
 
+def _seconds_left(outbox: Outbox | None, problem: bool, now: datetime) -> int:
+    if outbox is None or outbox.state != OutboxState.SCHEDULED or problem:
+        return 0
+    return max(0, int((outbox.send_at - now).total_seconds() + 0.999))
+
+
+def _is_stalled(outbox: Outbox | None, problem: bool, now: datetime) -> bool:
+    return (
+        outbox is not None
+        and outbox.state == OutboxState.SCHEDULED
+        and not problem
+        and outbox.send_at < now - WORKER_LATE
+    )
+
+
+def shown_marker(outbox: Outbox, now: datetime) -> tuple[object, ...]:
+    """What the send state of a reply on its way shows at ``now``, as a value that changes
+    exactly when the partial would (the conversation page's pulse compares it)."""
+    problem = _is_problem(outbox)
+    return (
+        outbox.message_id,
+        outbox.state,
+        outbox.last_error,
+        outbox.send_at,
+        _seconds_left(outbox, problem, now),
+        _is_stalled(outbox, problem, now),
+    )
+
+
+def is_counting_down(outbox: Outbox, now: datetime) -> bool:
+    """Still moving by the second (the page asks more often): its countdown, or sending."""
+    problem = _is_problem(outbox)
+    return outbox.state == OutboxState.SENDING or _seconds_left(outbox, problem, now) > 0
+
+
 def send_state_context(
     message: Message, actor: User, now: datetime | None = None
 ) -> dict[str, object]:
     outbox: Outbox | None = getattr(message, "outbox", None)
-    seconds_left = 0
+    now = now or clock()
     problem = _is_problem(outbox)
-    if outbox is not None and outbox.state == OutboxState.SCHEDULED and not problem:
-        left = outbox.send_at - (now or clock())
-        seconds_left = max(0, int(left.total_seconds() + 0.999))
+    seconds_left = _seconds_left(outbox, problem, now)
     pending = outbox is not None and outbox.state in (OutboxState.SCHEDULED, OutboxState.SENDING)
-    stalled = (
-        outbox is not None
-        and outbox.state == OutboxState.SCHEDULED
-        and not problem
-        and outbox.send_at < (now or clock()) - WORKER_LATE
-    )
+    stalled = _is_stalled(outbox, problem, now)
     return {
         "message": message,
         "outbox": outbox,
@@ -71,7 +99,8 @@ def send_state_context(
         # Nothing has tried it: said, rather than "Sending…" for ever.
         "stalled": stalled,
         "can_retry": problem and outbox is not None and not outbox.last_error.startswith(UNCERTAIN),
-        # Still moving: the partial asks again until the state is final.
+        # Still moving: until the state is final the page's pulse asks again (or, fetched
+        # on its own, the partial itself).
         "pending": pending,
         "poll_seconds": POLL_RETRYING if problem else POLL_COUNTDOWN,
     }

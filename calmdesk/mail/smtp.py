@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -15,7 +16,8 @@ from email.utils import format_datetime, formataddr
 
 from django.conf import settings
 
-from calmdesk.desk.models import Message, MessageKind
+from calmdesk.desk.models import Attachment, Message, MessageKind
+from calmdesk.desk.reply_footers import reply_footer
 from calmdesk.mail import secrets
 from calmdesk.mail.models import InboundMail, MailboxMailSettings, Security
 from calmdesk.mail.participants import reply_recipient
@@ -107,36 +109,8 @@ def with_signature(message: Message) -> str:
     return f"{body}\n\n-- \n{signature}\n"
 
 
-def build_reply(message: Message) -> Envelope:
-    conversation = message.conversation
-    mailbox = conversation.mailbox
-    answered = (
-        Message.objects.filter(
-            conversation=conversation, kind=MessageKind.CUSTOMER, id__lt=message.id
-        )
-        .select_related("inbound")
-        .order_by("-id")
-        .first()
-    )
-    inbound = getattr(answered, "inbound", None) if answered else None
-    last_from = inbound.from_address if isinstance(inbound, InboundMail) else ""
-    chosen = message.outbox.recipient if hasattr(message, "outbox") else ""
-    recipient = chosen or reply_recipient(conversation, last_from)
-    if not recipient:
-        raise PermanentFailure("the customer has no email address")
-    email = EmailMessage(policy=policy.SMTP)
-    email["From"] = _checked(formataddr((mailbox.name, mailbox.email)))
-    email["To"] = _checked(recipient)
-    email["Subject"] = _reply_subject(subject_with_token(conversation.subject, conversation.token))
-    email["Date"] = format_datetime(message.created_at)
-    email["Message-ID"] = _checked(message.message_id)
-    if answered is not None and answered.message_id:
-        earlier = inbound.references.split() if isinstance(inbound, InboundMail) else []
-        chain = [*earlier, answered.message_id][-REFERENCES_WRITTEN:]
-        email["In-Reply-To"] = _checked(answered.message_id)
-        email["References"] = _checked(" ".join(chain))
-    email.set_content(with_signature(message))
-    for attachment in message.attachments.all():
+def add_attachments(email: EmailMessage, attachments: Iterable[Attachment]) -> None:
+    for attachment in attachments:
         maintype, _slash, subtype = attachment.content_type.split(";")[0].strip().partition("/")
         with attachment.file.open("rb") as handle:
             email.add_attachment(
@@ -145,7 +119,52 @@ def build_reply(message: Message) -> Envelope:
                 subtype=subtype or "octet-stream",
                 filename=attachment.filename,
             )
-    return Envelope(sender=mailbox.email, recipients=[recipient], data=email.as_bytes())
+
+
+def _anchor(message: Message) -> tuple[Message | None, list[str]]:
+    """What a reply answers, and the References before it: the customer's latest message
+    before it, else (a conversation the team opened) our own latest reply, so the
+    customer's mail program keeps the thread together either way."""
+    earlier = Message.objects.filter(
+        conversation_id=message.conversation_id, id__lt=message.id
+    ).order_by("-id")
+    answered = earlier.filter(kind=MessageKind.CUSTOMER).select_related("inbound").first()
+    if answered is not None:
+        inbound = getattr(answered, "inbound", None)
+        return answered, inbound.references.split() if isinstance(inbound, InboundMail) else []
+    return earlier.filter(kind=MessageKind.REPLY).exclude(message_id="").first(), []
+
+
+def build_reply(message: Message) -> Envelope:
+    conversation = message.conversation
+    mailbox = conversation.mailbox
+    answered, earlier = _anchor(message)
+    inbound = getattr(answered, "inbound", None) if answered else None
+    last_from = inbound.from_address if isinstance(inbound, InboundMail) else ""
+    outbox = getattr(message, "outbox", None)
+    chosen = outbox.recipient if outbox is not None else ""
+    recipient = chosen or reply_recipient(conversation, last_from)
+    if not recipient:
+        raise PermanentFailure("the customer has no email address")
+    cc = [str(a) for a in outbox.cc] if outbox is not None else []
+    bcc = [str(a) for a in outbox.bcc] if outbox is not None else []
+    email = EmailMessage(policy=policy.SMTP)
+    email["From"] = _checked(formataddr((mailbox.name, mailbox.email)))
+    email["To"] = _checked(recipient)
+    if cc:
+        email["Cc"] = _checked(", ".join(cc))
+    # Bcc is never a header: the blind copies are only in the envelope below.
+    subject = subject_with_token(conversation.subject, conversation.token)
+    email["Subject"] = _reply_subject(subject) if answered is not None else subject
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = _checked(message.message_id)
+    if answered is not None and answered.message_id:
+        chain = [*earlier, answered.message_id][-REFERENCES_WRITTEN:]
+        email["In-Reply-To"] = _checked(answered.message_id)
+        email["References"] = _checked(" ".join(chain))
+    email.set_content(with_signature(message) + reply_footer(message))
+    add_attachments(email, message.attachments.all())
+    return Envelope(sender=mailbox.email, recipients=[recipient, *cc, *bcc], data=email.as_bytes())
 
 
 def _text(reply: bytes | str) -> str:

@@ -27,6 +27,8 @@ TOKEN_RE = re.compile(r"\[CD-([0-9a-f]{12})\]", re.IGNORECASE)
 REFERENCES_LOOKED_AT = 50
 # The form of the Message-IDs we give replies (mail.actions.new_message_id).
 OUR_MESSAGE_ID_RE = re.compile(r"<[0-9a-f]{32}@[^<>@\s]+>")
+# What we send under those IDs: replies, and forwards (mail.compose.do_forward).
+OURS = (MessageKind.REPLY, MessageKind.FORWARD)
 
 
 def subject_with_token(subject: str, token: str) -> str:
@@ -57,6 +59,7 @@ def find_conversation(
 ) -> Threading:
     """``sender`` is the customer the From address belongs to, when known."""
     conversation, how = _pointed_at(mailbox, parsed)
+    conversation = _merged_into(conversation)
     if conversation is None or parsed.is_bounce:
         # A bounce speaks for a message of ours (matched on our own Message-IDs only) and
         # is never filed as a message, so it cannot take a thread over.
@@ -64,6 +67,22 @@ def find_conversation(
     if is_participant(conversation, parsed.from_address, mailbox=mailbox, customer=sender):
         return Threading(conversation, how)
     return Threading(None, "", claims=conversation)
+
+
+# Merged conversations forward to the one they were merged into; more hops than this is
+# a loop nobody made on purpose.
+MERGE_HOPS = 10
+
+
+def _merged_into(conversation: Conversation | None) -> Conversation | None:
+    """Where mail to ``conversation`` lands: a merged one's (``desk.merge``) token and
+    Message-IDs keep landing in the conversation it was merged into. No query unless
+    merged."""
+    for _hop in range(MERGE_HOPS):
+        if conversation is None or conversation.merged_into_id is None:
+            return conversation
+        conversation = Conversation.objects.get(pk=conversation.merged_into_id)
+    return conversation
 
 
 def _pointed_at(mailbox: Mailbox, parsed: ParsedMail) -> tuple[Conversation | None, str]:
@@ -94,7 +113,7 @@ def _by_message_id(
         return None
     matches = Message.objects.filter(message_id__in=wanted, conversation__mailbox=mailbox)
     if replies_only:
-        matches = matches.filter(kind=MessageKind.REPLY)
+        matches = matches.filter(kind__in=OURS)
     found: dict[str, tuple[bool, Conversation]] = {}
     # The conversations come with the match: one query.
     for match in (
@@ -102,7 +121,7 @@ def _by_message_id(
         .only("message_id", "kind", "conversation")
         .order_by("id")
     ):
-        ours = match.kind == MessageKind.REPLY
+        ours = match.kind in OURS
         if found.get(match.message_id, (False, None))[0] and not ours:
             continue  # our reply keeps its ID
         found[match.message_id] = (ours, match.conversation)
@@ -119,4 +138,4 @@ def is_our_message_id(message_id: str) -> bool:
     threading prefers our reply over any other message with its ID in any case."""
     if not OUR_MESSAGE_ID_RE.fullmatch(message_id):
         return False
-    return Message.objects.filter(message_id=message_id, kind=MessageKind.REPLY).exists()
+    return Message.objects.filter(message_id=message_id, kind__in=OURS).exists()

@@ -23,7 +23,7 @@ from calmdesk.mail.sendstate import send_state_context
 # Inline images are shown in the page; any other type is only ever downloaded.
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
 # Replies with an outbox row: on their way, sent, taken back or failed.
-SENT_KINDS = [MessageKind.REPLY, MessageKind.WITHDRAWN, MessageKind.FAILED]
+SENT_KINDS = [MessageKind.REPLY, MessageKind.WITHDRAWN, MessageKind.FAILED, MessageKind.FORWARD]
 
 
 def _reply_or_404(request: SignedInRequest, message_pk: int) -> Message:
@@ -40,8 +40,11 @@ def _reply_or_404(request: SignedInRequest, message_pk: int) -> Message:
 @agent_required
 @require_GET
 def send_state(request: SignedInRequest, message_pk: int) -> HttpResponse:
+    """A reply's send state on its own, asking again itself while it moves (the
+    conversation page asks once for all of them instead: its pulse)."""
     message = _reply_or_404(request, message_pk)
-    return render(request, "mail/_send_state.html", send_state_context(message, request.user))
+    context = {**send_state_context(message, request.user), "self_poll": True}
+    return render(request, "mail/_send_state.html", context)
 
 
 @agent_required

@@ -36,10 +36,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def pause_hook(spec: str) -> Callable[[str], None]:
+    """``STEP:MARKER`` stops at the first STEP, ``STEP#N:MARKER`` at the Nth (a batch
+    killed midway, its first N-1 items done)."""
     step, _, marker = spec.partition(":")
+    step, _, nth = step.partition("#")
+    reached = 0
 
     def pause(current: str) -> None:
-        if step and current == step:
+        nonlocal reached
+        if not step or current != step:
+            return
+        reached += 1
+        if reached >= int(nth or 1):
             Path(marker).write_text("paused")
             while True:
                 time.sleep(1)
@@ -94,6 +102,7 @@ def cmd_worker(argv: list[str]) -> int:
     from django.db import InterfaceError, OperationalError
 
     from calmdesk.jobs.actions import do_run_due_jobs
+    from calmdesk.jobs.registry import JOB_PAUSE
     from calmdesk.mail import imap, outbox
     from calmdesk.mail.claims import new_worker_id
 
@@ -110,6 +119,7 @@ def cmd_worker(argv: list[str]) -> int:
         if not args.no_imap:
             imap.run_once(worker, pause)
         if not args.no_jobs:
+            JOB_PAUSE.set(pause)
             do_run_due_jobs(worker)
         if not args.no_tasks:
             _tasks_worker(worker, args.interval, batch=True).run()
@@ -148,6 +158,7 @@ def cmd_worker(argv: list[str]) -> int:
     if not args.no_jobs and not args.until_idle:
 
         def jobs_pass() -> None:
+            JOB_PAUSE.set(pause)  # in this thread's own context
             do_run_due_jobs(worker, stop=stop.is_set)
 
         threads.append(

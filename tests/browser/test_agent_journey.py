@@ -19,6 +19,7 @@ from calmdesk.desk.models import Mailbox
 from calmdesk.empathy.reanalyze import reanalyze
 from calmdesk.mail.models import Outbox, OutboxState
 from calmdesk.receive import do_receive_message
+from tests.browser.conftest import sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -127,7 +128,10 @@ def test_agent_journey(browser_page, world, screenshot_dir) -> None:  # type: ig
 
     scheduled = page.locator(".message.kind-reply", has_text="roll back to 4.2.0")
     expect(scheduled).to_contain_text("Sending in")
-    scheduled.get_by_role("button", name="Undo").click()
+    # Undo is a plain form: its page comes back (the pulse swapping the countdown around
+    # the button must not swallow the click).
+    with page.expect_navigation():
+        scheduled.get_by_role("button", name="Undo").click()
     # Undone: the draft comes back into the composer, and nothing is queued.
     expect(page.locator("#reply-body")).to_have_value(re.compile("roll back to 4.2.0"))
     assert not Outbox.objects.filter(state=OutboxState.SCHEDULED).exists()
@@ -139,7 +143,7 @@ def test_agent_journey(browser_page, world, screenshot_dir) -> None:  # type: ig
     assert Outbox.objects.filter(state=OutboxState.SCHEDULED).count() == 1
 
     # charlie works in Billing: the conversation does not exist for him.
-    page.context.clear_cookies()
+    sign_out(page)
     _sign_in(page, "charlie")
     response = page.goto(f"/c/{conversation.pk}/")
     assert response is not None and response.status == 404

@@ -20,6 +20,7 @@ from calmdesk.desk.actions import find_or_create_customer
 from calmdesk.desk.models import Conversation, Mailbox, SavedReply
 from calmdesk.empathy.models import Draft
 from calmdesk.receive import do_receive_message
+from tests.browser.conftest import sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -203,7 +204,7 @@ def test_a_draft_survives_a_reload_and_another_conversation(  # type: ignore[no-
     assert violations == []
 
     # bob opens the same conversation: alice's draft is hers alone.
-    page.context.clear_cookies()
+    sign_out(page)
     _sign_in(page, "bob")
     _open(page, composer.maya)
     expect(box).to_have_value("")

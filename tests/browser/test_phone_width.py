@@ -109,4 +109,13 @@ def test_the_working_pages_fit_a_phone(phone, phone_desk, screenshot_dir) -> Non
     assert _page_width(page) <= PHONE["width"]
     _assert_within_screen(page, "[data-row]")
     page.screenshot(path=str(screenshot_dir / "phone-search.png"))
+
+    # API tokens: a new token's long value and the tokens table stay on the screen.
+    page.goto("/settings/api-tokens/")
+    page.fill("#id_name", "Phone automation")
+    page.click("button.primary")
+    expect(page.locator("code.api-token")).to_be_visible()
+    assert _page_width(page) <= PHONE["width"]
+    _assert_within_screen(page, "code.api-token")
+    page.screenshot(path=str(screenshot_dir / "phone-api-tokens.png"))
     assert violations == []

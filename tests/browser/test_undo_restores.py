@@ -78,7 +78,8 @@ def test_undo_puts_the_conversation_back_in_active(world, browser_page) -> None:
     conversation.refresh_from_db()
     assert conversation.status == Status.PENDING and conversation.waiting_since is None
 
-    sent.get_by_role("button", name="Undo").click()
+    with page.expect_navigation():
+        sent.get_by_role("button", name="Undo").click()
     expect(page.locator(".message.kind-withdrawn")).to_contain_text("Undone")
     expect(page.locator(".event", has_text="undid sending a reply")).to_contain_text(
         "the status is active again"

@@ -20,9 +20,11 @@ from calmdesk.accounts.invites import do_invite
 from calmdesk.accounts.models import NotificationKind, Role
 from calmdesk.accounts.notify import do_notify
 from calmdesk.desk.actions import do_add_tag
+from calmdesk.desk.merge import do_merge_conversations
+from calmdesk.desk.models import Conversation
 from calmdesk.mail.actions import do_send_reply
 
-from .conftest import Desk
+from .conftest import Desk, receive
 
 
 def _none(desk: Desk) -> dict:
@@ -47,6 +49,20 @@ def _saved_reply(desk: Desk) -> dict:
 
     saved = SavedReply.objects.create(title="Hello", body="Hi {customer.first_name},")
     return {"reply": saved.pk}
+
+
+def _second_thread(desk: Desk) -> dict:
+    """Maya's second conversation, to merge into her first."""
+    second = receive(desk.support, "maya@shop.example", "Still broken.", "Cart").conversation
+    return {"pk": second.pk}
+
+
+def _merged_thread(desk: Desk) -> dict:
+    """Maya's second conversation, merged into her first a moment ago (undoable)."""
+    kwargs = _second_thread(desk)
+    second = Conversation.objects.get(pk=kwargs["pk"])
+    do_merge_conversations(second, desk.conversation, desk.admin)
+    return kwargs
 
 
 def _tag(desk: Desk) -> dict:
@@ -80,6 +96,100 @@ def _alices_notification(desk: Desk) -> dict:
 def _invite(desk: Desk) -> dict:
     _made, link = do_invite(desk.admin, email="new@desk.example", role=Role.AGENT)
     return {"token": link.rstrip("/").rpartition("/")[2]}
+
+
+def _tracker_problem(desk: Desk) -> dict:
+    from calmdesk.problems.actions import do_create_problem
+
+    problem = do_create_problem(desk.alice, "Checkout times out", conversation=desk.conversation)
+    return {"pk": problem.pk}
+
+
+def _github_tracker(desk: Desk) -> dict:
+    from calmdesk.problems.tracker_actions import do_save_destination
+    from calmdesk.problems.tracker_models import TrackerDestination
+
+    destination = TrackerDestination(
+        name="GitHub", kind="github", base_url="https://api.github.com", project="acme/app"
+    )
+    return {"pk": do_save_destination(destination).pk}
+
+
+def _tracker(desk: Desk) -> dict:
+    """A Support destination on a loopback address nobody allowed: a push is refused at
+    once, with no connection made."""
+    from calmdesk.problems.tracker_actions import do_save_destination
+    from calmdesk.problems.tracker_models import TrackerDestination
+
+    destination = TrackerDestination(
+        name="Jira", kind="jira", mailbox=desk.support, base_url="https://127.0.0.1:9"
+    )
+    destination.project, destination.account = "CD", "pm@desk.example"
+    return {"pk": do_save_destination(destination).pk}
+
+
+def _rating_link(desk: Desk) -> dict:
+    from calmdesk.team.ratings import do_rate, token_for
+
+    reply = do_send_reply(desk.conversation, desk.alice, "Refund sent.")
+    do_rate(reply, "great")
+    return {"token": token_for(reply)}
+
+
+def _support_problem(desk: Desk) -> dict:
+    """A problem linked to Maya's Support conversation: charlie (Billing) sees none."""
+    from calmdesk.problems.actions import do_create_problem, do_set_problem_status
+
+    problem = do_create_problem(desk.alice, "Checkout times out", conversation=desk.conversation)
+    do_set_problem_status(problem, desk.alice, "fixed")
+    return {"pk": problem.pk}
+
+
+def _problem_link(desk: Desk) -> dict:
+    return {"pk": desk.conversation.pk, "problem_pk": _support_problem(desk)["pk"]}
+
+
+def _answer_batch(desk: Desk) -> dict:
+    """Alice's answer-all batch, drafted: only she sees, sends or undoes it."""
+    from calmdesk.problems.answer import do_draft_answers
+    from calmdesk.problems.models import Problem
+
+    pk = _support_problem(desk)["pk"]
+    batch = do_draft_answers(Problem.objects.get(pk=pk), desk.alice, "Fixed.", mailbox_ids=None)
+    return {"pk": pk, "batch_pk": batch.pk}
+
+
+def _answer_item(desk: Desk) -> dict:
+    found = _answer_batch(desk)
+    from calmdesk.problems.models import AnswerBatch
+
+    item = AnswerBatch.objects.get(pk=found["batch_pk"]).items.get()
+    return {**found, "item_pk": item.pk}
+
+
+def _alices_view(desk: Desk) -> dict:
+    from calmdesk.desk.saved_views import do_save_view
+
+    return {"pk": do_save_view(desk.alice, "Waiting", "status:pending").pk}
+
+
+def _alices_token(desk: Desk) -> dict:
+    from calmdesk.api.tokens import do_create_token
+
+    return {"pk": do_create_token(desk.alice, "ci", "read").token.pk}
+
+
+def _alices_thanks(desk: Desk) -> dict:
+    from calmdesk.team.models import Thanks
+
+    thanks = Thanks.objects.create(
+        message=desk.message,
+        conversation=desk.conversation,
+        agent=desk.alice,
+        quote="Thank you!",
+        received_at=desk.message.created_at,
+    )
+    return {"pk": thanks.pk}
 
 
 @dataclass(frozen=True)
@@ -167,12 +277,52 @@ ROUTES: dict[str, Route] = {
     ),
     "conversation_undo": Route(method="post", kwargs=_scheduled_reply, agent=302, admin=302),
     "conversation_note": Route(**CHANGE, data=lambda d: {"body": "Looks like ENG-12."}),
+    "conversation_forward": Route(**CHANGE, data=lambda d: {"to": "dev@vendor.example"}),
+    # Everyone writes first from their own mailboxes (charlie from Billing).
+    "conversation_new": Route(stranger=200),
+    "conversation_new_coach": Route(
+        method="post", data=lambda d: {"body": "Hello there."}, stranger=200
+    ),
+    # Saved views are their owner's alone: anyone else's is a 404.
+    "saved_views": Route(stranger=200),
+    "saved_view_save": Route(
+        method="post",
+        data=lambda d: {"name": "Pending", "query": "status:pending"},
+        stranger=302,
+        agent=302,
+        admin=302,
+    ),
+    "saved_view_rename": Route(
+        method="post",
+        kwargs=_alices_view,
+        data=lambda d: {"name": "Theirs"},
+        agent=302,
+        teammate=404,
+        admin=404,
+    ),
+    "saved_view_delete": Route(
+        method="post", kwargs=_alices_view, agent=302, teammate=404, admin=404
+    ),
     # A saved reply filled in for the conversation: for whoever works it.
     "conversation_saved_reply": Route(kwargs=_conversation, data=_saved_reply),
+    # The conversation page's poll (its pulse): as the page.
+    "conversation_pulse": Route(kwargs=_conversation),
     "conversation_status": Route(**CHANGE, data=lambda d: {"status": "pending"}),
     "conversation_assign": Route(**CHANGE, data=lambda d: {"assignee": d.bob.pk}),
     "conversation_snooze": Route(**CHANGE, data=lambda d: {"choice": "tomorrow"}),
     "conversation_unsnooze": Route(**CHANGE),
+    # Merging and its undo: whoever works both conversations.
+    "conversation_merge": Route(
+        **{**CHANGE, "kwargs": _second_thread}, data=lambda d: {"into": d.conversation.pk}
+    ),
+    "conversation_unmerge": Route(**{**CHANGE, "kwargs": _merged_thread}),
+    # Bulk actions on inbox rows: a row the agent may not see refuses the request (404).
+    "bulk": Route(
+        method="post",
+        data=lambda d: {"c": [d.conversation.pk], "status": "pending"},
+        agent=302,
+        admin=302,
+    ),
     "conversation_tag_add": Route(**CHANGE, data=lambda d: {"name": "outage"}),
     "conversation_tag_remove": Route(method="post", kwargs=_tag, agent=302, admin=302),
     "customer": Route(kwargs=_customer),
@@ -205,7 +355,108 @@ ROUTES: dict[str, Route] = {
     ),
     "conversation_reproduction": Route(**CHANGE, data=lambda d: {"state": "reproduced"}),
     "conversation_call": Route(**CHANGE, data=lambda d: {"summary": "Walked through checkout"}),
+    # Reports: everyone signed in; an agent sees their own figures (tests/team).
+    "reports": Route(stranger=200),
+    "reports_csv": Route(stranger=200),
+    # Team health: leads and admins see the team; everyone their own day and the wall.
+    "team": Route(stranger=403, agent=403),
+    "team_me": Route(stranger=200),
+    # One's own choice of the weekly thanks mail: everyone signed in, for themselves.
+    "team_settings": Route(
+        method="post", data=lambda d: {"thanks_digest": "0"}, stranger=302, agent=302, admin=302
+    ),
+    "team_wall": Route(stranger=200),
+    # Only the person thanked shares their thanks; to anyone else it does not exist.
+    "team_pin": Route(
+        method="post",
+        kwargs=_alices_thanks,
+        data=lambda d: {"pinned": "1"},
+        agent=302,
+        teammate=404,
+        admin=404,
+    ),
+    # Loads beside the assignee picker: for whoever works the conversation.
+    "team_loads": Route(kwargs=_conversation),
+    # How the customer rated the conversation's replies: for whoever works it.
+    "conversation_ratings": Route(kwargs=_conversation),
+    # The customer's rating page: the signed link is the credential, no sign-in.
+    "rate": Route(kwargs=_rating_link, anonymous=200, stranger=200),
+    "rate_thanks": Route(kwargs=_rating_link, anonymous=200, stranger=200),
     # Django admin: staff only; everyone else is sent to its sign-in page.
+    # Issue trackers: admins set them up; whoever sees a problem may push it to a
+    # destination of their mailbox (this one refuses the loopback address: back with why).
+    "trackers": Route(stranger=403, agent=403, lead=403),
+    "tracker_add": Route(method="post", stranger=403, agent=403, lead=403, admin=400),
+    "tracker_edit": Route(kwargs=_tracker, stranger=403, agent=403, lead=403),
+    "tracker_delete": Route(
+        method="post", kwargs=_tracker, stranger=403, agent=403, lead=403, admin=302
+    ),
+    "problem_trackers": Route(kwargs=_tracker_problem),
+    # GitHub's webhook: no session opens it, only the signature (none here: 403 for all).
+    "tracker_github_webhook": Route(
+        method="post",
+        kwargs=_github_tracker,
+        anonymous=403,
+        stranger=403,
+        agent=403,
+        admin=403,
+    ),
+    "problem_push": Route(
+        method="post",
+        kwargs=_tracker_problem,
+        data=lambda d: {"destination": _tracker(d)["pk"]},
+        agent=302,
+        admin=302,
+    ),
+    # Problems: the team's, so everyone signed in has the list and the report (counted
+    # over their own mailboxes); a problem linked only elsewhere is a 404, as its
+    # conversations are. Answer-all batches are their author's alone.
+    "problems": Route(stranger=200),
+    "problem_report": Route(stranger=200),
+    "problem_create": Route(
+        method="post", data=lambda d: {"title": "Export"}, stranger=302, agent=302, admin=302
+    ),
+    "problem": Route(kwargs=_support_problem),
+    "problem_own_words": Route(kwargs=_support_problem),
+    "problem_status": Route(
+        method="post",
+        kwargs=_support_problem,
+        data=lambda d: {"status": "planned"},
+        agent=302,
+        admin=302,
+    ),
+    "problem_edit": Route(
+        method="post",
+        kwargs=_support_problem,
+        data=lambda d: {"title": "Checkout times out at night", "kind": "bug"},
+        agent=302,
+        admin=302,
+    ),
+    "problem_answer": Route(kwargs=_support_problem),
+    "problem_answer_batch": Route(kwargs=_answer_batch, teammate=404, lead=404, admin=404),
+    "problem_answer_send": Route(
+        method="post", kwargs=_answer_batch, agent=302, teammate=404, lead=404, admin=404
+    ),
+    "problem_answer_undo": Route(
+        method="post", kwargs=_answer_batch, agent=302, teammate=404, lead=404, admin=404
+    ),
+    "problem_answer_undo_one": Route(
+        method="post", kwargs=_answer_item, agent=302, teammate=404, lead=404, admin=404
+    ),
+    "conversation_problems": Route(kwargs=_conversation),
+    "conversation_problem_link": Route(
+        **CHANGE, data=lambda d: {"problem": _support_problem(d)["pk"]}
+    ),
+    "conversation_problem_create": Route(**CHANGE, data=lambda d: {"title": "Export fails"}),
+    "conversation_problem_unlink": Route(method="post", kwargs=_problem_link, agent=302, admin=302),
+    # API tokens: one's own page; only the owner or an admin revokes one.
+    "api_tokens": Route(stranger=200),
+    "api_token_revoke": Route(
+        method="post", kwargs=_alices_token, agent=302, teammate=404, lead=404, admin=302
+    ),
+    # The API authenticates by token (tests/api/test_routes.py walks every route with
+    # each persona's token); its schema and docs are public, as a session is no token.
+    "api:*": Route(name="api:openapi-json", anonymous=200, stranger=200),
     "admin:*": Route(name="admin:index", stranger=302, agent=302),
 }
 

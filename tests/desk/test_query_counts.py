@@ -98,9 +98,11 @@ PAGES = {
 # Every full page counts the agent's unread notifications for the top bar (one query).
 EXPECTED = {
     # The rows whose reply did not leave (failed or waiting for a retry), for their mark.
-    "inbox": 12,
-    "inbox, needs care first": 11,
-    "inbox, mine": 9,
+    # The agent's saved views (the sidebar; their counts come from the kept folder counts,
+    # and the teammates' names with those counts in the same query).
+    "inbox": 13,
+    "inbox, needs care first": 12,
+    "inbox, mine": 10,
     # The agent's own draft, restored into the composer; the conversation's participants,
     # whom a reply may go to instead of the customer.
     "conversation": 20,
@@ -154,5 +156,5 @@ def test_ingesting_a_message_costs_the_same_into_a_long_thread(desk: Desk) -> No
 
 
 # A customer's follow-up into an existing conversation, from raw bytes to a stored,
-# read message with its care row.
-INGEST_QUERIES = 12
+# read message with its care row, and its conversation marked for the team's kept load.
+INGEST_QUERIES = 13

@@ -229,3 +229,34 @@ def test_an_outsider_cannot_snooze_another_mailboxs_conversation(desk: Desk) -> 
         url = reverse(name, args=[desk.conversation.pk])
         assert client.post(url, {"choice": "later"}).status_code == 404
     assert Conversation.objects.get(pk=desk.conversation.pk).snoozed_until is None
+
+
+def test_the_snoozed_folder_lists_the_soonest_to_wake_first(desk: Desk) -> None:
+    """Five put off in an order unlike their last messages': the folder reads by wake time
+    (ties by id), page after page through its cursor; the sort is offered only there."""
+    now = timezone.now()
+    wakes = [5, 1, 3, 3, 2]  # hours from now
+    ids = []
+    for n, hours in enumerate(wakes):
+        message = receive(
+            desk.support, f"c{n}@shop.example", "Later, please.", received_at=now - n * HOUR
+        )
+        do_snooze(message.conversation, desk.alice, now + hours * HOUR, now=now)
+        ids.append(message.conversation.pk)
+    expected = [pk for _hours, pk in sorted(zip(wakes, ids, strict=True))]
+    f = parse_filter(desk.alice, {"status": "snoozed"})
+    assert f.sort == "waking"
+    seen, cursor = [], ""
+    while True:
+        f = parse_filter(desk.alice, {"status": "snoozed", "after": cursor})
+        assert f.problems == []
+        rows, cursor = inbox_page(desk.alice, f, size=2)
+        seen += [c.pk for c in rows]
+        if not cursor:
+            break
+    assert seen == expected
+    page = desk.client_for(desk.alice).get(reverse("inbox"), {"status": "snoozed"})
+    assert "Wakes soonest" in page.content.decode()
+    active = parse_filter(desk.alice, {"sort": "waking"})
+    assert active.sort == "waiting" and active.problems  # nothing in Active wakes
+    assert "Wakes soonest" not in desk.client_for(desk.alice).get(reverse("inbox")).content.decode()

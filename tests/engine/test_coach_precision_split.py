@@ -7,6 +7,7 @@ import csv
 from calmdesk.bench.coach_precision import (
     LABELS_FILE,
     SAMPLE_SIZE,
+    TUNING_LABELS_FILE,
     Pair,
     draft_of,
     split_of,
@@ -44,3 +45,17 @@ def test_a_tweet_becomes_a_draft_without_handles_or_sign_off() -> None:
     assert (
         draft_of("@115854 We're on it &amp; we'll DM you. ^SC 1/2") == "We're on it & we'll DM you."
     )
+
+
+def test_the_tuning_labels_are_ids_and_a_verdict_only_each_pair_once() -> None:
+    with TUNING_LABELS_FILE.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert set(rows[0]) == {"customer_tweet_id", "agent_tweet_id", "label"}
+    ids = [row["agent_tweet_id"] for row in rows]
+    assert len(ids) == len(set(ids))
+    with LABELS_FILE.open(encoding="utf-8", newline="") as f:
+        reporting = {row["agent_tweet_id"] for row in csv.DictReader(f)}
+    assert not reporting & set(ids)
+    for row in rows:
+        assert row["agent_tweet_id"].isdigit() and row["customer_tweet_id"].isdigit()
+        assert row["label"] == "fine" or row["label"] in RULES_BY_CODE

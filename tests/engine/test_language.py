@@ -72,3 +72,25 @@ def test_plain_english_never_loads_the_identifier() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(
+    "text,plain",
+    [
+        ("Same here, terrible feeling", True),  # two everyday English words, no other's
+        ("Pretty much every dude I have met.", True),
+        ("I come as soon as I can, the app crashes", True),  # "come", "as": one of many
+        ("Nice job building yourself", False),  # no telling word: py3langid is asked
+        ("Guilty as well!", False),  # one English word against one Portuguese
+        ("Google no lanzara ningun producto en South by SouthWest", False),  # "by" alone
+        ("Bonjour, je ne peux pas me connecter, my account is broken", False),
+    ],
+)
+def test_plainly_english_needs_no_identifier(text: str, plain: bool) -> None:
+    # The cheap check settles plain English at once (confidence 1: py3langid is never
+    # asked); a line of another language with an English word or two is still asked.
+    from calmdesk.engine.text import detect_language, words
+
+    lows = [w.low for w in words(text)]
+    found = detect_language(text, lows, set(lows))
+    assert (found == Language("en", 1.0)) is plain

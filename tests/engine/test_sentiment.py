@@ -33,6 +33,9 @@ COMPLAINTS = [
     "Still waiting since Monday. Where is my refund?",
     "OK, it works on Chrome now but still not on Safari.",
     "The fix worked for a day, but now the sync won't start again.",
+    # harm told as it happens (read neutral before engine 2.3)
+    "I'm losing sales.",
+    "It's costing us customers every day.",
 ]
 
 NOT_COMPLAINTS = [
@@ -50,6 +53,11 @@ NOT_COMPLAINTS = [
     # positive reviews
     "Love this app, best purchase ever.",
     "Great sound and easy to set up.",
+    # what it costs is a question, not a loss
+    "How much does it cost me per month?",
+    # a terse word after thanks is emphasis, not pressure
+    "Thank you! Really.",
+    "Thanks. Again.",
 ]
 
 
@@ -97,6 +105,7 @@ def test_it_reads_the_sentiment(text: str, sentiment: str) -> None:
         ("This is the third time I'm writing about this.", "repeated contact"),
         ("You said it would be fixed by Friday.", "broken promise"),
         ("I keep getting disconnected when I choose the billing option", "failure"),
+        ("I'm losing sales.", "losing business"),
     ],
 )
 def test_each_complaint_says_why(text: str, reason: str) -> None:
@@ -193,3 +202,36 @@ def test_the_cli_prints_them_at_the_top(
     for key in ("sentiment", "sentiment_score", "complaint", "complaint_score", "complaint_spans"):
         assert key in d
     assert (d["sentiment"], d["complaint"]) == ("negative", True)
+
+
+@pytest.mark.parametrize(
+    "text,not_tones",
+    [
+        # terse pressure: the model's "please" is no positive tone (issue 10)
+        ("It's 11:20pm. Please.", {"positive", "grateful"}),
+        ("Hello?? Is anyone there?", {"positive", "grateful"}),
+    ],
+)
+def test_terse_pressure_is_not_a_positive_tone(text: str, not_tones: set[str]) -> None:
+    r = read_message(text)
+    assert r.tone not in not_tones
+    assert "terse pressure" in {s.reason for s in r.tone_spans}
+
+
+@pytest.mark.parametrize(
+    "text,tone",
+    [
+        # near misses: "please" inside a sentence, and thanks, keep their tone
+        ("Please help me, thanks so much!", "grateful"),
+        ("Could you please send the invoice again?", "neutral"),
+    ],
+)
+def test_please_in_a_sentence_is_no_pressure(text: str, tone: str) -> None:
+    r = read_message(text)
+    assert r.tone == tone
+    assert "terse pressure" not in {s.reason for s in r.tone_spans}
+
+
+def test_a_repeated_again_counts_once_in_the_tone() -> None:
+    spans = read_message("I've attached screenshots. Again.").tone_spans
+    assert [s.reason for s in spans if s.text == "Again"] == ["repetition"]

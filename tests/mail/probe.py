@@ -53,6 +53,66 @@ def setup_imap(port: int, user: str, password: str, folder: str) -> None:
     )
 
 
+def setup_answers(count: int) -> list[int]:
+    """A problem marked fixed with ``count`` linked open conversations, each from its own
+    customer, and its answer-all batch queued for the worker (``problems.answer_all``).
+    Returns the conversations' ids."""
+    from django.contrib.auth.models import User
+
+    from calmdesk.accounts.models import Agent
+    from calmdesk.mail.ingest import default_mailbox, ingest_raw
+    from calmdesk.problems.actions import (
+        do_create_problem,
+        do_link_problem,
+        do_set_problem_status,
+    )
+    from calmdesk.problems.answer import do_draft_answers, do_queue_answers
+    from calmdesk.problems.models import ProblemStatus
+    from tests.mail.conftest import make_mail
+
+    mailbox = default_mailbox()
+    user = User.objects.create_user("alice", first_name="Alice")
+    Agent.objects.create(user=user, undo_seconds=0).mailboxes.add(mailbox)
+    problem = do_create_problem(user, "Sync times out")
+    conversations = []
+    for n in range(count):
+        mail = make_mail(sender=f"Customer {n} <c{n}@store.example>", subject=f"Sync {n}")
+        conversation = ingest_raw(mail, mailbox).message.conversation
+        do_link_problem(problem, conversation, user)
+        conversations.append(conversation.pk)
+    do_set_problem_status(problem, user, ProblemStatus.FIXED)
+    batch = do_draft_answers(
+        problem, user, "Hi {customer.first_name}, sync is fixed.", mailbox_ids=None
+    )
+    do_queue_answers(batch, user)
+    return conversations
+
+
+def end_job_leases() -> None:
+    """What the clock does for a worker that died holding a periodic job: its lease
+    runs out (``calmdesk.jobs``), and another worker may take the job over."""
+    from django.utils import timezone
+
+    from calmdesk.jobs.models import PeriodicJob
+
+    PeriodicJob.objects.exclude(claimed_by="").update(lease_until=timezone.now())
+
+
+def report_answers() -> dict[str, object]:
+    from calmdesk.desk.models import Message, MessageKind
+    from calmdesk.mail.models import Outbox
+    from calmdesk.problems.models import AnswerBatch, AnswerItem
+
+    replies = Message.objects.filter(kind=MessageKind.REPLY)
+    return {
+        "items": {str(i.conversation_id): i.state for i in AnswerItem.objects.all()},
+        "batches": list(AnswerBatch.objects.values_list("state", flat=True)),
+        "replies": list(replies.values_list("conversation_id", flat=True)),
+        "outbox": list(Outbox.objects.values_list("message__conversation_id", flat=True)),
+        "outbox_states": list(Outbox.objects.values_list("state", flat=True)),
+    }
+
+
 def enqueue_retry() -> None:
     """A message an older parser refused, waiting in the quarantine for a retry."""
     from django.utils import timezone
@@ -96,6 +156,13 @@ def main(argv: list[str]) -> int:
     command, args = argv[0], argv[1:]
     if command == "setup-outbox":
         result: object = setup_outbox(int(args[0]))
+    elif command == "setup-answers":
+        result = setup_answers(int(args[0]))
+    elif command == "end-job-leases":
+        end_job_leases()
+        result = "ok"
+    elif command == "report-answers":
+        result = report_answers()
     elif command == "enqueue-retry":
         enqueue_retry()
         result = "ok"

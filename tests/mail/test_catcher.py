@@ -182,7 +182,9 @@ def test_make_demo_shows_a_reply_in_the_catcher(tmp_path) -> None:  # type: igno
         threading.Thread(target=demo.stdout.read, daemon=True).start()
         base = f"http://127.0.0.1:{port}"
         browser = _Browser(base)
-        wait_for(lambda: _answers(base), "the demo's web server")
+        # Generous: the web server, worker and catcher start side by side, and on a busy
+        # two-core machine running the suite in parallel 20 s was once not enough.
+        wait_for(lambda: _answers(base), "the demo's web server", seconds=120)
         browser.post("/login/", {"username": "demo", "password": DEMO_PASSWORD})
         first = re.search(r'href="/c/(\d+)/"', browser.get("/"))
         assert first, "no conversation in the demo inbox"
@@ -194,7 +196,11 @@ def test_make_demo_shows_a_reply_in_the_catcher(tmp_path) -> None:  # type: igno
             f"/c/{first.group(1)}/reply/",
             {"body": body, "seen_up_to": seen.group(1), "then_status": ""},
         )
-        wait_for(lambda: "demo catcher check" in browser.get("/mail/caught/"), "the caught reply")
+        wait_for(
+            lambda: "demo catcher check" in browser.get("/mail/caught/"),
+            "the caught reply",
+            seconds=120,
+        )
         assert "Sent mail" in browser.get("/")
     finally:
         demo.send_signal(signal.SIGTERM)

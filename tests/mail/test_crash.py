@@ -64,27 +64,25 @@ def worker(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 def kill_at(env: dict[str, str], step: str, marker: Path, *args: str) -> None:
     """Start a worker, let it reach ``step``, and SIGKILL it there."""
+    command = ["worker", "--no-tasks", "--interval", "0.1"]
+    kill_command_at(env, [*command, "--pause-at", f"{step}:{marker}", *args], step, marker)
+
+
+def kill_command_at(env: dict[str, str], command: list[str], step: str, marker: Path) -> None:
+    """Start ``calmdesk COMMAND`` (which names ``--pause-at STEP:MARKER``), let it reach
+    ``step`` (it writes the marker and waits there), and SIGKILL it."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "calmdesk",
-            "worker",
-            "--no-tasks",
-            "--interval",
-            "0.1",
-            "--pause-at",
-            f"{step}:{marker}",
-            *args,
-        ],
+        [sys.executable, "-m", "calmdesk", *command],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(lambda: marker.exists() or process.poll() is not None, f"worker at {step}", 120)
-        assert marker.exists(), f"worker exited with {process.returncode} before {step}"
+        wait_for(
+            lambda: marker.exists() or process.poll() is not None, f"{command[0]} at {step}", 120
+        )
+        assert marker.exists(), f"{command[0]} exited with {process.returncode} before {step}"
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()

@@ -23,3 +23,15 @@ def test_undo_and_claim_never_both_win(tmp_path, smtp_server):
     assert race["two_message_ids"] == 0
     assert race["duplicates_same_id"] == 0 and race["flagged_resends"] == 0
     assert race["delivered"] + race["undos_won"] == race["sends"]
+
+
+def test_four_workers_racing_send_each_reply_once(tmp_path, smtp_server):
+    """Four real worker processes on the same outbox (on PostgreSQL they pick candidates
+    with FOR UPDATE SKIP LOCKED; on SQLite the conditional UPDATE alone decides), an
+    undo racing them: no reply twice, none lost, none sent once undone."""
+    with scratch_env(tmp_path / "data", os.environ.get("DATABASE_URL")) as env:
+        race = outbox_race(env, sends=200, undo_share=0.2, window=1.0, worker_count=4)
+    assert race["undone_but_sent"] == 0 and race["lost"] == 0
+    assert race["two_message_ids"] == 0
+    assert race["duplicates_same_id"] == 0 and race["flagged_resends"] == 0
+    assert race["delivered"] + race["undos_won"] == race["sends"]

@@ -37,6 +37,7 @@ def cmd_demo(argv: list[str]) -> int:
     from django.core.management import call_command
 
     from calmdesk.desk.demo.generate import DEMO_PASSWORD, generate
+    from calmdesk.desk.demo.team import add_team_demo
     from calmdesk.desk.models import Conversation
     from calmdesk.empathy.demo import add_demo_reproductions
     from calmdesk.empathy.reanalyze import reanalyze
@@ -50,6 +51,7 @@ def cmd_demo(argv: list[str]) -> int:
     # upgrade, re-reads what an older engine read).
     if reanalyze():
         add_demo_reproductions()
+        add_team_demo()
     if args.no_serve:
         return 0
     url = f"http://127.0.0.1:{args.port}"

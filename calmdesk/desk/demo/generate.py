@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -21,6 +22,7 @@ from calmdesk.accounts.invites import do_set_role
 from calmdesk.accounts.models import Agent, Role
 from calmdesk.desk.actions import counters_of, recount_folders
 from calmdesk.desk.demo import people, texts
+from calmdesk.desk.demo.problems import add_problems
 from calmdesk.desk.models import (
     Conversation,
     Customer,
@@ -55,6 +57,14 @@ STATUS_SHARE = ((Status.ACTIVE, 30), (Status.PENDING, 22), (Status.CLOSED, 43), 
 CHUNK = 1000
 # One message of a generated thread: (kind, the agent who wrote it, body, when).
 Turn = tuple[str, User | None, str, datetime]
+# How generated rows reach the database: given a model and its new rows, insert them and
+# return them with their primary keys. ``bulk_create`` unless the caller brings a faster
+# one (the desk bench writes with PostgreSQL's COPY: calmdesk/bench/desk_data.py).
+Write = Callable[[type[models.Model], Iterable[models.Model]], list]
+
+
+def bulk_insert(model: type[models.Model], rows: Iterable[models.Model]) -> list:
+    return model._default_manager.bulk_create(rows, batch_size=500)
 
 
 @dataclass
@@ -68,13 +78,19 @@ class World:
     now: datetime
     rng: random.Random
     token_bits: set[str] = field(default_factory=set)
+    write: Write = bulk_insert
 
 
 def generate(
-    conversations: int = 1200, *, seed: int = 2026, progress: bool = True, now=None
+    conversations: int = 1200,
+    *,
+    seed: int = 2026,
+    progress: bool = True,
+    now=None,
+    write: Write = bulk_insert,
 ) -> None:
     rng = random.Random(seed)
-    world = _setup(rng, max(300, conversations // 3), now or timezone.now())
+    world = _setup(rng, max(300, conversations // 3), now or timezone.now(), write)
     scenarios = [s for s in texts.SCENARIOS for _ in range(s.weight)]
     bar = tqdm(total=conversations, desc="conversations", unit="", disable=not progress)
     for start in range(0, conversations, CHUNK):
@@ -82,13 +98,15 @@ def generate(
             _write_chunk(world, scenarios, min(CHUNK, conversations - start))
         bar.update(min(CHUNK, conversations - start))
     bar.close()
+    # The product problems the stories show (calmdesk/desk/demo/problems.py).
+    add_problems(get_user_model().objects.get(username=AGENTS[0][0]))
     recount_folders()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics for the inbox indexes
 
 
 @transaction.atomic
-def _setup(rng: random.Random, customer_count: int, now: datetime) -> World:
+def _setup(rng: random.Random, customer_count: int, now: datetime, write: Write) -> World:
     mailboxes = {}
     for slug, name, email in MAILBOXES:
         mailboxes[slug], _created = Mailbox.objects.get_or_create(
@@ -124,12 +142,15 @@ def _setup(rng: random.Random, customer_count: int, now: datetime) -> World:
         SavedReply.objects.get_or_create(
             title=title, defaults={"body": body, "mailbox": mailboxes.get(home or "")}
         )
-    organisations = Organisation.objects.bulk_create(
-        Organisation(
-            name=f"{rng.choice(people.COMPANY_WORDS)} {rng.choice(people.COMPANY_KINDS)}",
-            website=f"https://{rng.choice(people.COMPANY_WORDS).lower()}{i}.example",
-        )
-        for i in range(max(20, customer_count // 6))
+    organisations = write(
+        Organisation,
+        (
+            Organisation(
+                name=f"{rng.choice(people.COMPANY_WORDS)} {rng.choice(people.COMPANY_KINDS)}",
+                website=f"https://{rng.choice(people.COMPANY_WORDS).lower()}{i}.example",
+            )
+            for i in range(max(20, customer_count // 6))
+        ),
     )
     customers: list[Customer] = []
     addresses: list[str] = []
@@ -159,17 +180,23 @@ def _setup(rng: random.Random, customer_count: int, now: datetime) -> World:
             )
         )
         addresses.append(f"{first.lower()}.{last.lower().replace(chr(39), '')}.{i}@{domain}")
-    customers = Customer.objects.bulk_create(customers)
-    spammers = Customer.objects.bulk_create(
-        Customer(name=name) for name in ("SEO Experts", "Mr. Williams", "Billing Dept", "Promo")
+    customers = write(Customer, customers)
+    spammers = write(
+        Customer,
+        [Customer(name=name) for name in ("SEO Experts", "Mr. Williams", "Billing Dept", "Promo")],
     )
     spam_addresses = [f"offers{i}@spam.example" for i in range(len(spammers))]
-    CustomerEmail.objects.bulk_create(
-        CustomerEmail(customer=c, email=a)
-        for c, a in zip([*customers, *spammers], [*addresses, *spam_addresses], strict=True)
+    write(
+        CustomerEmail,
+        (
+            CustomerEmail(customer=c, email=a)
+            for c, a in zip([*customers, *spammers], [*addresses, *spam_addresses], strict=True)
+        ),
     )
     emails = {c.pk: a for c, a in zip(customers, addresses, strict=True)}
-    return World(mailboxes, agents_by_mailbox, customers, emails, spammers, tags, now, rng)
+    return World(
+        mailboxes, agents_by_mailbox, customers, emails, spammers, tags, now, rng, write=write
+    )
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -316,7 +343,7 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
                     thread[-1][3] + timedelta(seconds=5),
                 )
             )
-    created = Conversation.objects.bulk_create(rows)
+    created = world.write(Conversation, rows)
     messages = []
     for conversation, thread in zip(created, threads, strict=True):
         for kind, author, body, when in thread:
@@ -332,14 +359,21 @@ def _write_chunk(world: World, scenarios: list[texts.Scenario], count: int) -> N
                     created_at=when,
                 )
             )
-    Message.objects.bulk_create(messages, batch_size=500)
+    world.write(Message, messages)
     Through = Conversation.tags.through
-    Through.objects.bulk_create(
-        Through(conversation_id=created[i].pk, tag_id=world.tags[name].pk) for i, name in tag_links
+    world.write(
+        Through,
+        (
+            Through(conversation_id=created[i].pk, tag_id=world.tags[name].pk)
+            for i, name in tag_links
+        ),
     )
-    Event.objects.bulk_create(
-        Event(conversation=created[i], kind=kind, actor=actor, data=data, created_at=when)
-        for i, kind, actor, data, when in events
+    world.write(
+        Event,
+        (
+            Event(conversation=created[i], kind=kind, actor=actor, data=data, created_at=when)
+            for i, kind, actor, data, when in events
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from calmdesk.desk.actions import (
     NO_SUCH_ASSIGNEE,
     ActionError,
     Collision,
+    MergedAway,
     do_add_note,
     do_add_tag,
     do_assign,
@@ -32,7 +33,18 @@ from calmdesk.mail.actions import do_send_reply, do_undo_send
 
 
 def _back(conversation) -> HttpResponse:
-    return redirect("conversation", pk=conversation.pk)
+    # A merged one lives on in its target (its own page would redirect there anyway).
+    return redirect("conversation", pk=conversation.merged_into_id or conversation.pk)
+
+
+def _merged_away(
+    request: SignedInRequest, problem: MergedAway, key: str, text: str
+) -> HttpResponse:
+    """A write posted to a merged conversation (a stale tab): refused, and the agent
+    lands on the target with the words they typed back in the composer (``key``)."""
+    messages.error(request, str(problem))
+    request.session[f"calmdesk.{key}.{problem.target_id}"] = text
+    return redirect("conversation", pk=problem.target_id)
 
 
 def _form_problem(request: SignedInRequest, form) -> None:
@@ -71,12 +83,16 @@ def reply(request: SignedInRequest, pk: int) -> HttpResponse:
             attachments=request.FILES.getlist("attachments"),
             then_status=form.cleaned_data["then_status"],
             to=form.cleaned_data["to"],
+            cc=form.cleaned_data["cc"],
+            bcc=form.cleaned_data["bcc"],
         )
     except Collision as collision:
         messages.error(request, str(collision))
         return render_conversation(
             request, conversation, reply_form=form, collision=collision.added, status=409
         )
+    except MergedAway as problem:
+        return _merged_away(request, problem, "draft", form.cleaned_data["body"])
     except ActionError as problem:
         messages.error(request, str(problem))
         return render_conversation(request, conversation, reply_form=form, status=400)
@@ -94,10 +110,18 @@ def reply(request: SignedInRequest, pk: int) -> HttpResponse:
 def undo_reply(request: SignedInRequest, pk: int, message_pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
     message = get_object_or_404(
-        Message, pk=message_pk, conversation=conversation, kind=MessageKind.REPLY
+        Message,
+        pk=message_pk,
+        conversation=conversation,
+        kind__in=[MessageKind.REPLY, MessageKind.FORWARD],
     )
     if message.author_id != request.user.pk:
         messages.error(request, _("Only the author of a reply can undo it."))
+    elif message.kind == MessageKind.FORWARD:
+        if do_undo_send(message, request.user):
+            messages.success(request, _("Forward undone: it will not leave."))
+        else:
+            messages.error(request, _("Too late to undo: the forward has already left."))
     elif do_undo_send(message, request.user):
         # The draft comes back into the composer on the page the agent returns to.
         request.session[f"calmdesk.draft.{conversation.pk}"] = message.body_text
@@ -116,6 +140,8 @@ def note(request: SignedInRequest, pk: int) -> HttpResponse:
         return render_conversation(request, conversation, note_form=form, status=400)
     try:
         do_add_note(conversation, request.user, form.cleaned_data["body"])
+    except MergedAway as problem:
+        return _merged_away(request, problem, "note", form.cleaned_data["body"])
     except ActionError as problem:
         messages.error(request, str(problem))
         return render_conversation(request, conversation, note_form=form, status=400)
@@ -181,5 +207,8 @@ def add_tag(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove_tag(request: SignedInRequest, pk: int, tag_pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
-    do_remove_tag(conversation, request.user, get_object_or_404(Tag, pk=tag_pk))
+    try:
+        do_remove_tag(conversation, request.user, get_object_or_404(Tag, pk=tag_pk))
+    except ActionError as problem:
+        messages.error(request, str(problem))
     return _back(conversation)

@@ -5,7 +5,7 @@ import re
 from django.contrib.auth.models import User
 from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from calmdesk.accounts.models import Agent, Capability, roles_that_can
@@ -19,8 +19,17 @@ from calmdesk.desk.access import (
     visible_mailboxes,
 )
 from calmdesk.desk.actions import may_reassign_anyone
+from calmdesk.desk.bulk import BULK_CHOICES
 from calmdesk.desk.forms import NoteForm, ReplyForm
-from calmdesk.desk.inbox import FOLDERS, SORTS, folder_counts, inbox_page, parse_filter
+from calmdesk.desk.inbox import (
+    FOLDERS,
+    folder_counts,
+    inbox_page,
+    parse_filter,
+    sorts_for,
+    teammates,
+)
+from calmdesk.desk.merge import undoable_merges
 from calmdesk.desk.models import (
     Conversation,
     Event,
@@ -30,6 +39,7 @@ from calmdesk.desk.models import (
     Tag,
 )
 from calmdesk.desk.saved_replies import saved_replies_for
+from calmdesk.desk.saved_views import counted_views, saved_views_of
 from calmdesk.desk.search import search as run_search
 from calmdesk.desk.snooze import do_clear_woke, snooze_choices
 from calmdesk.desk.validation import visible_filename
@@ -50,15 +60,21 @@ def inbox(request: SignedInRequest) -> HttpResponse:
     mark_send_problems(conversations)
     remember_place(request, "inbox", f.params())
     mailboxes = list(visible_mailboxes(request.user))
+    counts = folder_counts(request.user, f, [m.pk for m in mailboxes])
     context = {
         "f": f,
         "conversations": conversations,
         "next_cursor": next_cursor,
-        "counts": folder_counts(request.user, f, [m.pk for m in mailboxes]),
+        "counts": counts,
+        # The sidebar's people (who holds what here) and the agent's saved views.
+        "teammates": teammates(request.user, f, counts),
+        "saved_views": counted_views(request.user, saved_views_of(request.user), counts.rows),
+        "current_query": f.where.query.text(),
         "mailboxes": mailboxes,
         "statuses": FOLDERS.items(),
-        "sorts": SORTS,
+        "sorts": sorts_for(f.status),
         "is_first_page": f.after is None,
+        "bulk": BULK_CHOICES,
     }
     return render(request, "desk/inbox.html", context)
 
@@ -85,7 +101,12 @@ def thread_of(conversation: Conversation, actor: User) -> list[Message | Event]:
         ).prefetch_related("attachments")
     )
     for message in messages:
-        if message.kind in (MessageKind.REPLY, MessageKind.WITHDRAWN, MessageKind.FAILED):
+        if message.kind in (
+            MessageKind.REPLY,
+            MessageKind.WITHDRAWN,
+            MessageKind.FAILED,
+            MessageKind.FORWARD,
+        ):
             message.send_state = send_state_context(message, actor)  # type: ignore[attr-defined]
     events = list(conversation.events.select_related("actor"))
     items: list[Message | Event] = [*messages, *events]
@@ -93,6 +114,15 @@ def thread_of(conversation: Conversation, actor: User) -> list[Message | Event]:
         items,
         key=lambda item: (item.created_at, 0 if hasattr(item, "body_text") else 1, item.pk),
     )
+
+
+def last_copies(thread: list[Message | Event]) -> list[str]:
+    """The Cc of the thread's latest reply (its outbox row is loaded already: no query)."""
+    for item in reversed(thread):
+        if isinstance(item, Message) and item.kind in (MessageKind.REPLY, MessageKind.FAILED):
+            outbox = getattr(item, "outbox", None)
+            return list(outbox.cc) if outbox is not None else []
+    return []
 
 
 def assignable_agents(conversation: Conversation) -> list[Agent]:
@@ -118,15 +148,17 @@ def render_conversation(
     status: int = 200,
 ) -> HttpResponse:
     customer = conversation.customer
-    others = (
+    others = list(
         visible_conversations(request.user)
-        .filter(customer=customer)
+        .filter(customer=customer, merged_into__isnull=True)
         .exclude(pk=conversation.pk)
         .select_related("care")
         .order_by("-last_message_at")[:10]
     )
     thread = thread_of(conversation, request.user)
     emails = list(customer.emails.order_by("id"))
+    # A note refused elsewhere (posted to a conversation merged into this one) comes back.
+    note_back = request.session.pop(f"calmdesk.note.{conversation.pk}", "")
     context = {
         "conversation": conversation,
         "back": back_link(request, conversation),
@@ -134,7 +166,10 @@ def render_conversation(
         "emails": emails,
         "thread": thread,
         "latest_id": conversation.messages.aggregate(m=Max("id"))["m"] or 0,
-        "others": list(others),
+        "others": others,
+        # What this one can be merged into: the customer's others in its mailbox.
+        "merge_into": [o for o in others if o.mailbox_id == conversation.mailbox_id],
+        "merge_undo": undoable_merges(thread, timezone.now()),
         "saved_replies": saved_replies_for(conversation),
         "agents": assignable_agents(conversation),
         # An agent does not take a teammate's conversation (README, "Roles").
@@ -150,11 +185,18 @@ def render_conversation(
         "reply_choices": reply_choices(conversation, [e.email for e in emails]),
         "reply_form": reply_form
         or ReplyForm(
-            initial={"body": request.session.pop(f"calmdesk.draft.{conversation.pk}", "")}
+            initial={
+                "body": request.session.pop(f"calmdesk.draft.{conversation.pk}", ""),
+                # Those the last reply copied are copied again unless the agent takes
+                # them out.
+                "cc": ", ".join(last_copies(thread)),
+            }
         ),
-        "note_form": note_form or NoteForm(),
+        "note_form": note_form or NoteForm(initial={"body": note_back}),
         "collision": collision,
-        "composer": "note" if note_form is not None and not note_form.is_valid() else "reply",
+        "composer": "note"
+        if note_back or (note_form is not None and not note_form.is_valid())
+        else "reply",
         **conversation_context(
             conversation, request.user, [item for item in thread if isinstance(item, Event)]
         ),
@@ -165,6 +207,8 @@ def render_conversation(
 @agent_required
 def conversation(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
+    if conversation.merged_into_id is not None:
+        return redirect("conversation", pk=conversation.merged_into_id)  # lives on there
     do_clear_woke(conversation)  # opened: its "woke up" mark is seen
     return render_conversation(request, conversation)
 

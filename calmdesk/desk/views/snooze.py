@@ -40,7 +40,7 @@ def snooze(request: SignedInRequest, pk: int) -> HttpResponse:
         do_snooze(conversation, request.user, until, now=now)
     except ActionError as problem:
         messages.error(request, str(problem))
-        return redirect("conversation", pk=conversation.pk)
+        return redirect("conversation", pk=conversation.merged_into_id or conversation.pk)
     # Out of the Active list: back to where the agent works.
     return redirect("inbox")
 
@@ -49,5 +49,8 @@ def snooze(request: SignedInRequest, pk: int) -> HttpResponse:
 @require_POST
 def unsnooze(request: SignedInRequest, pk: int) -> HttpResponse:
     conversation = conversation_or_404(request.user, pk)
-    do_unsnooze(conversation, request.user)
-    return redirect("conversation", pk=conversation.pk)
+    try:
+        do_unsnooze(conversation, request.user)
+    except ActionError as problem:
+        messages.error(request, str(problem))
+    return redirect("conversation", pk=conversation.merged_into_id or conversation.pk)

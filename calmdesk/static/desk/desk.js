@@ -46,6 +46,35 @@
     }
   }
 
+  // Bulk actions: the bar shows while rows are picked (a click, or x on the focused row).
+  function updateBulk() {
+    const bar = document.querySelector("[data-bulk]");
+    if (!bar) return;
+    const picked = document.querySelectorAll("[data-pick]:checked").length;
+    bar.hidden = picked === 0;
+    const count = bar.querySelector("[data-bulk-count]");
+    count.textContent = count.dataset.label.replace("%(count)s", picked);
+    document.querySelectorAll("[data-pick]").forEach((box) => {
+      box.closest("[data-row]").classList.toggle("picked", box.checked);
+    });
+  }
+
+  function togglePick() {
+    if (!document.querySelector("[data-row].selected")) move(1);
+    const box = document.querySelector("[data-row].selected [data-pick]");
+    if (box) { box.checked = !box.checked; updateBulk(); }
+  }
+
+  // What a page brings when it loads (htmx swaps pages in): the bulk bar as the browser
+  // restored the checkboxes, and an Undo that goes away when its minute is over.
+  function onPage() {
+    updateBulk();
+    document.querySelectorAll("[data-expires]").forEach((el) => {
+      setTimeout(() => el.remove(), Math.max(0, Date.parse(el.dataset.expires) - Date.now()));
+    });
+  }
+  if (window.htmx) htmx.onLoad(onPage); else document.addEventListener("DOMContentLoaded", onPage);
+
   document.addEventListener("keydown", (event) => {
     const help = document.getElementById("help");
     if (event.key === "Escape" && typing(event.target)) { event.target.blur(); return; }
@@ -58,6 +87,8 @@
       a: () => focus("assign-select"),
       s: () => focus("status-select"),
       z: () => focus("snooze-select"),
+      p: () => focus("problem-title"),
+      x: togglePick,
       "/": () => focus("search-box"),
       "?": () => help && help.showModal(),
       u: () => { const back = document.querySelector("[data-back]"); if (back) back.click(); },
@@ -93,6 +124,7 @@
       const url = `${saved.dataset.preview}?reply=${encodeURIComponent(saved.value)}`;
       htmx.ajax("GET", url, { target: "#saved-reply-preview", swap: "innerHTML" });
     }
+    if (event.target.closest("[data-pick]")) updateBulk();
     const form = event.target.closest("form[data-autosubmit]");
     if (form) form.requestSubmit();
   });

@@ -1,0 +1,92 @@
+"""The desk bench at size: its data has the engine's readings and care rows (folded as
+the empathy layer folds them), the search index is complete after a generation without
+its trigger, the EXPLAIN check finds a sequential scan, and the bench runs end to end on
+the database the suite runs on (SQLite, or PostgreSQL when DATABASE_URL names it) and
+reports its plans. Timings are printed, never asserted."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from calmdesk.bench import desk as bench
+from calmdesk.bench import desk_explain
+from calmdesk.bench.desk_data import (
+    add_readings,
+    add_rollups,
+    copy_insert,
+    deferred_search_index,
+    shape,
+)
+from calmdesk.desk.demo.generate import generate
+from calmdesk.desk.models import Conversation, Message, MessageKind
+from calmdesk.empathy.actions import refresh_care
+from calmdesk.empathy.models import ConversationCare, MessageReading
+from calmdesk.ops import doctor
+from calmdesk.team.models import Rollup
+from calmdesk.team.rollups import rebuild_all
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+def test_one_shape_for_a_story_told_with_other_names() -> None:
+    maya = "Hi Maya,\n\nOrder 4411 was charged twice, 49.00 each.\n\nThanks,\nMaya Garcia"
+    lee = "Hello,\n\nOrder 90210 was charged twice, 12.50 each.\n\nBest,\nLee"
+    assert shape(maya) == shape(lee) == "Order _ was charged twice, _ each."
+
+
+def test_generated_desk_has_readings_care_rows_and_its_search_index() -> None:
+    with deferred_search_index():
+        generate(60, seed=7, progress=False, write=copy_insert)  # COPY on PostgreSQL
+    read, texts = add_readings(progress=False)
+    customer = Message.objects.filter(kind=MessageKind.CUSTOMER)
+    assert read == customer.count() == MessageReading.objects.count()
+    assert 0 < texts < read  # shapes read once, copied to the rest
+    assert ConversationCare.objects.count() == Conversation.objects.count()
+    for conversation in Conversation.objects.select_related("care").order_by("id")[:25]:
+        care = conversation.care
+        folded = (care.latest_tone, care.priority, care.stakes, round(care.care_score, 6))
+        assert round(conversation.priority_score, 6) == folded[3]
+        rebuilt = refresh_care(conversation.pk)  # the empathy layer's own rebuild
+        assert folded == (
+            rebuilt.latest_tone,
+            rebuilt.priority,
+            rebuilt.stakes,
+            round(rebuilt.care_score, 6),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM desk_search")
+        assert cursor.fetchone()[0] == Message.objects.count()
+    # Rows written by COPY hold together as the actions keep them: references, counters,
+    # folder counts, readings of the current engine.
+    faults = {r.check.code: r.found for r in doctor.examine() if r.found}
+    assert faults == {}
+    # The bench's rollups are the ones the reports' own rebuild counts.
+    assert add_rollups() > 0
+    written = sorted(Rollup.objects.values_list(*_ROLLUP_VALUES))
+    rebuild_all()
+    assert sorted(Rollup.objects.values_list(*_ROLLUP_VALUES)) == written
+
+
+_ROLLUP_VALUES = [f.attname for f in Rollup._meta.concrete_fields if not f.primary_key]
+
+
+def test_explain_check_names_a_sequential_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    generate(20, seed=7, progress=False)
+    checked = desk_explain.Checked()
+    with desk_explain.CaptureQueriesContext(connection) as context:
+        list(Message.objects.filter(body_text__contains="refund").order_by().values_list("id"))
+    checked.statements.update(q["sql"] for q in context.captured_queries)
+    monkeypatch.setattr(desk_explain, "BIG", 5)  # the tiny table counts as big
+    desk_explain.explain(checked, {})
+    assert [o["table"] for o in checked.offenders] == ["desk_message"]
+
+
+def test_the_bench_runs_and_reports_its_plans(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--conversations", "100", "--requests", "3", "--rounds", "1"]  # one size
+    assert bench.run(args) == 0
+    out = capsys.readouterr().out
+    assert f"calmdesk bench desk ({connection.vendor};" in out
+    for label in bench.LABELS.values():
+        assert label in out
+    assert out.count("sequential scans of tables over 10,000 rows at 100:") == 1
