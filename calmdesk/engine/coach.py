@@ -72,7 +72,18 @@ PHRASES: Final = cues.PhraseIndex(
             "happens with any;could happen to anyone;happens to everyone;"
             # "Hm, we haven't had any reported errors lately": nobody else has reported.
             "haven't had any reported;haven't had any reports;have not had any reports;"
-            "haven't had any other reports;no other reports",
+            "haven't had any other reports;no other reports;"
+            # The non-apology: sorry for how they feel, not for what happened ("We're
+            # sorry you feel this way, Maggie. All charges are on our website"). "Sorry
+            # to hear you feel that way" has heard them, and is left alone.
+            "sorry you feel;sorry that you feel;sorry if you feel;sorry you felt;"
+            "sorry if you felt;sorry that you felt;apologize that you feel;"
+            "apologise that you feel;apologize if you feel;apologise if you feel;"
+            "apologize you feel;apologise you feel;"
+            # Telling the customer how to speak ("It's very upsetting to call us that").
+            "to call us that;calling us names;to call us names;no need to be rude;"
+            "no need for that language;no need to swear;please be respectful;"
+            "keep it civil;watch your language;mind your language;language like that",
         ),
         *_p(
             "CD102",
@@ -117,8 +128,10 @@ PHRASES: Final = cues.PhraseIndex(
             "sorry;apologize;apologise;apologies;apology;understand;frustrating;frustration;"
             "i can see;i hear you;we hear you;hear that;that must be;i know how;we know how;"
             "i realize;i realise;unfortunate;unfortunately;that sounds;i can imagine;"
-            "must have been;here for you;with you;together;is important;are important;"
-            "important to us;don't worry;do not worry;get you;your concern;disappointing;"
+            "must have been;here for you;we're with you;we are with you;i'm with you;"
+            "with you on this;with you all the way;there with you;this together;"
+            "it together;together we;work together;is important;are important;"
+            "important to us;don't worry;do not worry;get you;disappointing;"
             "disappointed;not the experience;not what we;troubling;concerning;"
             "doesn't sound right;does not sound right;bummer;regret;yikes;oh no;not good;"
             "that's not right;not cool;we'd hate;hate to hear;sad to hear;we get it;"
@@ -197,6 +210,50 @@ PHRASES: Final = cues.PhraseIndex(
         ),
     ]
 )
+# Words of acknowledgement that mean something else in their place (seen on the tuning
+# half, where they hid a cold reply from CD111): "glad to hear that" is glad, "that
+# sounds like a plan" agrees, "to better understand" asks, "so I can see what happened"
+# is procedure, "get you to try" is a step, "which card is this concerning?" a
+# preposition. A hit is kept unless the words around it say so.
+GLAD_BEFORE: Final = wordset(
+    "glad great happy good love nice pleased awesome delighted thrilled lovely amazing"
+)
+AGREES_AFTER: Final = wordset("like good great perfect awesome fun cool fair right about lovely")
+ASKS_BEFORE: Final = wordset("to better us me")
+PROCEDURE_BEFORE: Final = wordset("so as that")
+STEP_AFTER: Final = wordset(
+    "to into in a an the some any more that this these those on your started set"
+)
+SAID_OF_IT_BEFORE: Final = wordset(
+    "is really very that's deeply extremely quite so it's most be definitely certainly truly was"
+)
+ACK_FAMILIES: Final = frozenset({"ACK", "OWN"})
+
+
+def _in_context(lows: list[str], cue: cues.Cue, i: int, j: int) -> bool:
+    """Keep a phrase hit unless its neighbours show it means something else (above)."""
+    if cue.family not in ACK_FAMILIES:
+        return True
+    head = cue.words
+    before = lows[i - 1] if i > 0 else ""
+    after = lows[j] if j < len(lows) else ""
+    if head == ("hear", "that"):
+        return not (
+            before in GLAD_BEFORE or (before == "to" and i > 1 and lows[i - 2] in GLAD_BEFORE)
+        )
+    if head == ("that", "sounds"):
+        return after not in AGREES_AFTER
+    if head == ("understand",):
+        return before not in ASKS_BEFORE
+    if head == ("i", "can", "see"):
+        return before not in PROCEDURE_BEFORE and before != "far"
+    if head == ("get", "you"):
+        return after not in STEP_AFTER
+    if head == ("concerning",):
+        return before in SAID_OF_IT_BEFORE
+    return True
+
+
 # Correcting: a sentence that opens with one of these.
 CORRECTING_OPENERS: Final = frozenset({"actually", "technically", "wrong", "incorrect"})
 # A hedged guess: a question opening with a hedge, or ending on "will/might … help?".
@@ -233,6 +290,10 @@ _IDENTIFIER_RUN: Final = re.compile(r"[\w.\-/]{1,64}")
 _NUMBER_AFTER: Final = re.compile(r"[ #:]{1,2}\d")
 # Looked at most this far either side of the word, so a long unbroken run stays linear.
 IDENTIFIER_REACH: Final = 64
+# "sorry you feel this way": how the non-apology goes on.
+FEEL_THIS_WAY: Final = frozenset(
+    {("this", "way"), ("that", "way"), ("like", "that"), ("like", "this")}
+)
 # "is/are … out of our control": said of the trouble itself.
 BE: Final = wordset("is are was were it's that's these those this that")
 # Words that follow "you should have"/"you must have" when they inform, sympathise or own
@@ -274,7 +335,7 @@ def check_reply(draft: str, thread: Thread, *, disabled: Iterable[str] = ()) -> 
     ws = words(text)
     if not ws:
         return []
-    d = Draft(text, ws, PHRASES)
+    d = Draft(text, ws, PHRASES, _in_context)
     customer = [m for m in thread.customer_texts if m.strip()]
     _check_phrases(d, thread, customer, findings)
     _check_sentences(d, findings)
@@ -328,6 +389,14 @@ def _defends(d: Draft, i: int, j: int) -> int:
         return SKIP
     if lows[j - 1] in {"control", "hands"} and (i == 0 or lows[i - 1] not in BE):
         return SKIP
+    if lows[j - 1] in {"feel", "felt"}:
+        # Sorry for how they feel "this way", "like that": not "sorry you feel unwell".
+        # Unsure beside a real acknowledgement ("We hear you, and we're sorry if you feel
+        # that way"): then it is not all the customer hears.
+        if tuple(lows[j : j + 2]) not in FEEL_THIS_WAY:
+            return SKIP
+        heard = d.hits_between("ACK", 0, len(lows)) > d.hits_between("ACK", i, j + 2)
+        return UNSURE if heard else SURE
     return SURE
 
 

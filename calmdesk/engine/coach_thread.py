@@ -128,6 +128,8 @@ MIN_REQUEST_WORDS: Final = 2
 # Two of a long question's words in the draft address it ("is there a lounge in Schiphol
 # I can use?" → "we have a lounge in Amsterdam").
 ECHOED_ENOUGH: Final = 2
+# One word of a question this long said back is its topic ("Xbox"), not an answer.
+LONG_QUESTION: Final = 4
 # The kinds of answer the coach can see in a draft; a reason, a person or "what about
 # India?" may be answered in any words, so a miss there is unsure.
 SURE_KINDS: Final = frozenset({"time", "place", "amount", "steps", "yesno"})
@@ -220,6 +222,9 @@ YES_NO_WORDS: Final = wordset(
     "isn't aren't wasn't able unable possible only correct incorrect sure absolutely "
     "definitely course indeed true exactly"
 )
+# A reason given answers a yes or no: "Did you remove the soundtrack?" → "content gets
+# removed because of licensing changes".
+BECAUSE: Final = wordset("because due caused reason")
 PERSON_WORDS: Final = wordset("team agent someone manager specialist colleague staff crew")
 # Words after which a draft's verb mirrors the question's ("will I get …?" → "you get").
 ANSWER_SUBJECTS: Final = wordset(
@@ -242,6 +247,7 @@ def _check_questions(d: Draft, last: Reading, f: Findings) -> None:
         return
     missed: list[tuple[int, int, dict[str, str], str, bool]] = []
     answered = False
+    stated: frozenset[str] | None = None
     for fact in last.facts:
         if fact.kind not in {"question", "request"}:
             continue
@@ -250,7 +256,9 @@ def _check_questions(d: Draft, last: Reading, f: Findings) -> None:
         request = fact.kind == "request"
         if len(content) < (MIN_REQUEST_WORDS if request else 1) or _rhetorical(fact.text, qlows):
             continue
-        echoed = sum(1 for w in content if w[:STEM] in d.stems)
+        if stated is None:
+            stated = _stated_stems(d)
+        echoed = sum(1 for w in content if w[:STEM] in stated)
         kind = _kind(qlows)
         if (
             echoed / len(content) >= ADDRESSED_SHARE
@@ -267,7 +275,7 @@ def _check_questions(d: Draft, last: Reading, f: Findings) -> None:
             and not _asks_a_favour(qlows)
             and kind in SURE_KINDS
             and "?" in fact.text
-            and echoed == 0
+            and (echoed == 0 or (echoed == 1 and len(content) >= LONG_QUESTION))
             and len(content) >= MIN_REQUEST_WORDS
             and "?" not in d.text
         )
@@ -277,17 +285,50 @@ def _check_questions(d: Draft, last: Reading, f: Findings) -> None:
         f.add("CD110", s, e, fields, variant=variant, sure=sure and not answered)
 
 
+def _stated_stems(d: Draft) -> frozenset[str]:
+    """The stems of the draft's statements: a question's words echoed in a question back
+    ("Which game is it?") or in an offer on a condition ("If you need help with this game
+    on Xbox One, we'd be happy to help!") do not answer it (seen on the tuning half)."""
+    out: set[str] = set()
+    k = 0
+    ws, text = d.ws, d.text
+    for s, e in d.sents:
+        while k < len(ws) and ws[k].start < s:
+            k += 1
+        first = k
+        while k < len(ws) and ws[k].end <= e:
+            k += 1
+        if text[s:e].rstrip().endswith("?") or (first < k and ws[first].low in CONDITIONS):
+            continue
+        out.update(w.low[:STEM] for w in ws[first:k])
+    return frozenset(out)
+
+
+CONDITIONS: Final = wordset("if")
+
+
 # "Can you let me know their response?", "could you check my order?": a request worded
 # as a question; the draft may do it rather than say yes (unsure, like a request).
 FAVOUR_OPENERS: Final = frozenset(
-    {("can", "you"), ("could", "you"), ("would", "you"), ("will", "you"), ("can", "u")}
+    {
+        ("can", "you"),
+        ("could", "you"),
+        ("would", "you"),
+        ("will", "you"),
+        ("can", "u"),
+        # Asking leave after a condition ("If I get 500 RTs, can I have Premium free?"),
+        # as the reading counts it when it opens the question.
+        ("can", "i"),
+        ("could", "i"),
+        ("may", "i"),
+        ("can", "we"),
+        ("could", "we"),
+    }
 )
 
 
 def _asks_a_favour(qlows: list[str]) -> bool:
-    k = 0
-    while k < len(qlows) - 1 and qlows[k] in FILLERS:
-        k += 1
+    k = _clause_start(qlows)
     return tuple(qlows[k : k + 2]) in FAVOUR_OPENERS
 
 
@@ -307,12 +348,23 @@ def _rhetorical(text: str, qlows: list[str]) -> bool:
     )
 
 
-def _kind(qlows: list[str]) -> str:
-    """What the question wants: a time, a place, an amount, steps, a reason, a person, a
-    yes or no, or something ("open")."""
+def _clause_start(qlows: list[str]) -> int:
+    """Where the question's main clause opens: after fillers ("so", "ok"), and after a
+    condition ("If I reinstall the game, will my progress still be there?")."""
     k = 0
     while k < len(qlows) - 1 and qlows[k] in FILLERS:
         k += 1
+    if qlows[k : k + 1] == ["if"]:
+        for j in range(k + 2, min(len(qlows) - 1, k + CONDITION_REACH)):
+            if qlows[j] in AUX and qlows[j + 1] in CLAUSE_SUBJECTS:
+                return j
+    return k
+
+
+def _kind(qlows: list[str]) -> str:
+    """What the question wants: a time, a place, an amount, steps, a reason, a person, a
+    yes or no, or something ("open")."""
+    k = _clause_start(qlows)
     if qlows[k : k + 1] and qlows[k] in AUX:
         # "Do you know how heavy it is?", "can you tell me where…": the inner question.
         for j in range(k + 1, min(len(qlows) - 1, k + EMBEDDED_REACH)):
@@ -326,6 +378,10 @@ def _kind(qlows: list[str]) -> str:
     return "yesno" if opening and opening[0] in AUX else "open"
 
 
+# How far into a question opening with "if" its main clause is looked for, and the words
+# that open that clause's subject.
+CONDITION_REACH: Final = 20
+CLAUSE_SUBJECTS: Final = wordset("i you we it they my your our the this that there he she")
 # How far into an auxiliary's question an inner question word is looked for.
 EMBEDDED_REACH: Final = 5
 WH: Final = wordset("when where where's why how who what which")
@@ -361,7 +417,7 @@ def _answers_person(d: Draft, qlows: list[str]) -> bool:
 def _answers_yes_no(d: Draft, qlows: list[str]) -> bool:
     """A yes or no; a statement ("you can still travel", "it's up to you"); or the
     question's verb said back ("will I get it…?" → "you get it")."""
-    if d.lowset & (YES_NO_WORDS | SUBJECT_AUX):
+    if d.lowset & (YES_NO_WORDS | SUBJECT_AUX | BECAUSE):
         return True
     lows = d.lows
     said = {lows[k + 1] for k in range(len(lows) - 1) if lows[k] in ANSWER_SUBJECTS}
@@ -413,7 +469,7 @@ COMPLAINT_WORDS: Final = wordset(
     "pathetic appalling outrageous stealing stole scam fraud wtf rubbish incompetent "
     "ruined unbelievable insanity insane fuck fucked fucking crazy dumb dumbest idiot idiots "
     "moron morons fools horrifying horrific nightmare shambles disgrace joke rude inept "
-    "ineptness inadequate ugh lied lying crooks crook crapped "
+    "ineptness inadequate ugh lied lying crooks crook crapped pissed "
     # Something bad happened to them, not only to their order.
     "accident injured threatened harassed assaulted unsafe scared terrified"
 )
@@ -528,10 +584,24 @@ def _check_acknowledgement(d: Draft, last: Reading, f: Findings) -> None:
 
 def _thanks_them(d: Draft) -> bool:
     """ "Thanks for trying", "we appreciate it": thanks for something they did; "thanks
-    for your patience" is not."""
-    return any(
-        c.label == "THANKS" and d.lows[j : j + 2] != ["your", "patience"] for c, _, j in d.hits
-    )
+    for your patience" is not, nor thanks for writing in ("Thanks for tweeting us about
+    this!", "thanks for reaching out", "we appreciate your feedback"): that thanks anyone
+    for anything (seen on the tuning half)."""
+    return any(c.label == "THANKS" and not _canned_thanks(d.lows, j) for c, _, j in d.hits)
+
+
+# What follows "thanks for" or "appreciate" when it thanks them for writing in.
+CANNED_THANKS: Final = wordset(
+    "reaching contacting tweeting writing messaging getting dropping sending following "
+    "patience feedback message tweet note"
+)
+
+
+def _canned_thanks(lows: list[str], j: int) -> bool:
+    nxt = lows[j : j + 2]
+    if nxt[:1] and nxt[0] in {"your", "the", "all"}:
+        nxt = nxt[1:]
+    return bool(nxt) and nxt[0] in CANNED_THANKS
 
 
 def _check_failed_fix(d: Draft, last: Reading, f: Findings) -> bool:

@@ -41,12 +41,16 @@ RULES: Final[tuple[Rule, ...]] = (
         "CD101",
         "defensive",
         "warning",
-        "Defends the company or the agent instead of diagnosing the problem.",
+        "Defends the company or the agent instead of diagnosing the problem: whose fault "
+        'it is, what was said before, the non-apology ("sorry you feel this way"), telling '
+        "the customer how to speak. Unsure when the non-apology stands beside a real "
+        'acknowledgement ("We hear you").',
         "This is not our fault; as I already said, the plugin works.",
         "Sorry this broke your launch. Let's find out what changed on your site.",
         "Instead of defending, diagnose.",
         message='"{phrase}" defends instead of diagnosing.',
         suggestion="Say what you will check or what you found, not whose fault it is.",
+        unsure="info",
     ),
     Rule(
         "CD102",
@@ -290,22 +294,31 @@ read and labelled by hand before the coach ran on them: `fine` (a reply a lead w
 correct) or the rule it breaks. 280 fine, 20 faulty (CD111 11, CD110 4, CD101 2, CD105 2,
 CD108 1). Only ids and labels are kept: `calmdesk/engine/data/labels/twcs_coach_labels.csv`.
 
-**Figures** (`calmdesk bench coach-precision`, reporting half), engine 2.0.0, 2.2.0, and
-the coach after 2.2.0 (tuned on 711 labelled tuning-half replies, below; the engine's
-version moves with the reading's):
+**Figures** (`calmdesk bench coach-precision`, reporting half), engine 2.0.0, 2.2.0, the
+coach after 2.2.0 (tuned on 711 labelled tuning-half replies, below) and after 2.3.0
+(acknowledgement read in its place, the non-apology, questions said back; below). The
+engine's version moves with the reading's:
 
-| figure | 2.2.0 | after 2.2.0 | target |
-|---|---|---|---|
-| false alarms: fine replies with a warning+ | 11/280, 3.9 % | 18/280, 6.4 % | ≤ 10 %: met |
-| faulty caught at warning+ (with info) | 5/20, 25 % (30 %) | 5/20, 25 % (30 %) | ≥ 70 %: missed |
-| reporting pairs with a warning+ | 6.7 % of 1,113 | 9.6 % of 1,113 | |
-| firing most at warning+ | CD111 56, CD110 14, CD107 6 | CD111 88, CD110 14, CD107 6 | |
+| figure | 2.2.0 | after 2.2.0 | after 2.3.0 | target |
+|---|---|---|---|---|
+| false alarms: fine with a warning+ | 11/280, 3.9 % | 18/280, 6.4 % | 21/280, 7.5 % | ≤ 10 %: met |
+| faulty caught at warning+ (with info) | 5/20, 25 % (30 %) | 5/20, 25 % | 5/20, 25 % | ≥ 70 % |
+| reporting pairs with a warning+ | 6.7 % of 1,113 | 9.6 % | 10.5 % | |
+
+The 70 % is missed in all three (after 2.2.0 and after 2.3.0 also 30 % with info). Firing
+most at warning+: 2.2.0 CD111 56, CD110 14, CD107 6; after 2.2.0 CD111 88, CD110 14,
+CD107 6; after 2.3.0 CD111 93, CD110 16, CD107 6, CD101 4.
+
+The same on the tuning half (`calmdesk bench coach-precision --half tuning`, its 711
+labels): after 2.2.0, false alarms 9/614 (1.5 %), caught 68/97 (70.1 %; 74.2 % with
+info); after 2.3.0, false alarms 11/614 (1.8 %), caught 76/97 (78.4 %; 82.5 % with info).
 
 2.0.0: false alarms 9/280 (3.2 %), caught 5/20 (35 % with info), 4.9 % of the pairs with a
 warning+, firing most CD111 35, CD110 14, CD107 6.
 
-(CD114 fired once at warning in all three, CD101 once in 2.2.0 and after.) Measured on a
-2-core machine shared with other work; the figures do not depend on its speed.
+(CD114 fired once at warning in each, CD101 once in 2.2.0 and after it, 4 times after
+2.3.0.) Measured on a 2-core machine shared with other work; the figures do not depend on
+its speed.
 
 **Engine 2.2.0: tuned on labelled faulty replies of the tuning half.** The rules of 2.0.0
 were tuned on the tuning half's replies without labels, so only false alarms could be
@@ -365,7 +378,64 @@ reporting labels were not read again to find out (that would tune on them). The 
 target needs labels read with one criterion across both halves, and more faulty replies
 in the reporting sample than 20.
 
-**Precision at warning, per rule**, on the first 30 firings of each
+**After 2.3.0: acknowledgement read in its place, the non-apology, questions said
+back.** Tuned on the tuning half's 711 labels and its unlabelled replies only (the 29
+faulty replies the coach missed there, and every warning that changed across the half's
+4,560 pairs); the reporting half was run once, at the end, for the figures above, and
+none of its replies or firings were read. What changed:
+
+- CD111: a word of acknowledgement counts only where it acknowledges (`coach._in_context`,
+  a check of the words either side of the hit): not "glad to hear that", "that sounds
+  like a plan", "to better understand", "so I can see what happened", "get you to try",
+  "which card is this concerning?"; "with you" and "together" count only as "we're with
+  you", "with you on this", "work on this together" (no longer "in contact with you",
+  "together with the error message"); "your concern" ("send us details regarding your
+  concern") is procedure. Thanks for writing in ("Thanks for tweeting us", "thank you for
+  following up with us", "we appreciate your feedback") is not thanks for their trouble.
+  "pissed" is a word of complaint.
+- CD101: the non-apology ("We're sorry you feel this way", "I do apologize that you feel
+  this way"; not "sorry to hear you feel that way"), unsure beside a real acknowledgement
+  ("We hear you, and we're sorry if you feel that way"); telling the customer how to
+  speak ("It's very upsetting to call us that", "no need to be rude", "keep it civil").
+  CD101 can now be `info`.
+- CD110: the question's words said back in a question or in an offer on a condition ("If
+  you need help with this game on Xbox One, we'd be happy to help!") do not answer it, and
+  one word of a question of four or more (its topic, "Xbox") is not an answer either; a
+  question after a condition ("If I reinstall the game, will my progress still be
+  there?") is read by its main clause, and asking leave there ("…, can I have Premium
+  free?") is a request (unsure); a reason ("because of licensing changes") answers a yes
+  or no.
+- Spans: "Hi Ashley. Which U.S. based card…" greets Ashley alone, and an initialism
+  before a word in lower case does not end the sentence (the span was "S.").
+
+On the tuning half: caught 68 → 76 of 97, false alarms 9 → 11 of 614 (SpotifyCares 29 of
+35 caught before and after, 6 → 7 false alarms of 350; the other brands 39 → 47 of 62,
+3 → 4 of 264). Tried and left out, as the tuning labels called more of their new warnings
+fine than faulty: casual swearing ("shit", "crap", "bs") as words of complaint (6 warnings
+on glad or joking messages such as "oh shit oh right thank u"), sad faces (":(", "😞") as
+marks (3 labelled fine replies warned, no faulty one caught), and an offer to look not
+being enough when the reading is upset with something at stake (1 caught, 4 false
+alarms). The non-apology warns on 23 unlabelled SpotifyCares replies of the tuning half
+("We're sorry you feel that way. Rest assured, your feedback will be passed on…"), a
+house phrase there; the two labelled ones of that brand were labelled fine (one still
+warns, one is now unsure), the BA and UPS ones faulty. On the reporting half, measured
+once after the tuning: caught 5 → 5 of 20, false alarms 18 → 21 of 280 (7.5 %). The
+reading's own changes of the same days (sentiment) do not move the coach: with the rules
+before this step and today's reading the tuning half gives the same 68 of 97 and 9 of 614.
+
+The two halves' labels were checked against the written criterion before tuning. The
+tuning labels disagree with themselves on the commonest pattern: a reply that goes on to
+the next step after "still not working" is labelled CD111 in most cases ("nope, still" →
+"Hmm. Could you DM us…") but fine in some ("Still no joy…" → "Can you let us know your
+device…", "had already tried that to no avail" → "Hmm. Would you know…", "still doesn't
+solve problem" → "We've replied to your DM"), and so is an offer to look after swearing.
+No label was changed: the coach's firings on those replies had been seen, and turning
+them to CD111 would have fitted the labels to the coach and made the tuning half stricter
+still, while the counts (20 faulty of 300 reporting labels, 97 of 711 tuning labels)
+point the other way.
+
+**Precision at warning, per rule** (measured after 2.2.0, not again after 2.3.0), on the
+first 30 firings of each
 (`calmdesk bench coach-precision --firings CODE`), each checked by hand: is it a fault a
 lead would correct?
 

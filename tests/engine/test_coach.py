@@ -350,7 +350,10 @@ EXAM = Thread(
     [
         ("Battery life is important, and we're here for you. Which iOS version is it?", False),
         ("Don't worry, we will get you ready for Friday's exam. Which iOS version is it?", False),
-        ("We'd like to look into this with you. Which iOS version is it?", False),
+        # An offer to look is enough for a worried customer (below), not for one who says
+        # it is ridiculous in so many words: "with you" is not empathy.
+        ("We'd like to look into this with you. Which iOS version is it?", True),
+        ("We're with you on this. Which iOS version is it?", False),
         ("Sorry about that. Which iOS version is it?", False),
         ("Which iOS version is it?", True),
         ("Update to iOS 11.1.", True),
@@ -358,6 +361,28 @@ EXAM = Thread(
 )
 def test_acknowledgement_as_real_agents_write_it(draft: str, fires: bool) -> None:
     assert ("CD111" in codes(draft, EXAM)) is fires
+
+
+WORRIED = Thread(
+    customer_name="Priya",
+    messages=(
+        (
+            "customer",
+            "My battery dies in an hour and I have my exam on Friday, I am really worried.",
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "draft,fires",
+    [
+        ("We'd like to look into this with you. Which iOS version is it?", False),
+        ("Which iOS version is it?", True),
+    ],
+)
+def test_an_offer_to_look_acknowledges_a_worried_customer(draft: str, fires: bool) -> None:
+    assert ("CD111" in codes(draft, WORRIED)) is fires
 
 
 def test_no_acknowledgement_is_sure_when_the_customer_says_how_they_feel() -> None:
@@ -506,7 +531,8 @@ def test_every_finding_is_worded_from_the_rule_table() -> None:
         ("CD110", "warning (info when unsure)"),
         ("CD113", "error (info when unsure)"),
         ("CD104", "info"),
-        ("CD101", "warning"),
+        ("CD101", "warning (info when unsure)"),
+        ("CD102", "warning"),
     ],
 )
 def test_rules_and_their_docs_show_which_severities_a_rule_can_take(
