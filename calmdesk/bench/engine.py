@@ -255,11 +255,14 @@ class _Scored:
         feelings = [sentiment.read_text(t, head) for t in _progress(texts, "sentiment")]
         self.scores = [f.score for f in feelings]
         self.complaints = [f.complaint for f in feelings]
+        # A complaint the positive evidence does not outweigh reads negative at any line.
+        self.settled = [f.settled for f in feelings]
         self.vader = [vader.polarity_scores(t)["compound"] <= VADER_NEGATIVE_AT for t in texts]
 
     def predicted(self, negative_at: float) -> list[bool]:
-        """What the engine calls negative with this threshold (a complaint always is)."""
-        return [s <= negative_at or c for s, c in zip(self.scores, self.complaints, strict=True)]
+        """What the engine calls negative with this threshold (``sentiment.read_feeling``'s
+        rule: the score at most the line, or a complaint not outweighed)."""
+        return [s <= negative_at or c for s, c in zip(self.scores, self.settled, strict=True)]
 
     def f1_at(self, negative_at: float) -> float:
         return _macro_f1(self.truth, self.predicted(negative_at))
@@ -275,22 +278,20 @@ def _best_threshold(scored: list[_Scored]) -> float:
     return best
 
 
-def support_figures(data_dir: Path, sample: int = 0) -> dict[str, Any]:
+def support_figures(data_dir: Path, sample: int = 0, rest: bool = False) -> dict[str, Any]:
     """Per support set, negative-vs-not macro-F1 of the shipped engine with a threshold
     chosen on GoEmotions dev and the other sets (leave-one-source-out), and VADER's on
     the same texts; the UCI sentences are read by the head trained without them. Then
     complaint F1 on the 300 hand-labelled tweets. ``sample``: at most this many texts a
-    set (a seeded sample), to keep the run short."""
-    import random
-
+    set (a seeded sample), to keep the run short. ``rest``: the rows the sample leaves
+    out instead (where choices are tried, so the sample's figures stay unlooked-at), and
+    no complaint figures (the labelled tweets are one set)."""
     from calmdesk.engine import sentiment, support_data
     from calmdesk.engine.datasets import load_goemotions
     from calmdesk.engine.train import goemotions_sentiment
 
     def cap(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        if sample and len(rows) > sample:
-            return random.Random(SAMPLE_SEED).sample(rows, sample)
-        return rows
+        return sample_rows(rows, sample, rest)
 
     out: dict[str, Any] = {}
     scored: dict[str, _Scored] = {}
@@ -304,6 +305,8 @@ def support_figures(data_dir: Path, sample: int = 0) -> dict[str, Any]:
         )
     for s in support_data.SETS:
         rows = cap(support_data.load_set(data_dir, s))
+        if not rows:
+            continue  # --rest of a set the sample takes whole
         head = (
             sentiment.WITHOUT_UCI if s.name == "uci_sentiment_sentences" else sentiment.SHIPPED_HEAD
         )
@@ -311,6 +314,8 @@ def support_figures(data_dir: Path, sample: int = 0) -> dict[str, Any]:
             [t for t, _ in rows], [label == "negative" for _, label in rows], head
         )
     for name in SUPPORT_SETS:
+        if name not in scored:
+            continue
         others = [v for k, v in scored.items() if k != name]
         t = _best_threshold(others)
         f1 = scored[name].f1_at(t)
@@ -323,7 +328,7 @@ def support_figures(data_dir: Path, sample: int = 0) -> dict[str, Any]:
     out["sentiment_negative_at_all_sets"] = _best_threshold(list(scored.values()))
     out["sentiment_negative_at_shipped"] = sentiment.NEGATIVE_AT
 
-    labelled = support_data.load_complaints(data_dir)
+    labelled = [] if rest else support_data.load_complaints(data_dir)
     if labelled:
         tw = _Scored(
             [t for t, _, _ in labelled], [c for _, c, _ in labelled], sentiment.SHIPPED_HEAD
@@ -339,6 +344,19 @@ def support_figures(data_dir: Path, sample: int = 0) -> dict[str, Any]:
 
 
 SAMPLE_SEED = 20261129  # the seeded sample of each set under --sample
+
+
+def sample_rows(rows: list[T], sample: int, rest: bool = False) -> list[T]:
+    """The seeded sample of ``sample`` rows (all rows when there are no more), or with
+    ``rest`` the other rows, in file order (empty when the sample takes them all)."""
+    import random
+
+    if not sample or len(rows) <= sample:
+        return [] if rest else rows
+    if not rest:
+        return random.Random(SAMPLE_SEED).sample(rows, sample)
+    taken = set(random.Random(SAMPLE_SEED).sample(range(len(rows)), sample))
+    return [r for i, r in enumerate(rows) if i not in taken]
 
 
 def measure_speed(data_dir: Path, repeat: int, limit: int, skipped: list[str]) -> dict[str, Any]:
@@ -512,6 +530,12 @@ def run(argv: list[str]) -> int:
         help="with --support-only --sample N: also a head trained on the other support sets "
         "(leave-one-source-out; never shipped, their licences do not allow it; minutes)",
     )
+    p.add_argument(
+        "--rest",
+        action="store_true",
+        help="with --support-only --sample N: read the rows the sample leaves out instead "
+        "(the development rows, where choices are tried)",
+    )
     p.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     data_dir = args.data or default_data_dir()
@@ -520,8 +544,10 @@ def run(argv: list[str]) -> int:
         return 0
     if args.not_shipped and not (args.support_only and args.sample):
         p.error("--not-shipped needs --support-only and --sample N (the rows it never trains on)")
+    if args.rest and not (args.support_only and args.sample and not args.not_shipped):
+        p.error("--rest needs --support-only and --sample N (and no --not-shipped)")
     if args.support_only:
-        out, skipped = support_figures(data_dir, args.sample), list[str]()
+        out, skipped = support_figures(data_dir, args.sample, args.rest), list[str]()
         if args.not_shipped:
             from calmdesk.bench.engine_loso import not_shipped_figures
 

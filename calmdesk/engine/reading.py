@@ -118,6 +118,7 @@ def read_message(text: str | bytes, *, received_at: datetime | None = None) -> R
         felt.terms.model,
         tone.vector,
         tone.sentiment_logits,
+        sentiment.unknown_words(felt.toks, felt.terms.uni),
     )
     return Reading(
         text=text,

@@ -3,4 +3,4 @@
 Bump the minor number when the shipped weights or a cue list change (a reading may
 differ), the major number when ``Reading``'s fields change meaning."""
 
-ENGINE_VERSION = "2.3.0"
+ENGINE_VERSION = "2.4.0"
