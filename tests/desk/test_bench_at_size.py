@@ -6,6 +6,8 @@ reports its plans. Timings are printed, never asserted."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import connection
 
@@ -90,3 +92,35 @@ def test_the_bench_runs_and_reports_its_plans(capsys: pytest.CaptureFixture[str]
     for label in bench.LABELS.values():
         assert label in out
     assert out.count("sequential scans of tables over 10,000 rows at 100:") == 1
+
+
+def test_generate_only_needs_a_folder_to_keep_the_data_in() -> None:
+    with pytest.raises(SystemExit):
+        bench.run(["--conversations", "100", "--generate-only"])
+
+
+def test_a_kept_postgres_database_is_reused_only_once_generated_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the data folder holds the database")
+    import psycopg
+
+    def marked(url: str) -> bool:
+        with psycopg.connect(url, autocommit=True) as kept:
+            kept.execute("CREATE TABLE IF NOT EXISTS mark (n int)")
+            return kept.execute("SELECT count(*) FROM mark").fetchone()[0] > 0
+
+    env, cleanup = bench._scratch_environment(100, str(tmp_path))
+    url = env["DATABASE_URL"]
+    try:
+        assert not marked(url)
+        with psycopg.connect(url, autocommit=True) as kept:
+            kept.execute("INSERT INTO mark VALUES (1)")
+        (tmp_path / "100" / "generated-in-seconds").write_text("1.0")
+        cleanup()  # a kept database stays
+        again, _cleanup = bench._scratch_environment(100, str(tmp_path))
+        assert again["DATABASE_URL"] == url and marked(url)
+        (tmp_path / "100" / "generated-in-seconds").unlink()  # a generation cut short
+        anew, _cleanup = bench._scratch_environment(100, str(tmp_path))
+        assert anew["DATABASE_URL"] == url and not marked(url)
+    finally:
+        bench._drop_database(os.environ["DATABASE_URL"], url.rsplit("/", 1)[1])
