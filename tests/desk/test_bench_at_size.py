@@ -101,7 +101,17 @@ def test_generate_only_needs_a_folder_to_keep_the_data_in() -> None:
 
 def test_a_kept_postgres_database_is_reused_only_once_generated_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
     if connection.vendor != "postgresql":
-        pytest.skip("on SQLite the data folder holds the database")
+        # On SQLite the kept folder holds the database itself: it outlives the cleanup and
+        # the next run with the same root is given the same folder, and no server database.
+        env, cleanup = bench._scratch_environment(100, str(tmp_path))
+        assert env["CALMDESK_DATA_DIR"] == str(tmp_path.resolve() / "100")
+        assert not env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+        (tmp_path / "100" / "db.sqlite3").write_text("kept")
+        cleanup()
+        again, _cleanup = bench._scratch_environment(100, str(tmp_path))
+        assert again["CALMDESK_DATA_DIR"] == env["CALMDESK_DATA_DIR"]
+        assert (tmp_path / "100" / "db.sqlite3").read_text() == "kept"
+        return
     import psycopg
 
     def marked(url: str) -> bool:

@@ -125,12 +125,17 @@ def test_a_common_word_on_a_small_desk_is_one_statement(printers: Desk) -> None:
 def test_postgres_takes_the_way_the_density_says(
     printers: Desk, small_pages: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite's FTS5 reads matches newest first: there is no walk")
     taken: list[str] = []
     walked, older = search_module._walked, search_module._older
     monkeypatch.setattr(search_module, "_walked", lambda *a: taken.append("walk") or walked(*a))
     monkeypatch.setattr(search_module, "_older", lambda *a: taken.append("index") or older(*a))
+    if connection.vendor != "postgresql":
+        # SQLite's FTS5 reads matches newest first by itself: neither way is ever taken.
+        monkeypatch.setattr(search_module, "WALK", 3)
+        assert search(printers.alice, "printer")
+        search(printers.alice, "nothing matches this")
+        assert taken == []
+        return
     for walk, visit, way in (
         (10_000, 16, ["walk"]),  # the whole desk in one walk
         (3, 0, ["walk", "index"]),  # the index is thought cheap: asked for the rest
