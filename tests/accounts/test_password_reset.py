@@ -101,6 +101,7 @@ def test_one_client_asking_for_many_addresses_is_slowed(desk: Desk) -> None:
     assert not SystemMail.objects.filter(to="bob@desk.example").exists()
 
 
+@pytest.mark.django_db  # the migration guard reads the database on the first request
 def test_the_sign_in_page_offers_the_reset(client) -> None:  # type: ignore[no-untyped-def]
     assert reverse("password_reset") in client.get(reverse("login")).content.decode()
 
